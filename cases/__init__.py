@@ -1,0 +1,1 @@
+"""Victims' cases: intake, removal requests, the caseworkers' queue and reporting."""

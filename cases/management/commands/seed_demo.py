@@ -1,0 +1,73 @@
+"""manage.py seed_demo: demo staff (with TOTP) and a few demo cases for a local portal. Safe to re-run."""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.utils import decrypt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case
+from helpline.staff import roles
+from helpline.staff.services import staff_create
+
+DEMO_STAFF = [
+    ("caseworker@demo.helpline.test", roles.CASEWORKER, "demo-caseworker-2026", "Casey", "Worker"),
+    ("supervisor@demo.helpline.test", roles.SUPERVISOR, "demo-supervisor-2026", "Sam", "Supervisor"),
+]
+DEMO_PIN = "246810"
+DEMO_CASES = [
+    {"reference": "HL-DEM0-0001", "is_urgent": True, "language": "en", "status": Case.Status.NEW},
+    {"reference": "HL-DEM0-0002", "is_urgent": False, "language": "es", "status": Case.Status.NEW},
+    {"reference": "HL-DEM0-0003", "is_urgent": False, "language": "en", "status": Case.Status.IN_PROGRESS},
+    {"reference": "HL-DEM0-0004", "is_urgent": False, "language": "en", "status": Case.Status.WAITING_ON_VICTIM},
+]
+
+
+def _totp_secret(user) -> str:
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        secret = generate_totp_secret()
+        TOTP.activate(user, secret)
+        RecoveryCodes.activate(user)
+        return secret
+    return decrypt(authenticator.data["secret"])
+
+
+class Command(BaseCommand):
+    help = "Create demo staff accounts (with TOTP) and demo cases. Refuses to run with DEBUG off unless --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Seed even though DEBUG is off (never in production).")
+
+    @transaction.atomic
+    def handle(self, *args, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEBUG=true.")
+        User = get_user_model()
+        lines = []
+        for email, role, password, first, last in DEMO_STAFF:
+            user = User.objects.filter(email=email).first() or staff_create(
+                email=email, role=role, password=password, first_name=first, last_name=last
+            )
+            secret = _totp_secret(user)
+            now_code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+            lines.append(f"  {role:<11} {email}  password: {password}  TOTP secret: {secret}  (code now: {now_code})")
+        created = 0
+        for spec in DEMO_CASES:
+            _, was_created = Case.objects.get_or_create(
+                reference=spec["reference"],
+                defaults={**{k: v for k, v in spec.items() if k != "reference"}, "pin_hash": make_password(DEMO_PIN)},
+            )
+            created += was_created
+        self.stdout.write("Demo staff (add the TOTP secret to an authenticator app, or use the code shown):")
+        self.stdout.write("\n".join(lines))
+        self.stdout.write(
+            f"Demo cases: {', '.join(c['reference'] for c in DEMO_CASES)} (PIN {DEMO_PIN}); {created} created now."
+        )

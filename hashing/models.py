@@ -1,0 +1,1 @@
+"""Hash bank models (added by the hash bank work)."""

@@ -1,0 +1,309 @@
+"""Django settings, read from the environment; the defaults give a working local portal on SQLite."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import environ
+from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
+
+from helpline import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.string("VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env.boolean("DEBUG", False)
+
+
+def _local_secret(filename: str, make: callable) -> str:
+    """A secret kept under var/ so a local demo keeps working across restarts; never used with DEBUG off."""
+    path = VAR_DIR / filename
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(make(), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+if DEBUG:
+    SECRET_KEY = env.string("SECRET_KEY") or _local_secret("secret-key", lambda: secrets.token_urlsafe(50))
+    FIELD_ENCRYPTION_KEY = env.string("FIELD_ENCRYPTION_KEY") or _local_secret(
+        "field-encryption-key", lambda: Fernet.generate_key().decode()
+    )
+else:
+    SECRET_KEY = env.string("SECRET_KEY", required=True)
+    FIELD_ENCRYPTION_KEY = env.string("FIELD_ENCRYPTION_KEY", required=True)
+
+# Several comma-separated keys allow rotation: the first encrypts, all decrypt.
+FIELD_ENCRYPTION_KEYS = [key.strip() for key in FIELD_ENCRYPTION_KEY.split(",") if key.strip()]
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except (ValueError, TypeError):
+        raise env.ConfigError(
+            "FIELD_ENCRYPTION_KEY must be one or more comma-separated Fernet keys (32 url-safe base64 bytes); "
+            "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        ) from None
+
+ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
+PORTAL_BASE_URL = env.string("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_htmx",
+    "csp",
+    "helpline.apps.HelplineConfig",
+    "cases.apps.CasesConfig",
+    "hashing.apps.HashingConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "helpline.middleware.PrivacyHeadersMiddleware",
+    "helpline.middleware.StaffMFAMiddleware",
+]
+
+ROOT_URLCONF = "helpline.urls"
+WSGI_APPLICATION = "helpline.wsgi.application"
+ASGI_APPLICATION = "helpline.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "helpline.context_processors.portal",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DB_CONN_MAX_AGE", 60, minimum=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.integer("DB_CONNECT_TIMEOUT", 5, minimum=1)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The database cache keeps rate limits and TOTP replay protection shared between processes and
+# working while Redis is down (victims must be able to file a case whatever the broker's state).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "helpline_cache",
+    }
+}
+
+AUTH_USER_MODEL = "helpline.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = env.string_list(
+    "PASSWORD_HASHERS",
+    [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+    ],
+)
+
+# Staff accounts (allauth). There is no public sign-up: staff are created by command or invitation.
+SITE_NAME = env.string("SITE_NAME", "Helpline portal")
+ACCOUNT_ADAPTER = "helpline.staff.adapters.StaffAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "staff:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+MFA_ADAPTER = "helpline.staff.adapters.StaffMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_TOTP_TOLERANCE = 1
+STAFF_INVITATION_HOURS = env.integer("STAFF_INVITATION_HOURS", 72, minimum=1)
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.string("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Files (evidence screenshots) are private: S3 with signed URLs in production, or a folder under
+# var/ that no URL serves. MEDIA_URL stays unset so nothing can build a public link to them.
+AWS_STORAGE_BUCKET_NAME = env.string("AWS_STORAGE_BUCKET_NAME")
+PRIVATE_FILES_DIR = VAR_DIR / "private"
+if AWS_STORAGE_BUCKET_NAME:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.url("AWS_S3_ENDPOINT_URL", schemes={"http", "https"}),
+            "region_name": env.string("AWS_S3_REGION_NAME"),
+            "access_key": env.string("AWS_ACCESS_KEY_ID"),
+            "secret_key": env.string("AWS_SECRET_ACCESS_KEY"),
+            "default_acl": "private",
+            "signature_version": "s3v4",
+            "querystring_auth": True,
+            "querystring_expire": env.integer("PRIVATE_URL_SECONDS", 60, minimum=5),
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"} if env.boolean("AWS_S3_SSE", False) else {},
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "helpline.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_FILES_DIR)},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG and env.boolean("STATIC_MANIFEST", True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Celery. Without REDIS_URL tasks run in-process, so the embedded demo needs no broker; with it, a
+# real broker and worker. Late acks plus reject-on-lost make a killed worker's task run again.
+REDIS_URL = env.url("REDIS_URL", schemes={"redis", "rediss"})
+CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.integer("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# A victim's request must not hang on a dead broker: publishing gives up fast and the sweeper
+# (Celery beat) re-queues whatever was not queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Email: console in the demo; EMAIL_URL=smtp+tls://user:password@host:587 in production.
+_email = env.raw("EMAIL_URL") or "consolemail://"
+try:
+    globals().update(environ.Env.email_url_config(_email))
+except Exception:
+    raise env.ConfigError(
+        "EMAIL_URL is not an email URL; e.g. smtp+tls://user:password@smtp.example.org:587."
+    ) from None
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "helpline@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Sessions: staff sessions end after inactivity; the cookie never outlives the browser.
+SESSION_COOKIE_AGE = env.integer("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Security headers. Secure-only cookies and HSTS whenever DEBUG is off.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env.boolean("SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if env.boolean("BEHIND_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# 'wasm-unsafe-eval' lets the on-device hasher run WebAssembly; it does not allow eval of scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, "'wasm-unsafe-eval'"],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "interest-cohort=(), browsing-topics=(), display-capture=(), fullscreen=(self)"
+)
+
+# Where "Quick exit" sends people: a neutral page that gives nothing away.
+QUICK_EXIT_URL = env.string("QUICK_EXIT_URL", "https://www.bbc.com/weather")
+HELPLINE_PHONE = env.string("HELPLINE_PHONE", "0345 6000 459")
+
+# Logs carry no personal data: request bodies are never logged and 404/500 mails are off.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.security.DisallowedHost": {"level": "ERROR"},
+    },
+}

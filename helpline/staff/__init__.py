@@ -1,0 +1,1 @@
+"""Staff accounts: roles, MFA enforcement, invitations."""

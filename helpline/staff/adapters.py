@@ -1,0 +1,44 @@
+"""allauth adapters: no public sign-up for staff, and TOTP secrets encrypted with the portal's key."""
+
+import time
+
+from allauth.account import app_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+
+from helpline.crypto import decrypt_text, encrypt_text
+from helpline.staff.roles import has_mfa
+
+
+class StaffAccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        # Staff are created by `manage.py createstaff` or a supervisor's invitation only.
+        return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # First enrolment right after signing in needs no second password prompt: the sign-in was
+        # moments ago and, without MFA, the account can do nothing else until enrolment is done.
+        # Changing an existing authenticator still asks for the password again.
+        request = self.request
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            if not has_mfa(request.user) and _signed_in_within(request, app_settings.REAUTHENTICATION_TIMEOUT):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
+
+def _signed_in_within(request, seconds: int) -> bool:
+    records = get_authentication_records(request, request.user)
+    return bool(records) and time.time() - records[-1]["at"] < seconds
+
+
+class StaffMFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        return encrypt_text(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_text(encrypted_text)
+
+    def get_totp_issuer(self) -> str:
+        return settings.SITE_NAME

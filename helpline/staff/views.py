@@ -1,0 +1,61 @@
+"""Staff pages that are not casework: the staff home and the invitation flow."""
+
+from allauth.account.internal.flows.login import record_authentication
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from helpline.models import StaffInvitation
+from helpline.staff import roles
+from helpline.staff.forms import AcceptInvitationForm, InvitationForm
+from helpline.staff.services import StaffError, invitation_accept, invitation_create, invitation_for_token
+
+
+@require_http_methods(["GET"])
+@roles.staff_required()
+def staff_home(request):
+    return render(request, "staff/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+@roles.staff_required(roles.SUPERVISOR)
+def invitations(request):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = invitation_create(
+                email=form.cleaned_data["email"], role=form.cleaned_data["role"], invited_by=request.user
+            )
+        except StaffError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("staff:invitations")
+    recent = StaffInvitation.objects.select_related("invited_by", "accepted_user")[:50]
+    return render(request, "staff/invitations.html", {"form": form, "invitations": recent})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request, token: str):
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(request, "staff/invitation_invalid.html", status=410)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except StaffError as exc:
+            form.add_error(None, str(exc))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # Setting the password just now counts as a fresh sign-in, so enrolment needs no re-entry.
+            record_authentication(request, user, method="password", email=user.email)
+            messages.info(request, "Your account is ready. Set up two-factor authentication to continue.")
+            return redirect("mfa_activate_totp")
+    return render(request, "staff/invitation_accept.html", {"form": form, "invitation": invitation})

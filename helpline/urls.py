@@ -1,0 +1,18 @@
+"""The portal's URL map."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from helpline import views
+
+admin.site.site_header = "Helpline portal administration"
+admin.site.site_title = "Helpline admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include("helpline.staff.urls")),
+    path("admin/", admin.site.urls),
+]

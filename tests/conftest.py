@@ -1,0 +1,67 @@
+"""The cast every test can use: caseworkers, a supervisor, a staff account without MFA, and clients."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from helpline.staff import roles
+from helpline.staff.services import staff_create
+
+STAFF_PASSWORD = "correct-horse-battery-staple-42"
+
+
+def make_staff(email: str, role: str, *, mfa: bool = True):
+    user = staff_create(email=email, role=role, password=STAFF_PASSWORD, first_name=email.split("@")[0].title())
+    if mfa:
+        secret = generate_totp_secret()
+        TOTP.activate(user, secret)
+        user.totp_secret = secret
+    return user
+
+
+@pytest.fixture
+def caseworker(db):
+    return make_staff("casey@helpline.test", roles.CASEWORKER)
+
+
+@pytest.fixture
+def other_caseworker(db):
+    return make_staff("robin@helpline.test", roles.CASEWORKER)
+
+
+@pytest.fixture
+def supervisor(db):
+    return make_staff("sam@helpline.test", roles.SUPERVISOR)
+
+
+@pytest.fixture
+def staff_without_mfa(db):
+    user = make_staff("nomfa@helpline.test", roles.CASEWORKER, mfa=False)
+    assert not Authenticator.objects.filter(user=user).exists()
+    return user
+
+
+def _client_for(client_class, user):
+    client = client_class()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def caseworker_client(caseworker, client):
+    client.force_login(caseworker)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(supervisor, client):
+    client.force_login(supervisor)
+    return client
+
+
+@pytest.fixture
+def nomfa_client(staff_without_mfa, client):
+    client.force_login(staff_without_mfa)
+    return client

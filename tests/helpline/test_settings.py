@@ -1,0 +1,107 @@
+"""Settings come from the environment, strictly: a bad value stops start-up and names the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "Jd1mMm3R0nE9aL0Yv1YqkW7bJ3bC9qW8f7c3Wl1l2s8="
+PROBE = "import django; django.setup(); from django.conf import settings; print({expr})"
+
+
+def _start(env_overrides: dict[str, str], expr: str = "'started'", *, drop: tuple[str, ...] = ()):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION"))}
+    for name in drop:
+        env.pop(name, None)
+    env.update({"DJANGO_SETTINGS_MODULE": "helpline.settings", **env_overrides})
+    return subprocess.run(
+        [sys.executable, "-c", PROBE.format(expr=expr)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_non_boolean_debug_stops_startup_naming_the_variable():
+    result = _start({"DEBUG": "maybe", "SECRET_KEY": "x" * 50, "FIELD_ENCRYPTION_KEY": GOOD_KEY})
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = _start({"DEBUG": "false", "FIELD_ENCRYPTION_KEY": GOOD_KEY}, drop=("SECRET_KEY",))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_field_encryption_key_is_required_when_debug_is_off():
+    result = _start({"DEBUG": "false", "SECRET_KEY": "x" * 50})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY must be set" in result.stderr
+
+
+def test_a_malformed_field_encryption_key_is_refused_with_advice():
+    result = _start({"DEBUG": "false", "SECRET_KEY": "x" * 50, "FIELD_ENCRYPTION_KEY": "not-a-key"})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY must be one or more comma-separated Fernet keys" in result.stderr
+
+
+def test_secrets_can_be_read_from_files(tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("from-a-file-" + "y" * 40 + "\n")
+    key_file = tmp_path / "key"
+    key_file.write_text(GOOD_KEY)
+    result = _start(
+        {"DEBUG": "false", "SECRET_KEY_FILE": str(secret_file), "FIELD_ENCRYPTION_KEY_FILE": str(key_file)},
+        expr="settings.SECRET_KEY",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "from-a-file-" + "y" * 40
+
+
+def test_a_missing_secret_file_is_named(tmp_path):
+    result = _start({"DEBUG": "false", "SECRET_KEY_FILE": str(tmp_path / "absent"), "FIELD_ENCRYPTION_KEY": GOOD_KEY})
+    assert result.returncode != 0
+    assert "SECRET_KEY_FILE points to" in result.stderr
+
+
+def test_the_default_database_is_sqlite_under_var(tmp_path):
+    result = _start(
+        {"DEBUG": "true", "VAR_DIR": str(tmp_path)},
+        expr="settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']",
+        drop=("DATABASE_URL",),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "django.db.backends.sqlite3" in result.stdout
+    assert str(tmp_path / "db.sqlite3") in result.stdout
+
+
+def test_a_bad_database_url_is_named():
+    result = _start({"DEBUG": "true", "DATABASE_URL": "nonsense"})
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_a_bad_redis_url_is_named():
+    result = _start({"DEBUG": "true", "REDIS_URL": "http://localhost"})
+    assert result.returncode != 0
+    assert "REDIS_URL='http://localhost' must start with" in result.stderr
+
+
+def test_without_redis_tasks_run_in_process_and_with_it_they_use_the_broker():
+    eager = _start({"DEBUG": "true"}, expr="settings.CELERY_TASK_ALWAYS_EAGER", drop=("REDIS_URL",))
+    broker = _start(
+        {"DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/3"},
+        expr="settings.CELERY_TASK_ALWAYS_EAGER, settings.CELERY_BROKER_URL",
+    )
+    assert eager.stdout.strip() == "True"
+    assert broker.stdout.strip() == "False redis://127.0.0.1:6379/3"
+
+
+def test_s3_storage_is_chosen_when_a_bucket_is_named():
+    result = _start(
+        {"DEBUG": "true", "AWS_STORAGE_BUCKET_NAME": "evidence", "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000"},
+        expr="settings.STORAGES['default']['BACKEND'], settings.STORAGES['default']['OPTIONS']['default_acl']",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "storages.backends.s3.S3Storage private"

@@ -1,0 +1,88 @@
+"""Staff are created by command or by a supervisor's invitation; nobody signs themselves up."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from helpline.models import StaffInvitation
+from helpline.staff import roles
+from tests.conftest import STAFF_PASSWORD
+
+User = get_user_model()
+
+
+@pytest.mark.django_db
+def test_createstaff_makes_a_caseworker_with_a_verified_address(monkeypatch):
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdin", io.StringIO(STAFF_PASSWORD + "\n"))
+    call_command("createstaff", "New.Person@Helpline.test", "--role", "caseworker", "--password-stdin", stdout=out)
+    user = User.objects.get(email="new.person@helpline.test")
+    assert roles.role_of(user) == roles.CASEWORKER
+    assert user.check_password(STAFF_PASSWORD)
+    assert EmailAddress.objects.get(user=user).verified
+    assert "two-factor" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_createstaff_refuses_a_weak_password_and_creates_nothing(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("123\n"))
+    with pytest.raises(CommandError, match=r"too short|too common"):
+        call_command("createstaff", "weak@helpline.test", "--role", "supervisor", "--password-stdin")
+    assert not User.objects.filter(email="weak@helpline.test").exists()
+
+
+@pytest.mark.django_db
+def test_createstaff_refuses_an_existing_address(caseworker):
+    with pytest.raises(CommandError, match="already a staff account"):
+        call_command("createstaff", caseworker.email.upper(), "--role", "caseworker", "--no-password")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_supervisor_invites_and_the_invitee_sets_a_password_then_must_enrol(supervisor, client):
+    client.force_login(supervisor)
+    response = client.post(reverse("staff:invitations"), {"email": "newbie@helpline.test", "role": "caseworker"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/staff/invitations/accept/(\S+)/", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    token = link.group(1)
+    invitation = StaffInvitation.objects.get(email="newbie@helpline.test")
+    assert token not in invitation.token_hash  # only the hash is stored
+
+    client.logout()
+    accept = reverse("staff:invitation_accept", args=[token])
+    mismatch = client.post(accept, {"password1": STAFF_PASSWORD, "password2": STAFF_PASSWORD + "x"})
+    assert mismatch.status_code == 200 and b"The two passwords differ" in mismatch.content
+    assert not User.objects.filter(email="newbie@helpline.test").exists()
+
+    response = client.post(accept, {"password1": STAFF_PASSWORD, "password2": STAFF_PASSWORD, "first_name": "Nia"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    user = User.objects.get(email="newbie@helpline.test")
+    assert roles.role_of(user) == roles.CASEWORKER
+    assert client.get(reverse("staff:home"))["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200  # no second password prompt
+
+    client.logout()
+    again = client.get(accept)
+    assert again.status_code == 410  # used once only
+
+
+@pytest.mark.django_db
+def test_a_caseworker_cannot_invite(caseworker_client):
+    response = caseworker_client.post(reverse("staff:invitations"), {"email": "x@helpline.test", "role": "supervisor"})
+    assert response.status_code == 403
+    assert not StaffInvitation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_invitation_token_is_refused(client):
+    assert client.get(reverse("staff:invitation_accept", args=["made-up"])).status_code == 410
