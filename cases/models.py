@@ -1,4 +1,4 @@
-"""A victim's case: the reference and PIN they come back with, its status, priority and assignee."""
+"""A victim's case: reference and PIN, what happened, where it is posted, hashes, consents, timeline."""
 
 from __future__ import annotations
 
@@ -27,6 +27,18 @@ class Case(models.Model):
         RESOLVED = "resolved", "Resolved"
         CLOSED = "closed", "Closed"
 
+    class Filer(models.TextChoices):
+        SELF = "self", "The person pictured"
+        AUTHORISED = "authorised", "Someone authorised to act for them"
+
+    class Category(models.TextChoices):
+        KNOWN_PERSON = "known_person", "Leaked by someone they know"
+        HACKED = "hacked", "Account hacked"
+        AI_GENERATED = "ai_generated", "AI-generated or edited image"
+        EXTORTION = "extortion", "Threats or extortion (sextortion)"
+        VIEW_ONCE = "view_once", "Captured from a 'view once' message"
+        OTHER = "other", "Other"
+
     reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
     pin_hash = models.CharField(max_length=256, help_text="The victim's PIN, as a password hash only.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
@@ -41,10 +53,32 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_reason = models.CharField(max_length=200, blank=True)
 
+    # Safety and eligibility (not personal data on their own).
+    is_minor = models.BooleanField(default=False)
+    filed_by = models.CharField(max_length=12, choices=Filer.choices, default=Filer.SELF)
+    categories = models.JSONField(default=list, blank=True, help_text="Category values; see Case.Category.")
+
+    # Consents, each with when it was given or withdrawn.
+    consent_share_hashes = models.BooleanField(default=False)
+    consent_contact = models.BooleanField(default=False)
+    consent_act_on_behalf = models.BooleanField(default=False)
+    consent_given_at = models.DateTimeField(null=True, blank=True)
+    hashes_withdrawn_at = models.DateTimeField(null=True, blank=True)
+
     # Personal data, encrypted at rest. Empty means "not given".
     contact_name = EncryptedTextField(blank=True, default="")
     contact_email = EncryptedTextField(blank=True, default="")
     contact_phone = EncryptedTextField(blank=True, default="")
+    # JSON text: channels that are safe, safe times, voicemail/email naming the helpline, code word.
+    safe_contact = EncryptedTextField(blank=True, default="")
+    signature_name = EncryptedTextField(blank=True, default="", help_text="Typed full name as e-signature.")
+    signature_statement = models.TextField(blank=True, default="", help_text="The exact statement signed.")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    description = EncryptedTextField(blank=True, default="", help_text="What happened, in their words.")
+    elsewhere = EncryptedTextField(blank=True, default="", help_text="'Somewhere else', free text.")
+
+    # Erasure: the victim's "delete my case", or retention after closing.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-is_urgent", "created_at"]
@@ -54,6 +88,78 @@ class Case(models.Model):
                 name="case_closed_has_closed_at",
             ),
         ]
+        indexes = [models.Index(fields=["status", "-is_urgent", "created_at"], name="case_queue_idx")]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_anonymous(self) -> bool:
+        return not (self.contact_name or self.contact_email or self.contact_phone)
+
+
+class CaseURL(models.Model):
+    """A place the images appear. `platform_slug` names an entry of the platform directory, if known."""
+
+    class AddedBy(models.TextChoices):
+        VICTIM = "victim", "Victim"
+        STAFF = "staff", "Staff"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="urls")
+    url = EncryptedTextField(help_text="The URL as normalised.")
+    url_digest = models.CharField(max_length=64, help_text="Keyed hash of the normalised URL, for de-duplication.")
+    host = models.CharField(max_length=253, blank=True)
+    platform_slug = models.CharField(max_length=50, blank=True, db_index=True)
+    added_by = models.CharField(max_length=10, choices=AddedBy.choices, default=AddedBy.VICTIM)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "url_digest"], name="caseurl_unique_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} · {self.host or 'url'}"
+
+
+class CaseHash(models.Model):
+    """The hashes of one file the victim hashed on their device. No image bytes ever reach the server."""
+
+    class MediaKind(models.TextChoices):
+        IMAGE = "image", "Image"
+        VIDEO = "video", "Video"
+        OTHER = "other", "Other file"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hashes")
+    media_kind = models.CharField(max_length=10, choices=MediaKind.choices)
+    pdq = models.CharField(max_length=64, blank=True)
+    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    pdq_oriented = models.CharField(max_length=64, blank=True)
+    pdq_dihedral = models.JSONField(default=list, blank=True, help_text="8 hex PDQ hashes, pdqhash's order.")
+    phash = models.CharField(max_length=16, blank=True)
+    md5 = models.CharField(max_length=32)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "sha256"], name="casehash_unique_file_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} · {self.media_kind} {self.sha256[:12]}"
+
+
+class CaseEvent(models.Model):
+    """Append-only timeline of a case: who did what, when. Never holds personal data in `detail`."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_label = models.CharField(max_length=40, default="system", help_text="victim, system, or staff")
+    kind = models.CharField(max_length=50)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"

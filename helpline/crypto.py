@@ -51,3 +51,14 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return decrypt_text(value)
+
+
+def keyed_digest(text: str, *, purpose: str) -> str:
+    """HMAC-SHA256 of text under a key derived from the first field key: lets encrypted values be
+    de-duplicated or looked up without storing them in the clear. Rotating the first key changes
+    digests, so a rotation must re-digest existing rows."""
+    import hashlib
+    import hmac
+
+    key = hashlib.sha256(f"helpline-digest:{purpose}:{settings.FIELD_ENCRYPTION_KEYS[0]}".encode()).digest()
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
