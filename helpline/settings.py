@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "csp",
     "helpline.apps.HelplineConfig",
     "cases.apps.CasesConfig",
+    "cases.removals.apps.RemovalsConfig",
     "hashing.apps.HashingConfig",
 ]
 

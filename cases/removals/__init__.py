@@ -1,0 +1,1 @@
+"""Removal and de-index requests: the platform directory, drafting, state machine, deadlines, re-checks."""
