@@ -4,7 +4,7 @@
 //
 // Exactness notes:
 // - The resize follows Pillow's Resample.c: coefficients in double, normalised, turned into 22-bit
-//   fixed point; horizontal pass first (only over the rows the vertical pass reads), then vertical.
+//   fixed point, two passes in the order Pillow 13 picks (see resizeGrey).
 // - The DCT follows scipy's pocketfft step by step (DCT-II through a backward real FFT of length 32
 //   with radix 2, 4, 4, and pocketfft's own twiddle factors). A mathematically equal DCT is not
 //   enough: when coefficients tie (flat or symmetric images) the rounding noise decides the bits.
@@ -65,52 +65,62 @@ function clip8(ss) {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
-/** Pillow's Image.resize((size, size), LANCZOS) of an 8-bit greyscale plane. */
-export function resizeGrey(grey, width, height, outWidth, outHeight) {
-  if (width === outWidth && height === outHeight) return Uint8Array.from(grey);
-  const needHorizontal = width !== outWidth;
-  const needVertical = height !== outHeight;
-  const vert = lanczosCoefficients(height, outHeight);
-  const vBounds = Int32Array.from(vert.bounds);
-  let src = grey;
-  let srcWidth = width;
-  if (needHorizontal) {
-    const first = vBounds[0];
-    const last = vBounds[outHeight * 2 - 2] + vBounds[outHeight * 2 - 1];
-    for (let i = 0; i < outHeight; i++) vBounds[i * 2] -= first;
-    const horiz = lanczosCoefficients(width, outWidth);
-    const rows = last - first;
-    const tmp = new Uint8Array(outWidth * rows);
-    const { ksize, bounds, fixed } = horiz;
-    for (let yy = 0; yy < rows; yy++) {
-      const rowBase = (yy + first) * width;
-      for (let xx = 0; xx < outWidth; xx++) {
-        const xmin = bounds[xx * 2];
-        const xmax = bounds[xx * 2 + 1];
-        const kBase = xx * ksize;
-        const start = rowBase + xmin;
-        let ss = 1 << (PRECISION_BITS - 1);
-        for (let x = 0; x < xmax; x++) ss += grey[start + x] * fixed[kBase + x];
-        tmp[yy * outWidth + xx] = clip8(ss);
-      }
-    }
-    src = tmp;
-    srcWidth = outWidth;
-  }
-  if (!needVertical) return src;
-  const out = new Uint8Array(srcWidth * outHeight);
-  const { ksize, fixed } = vert;
-  for (let yy = 0; yy < outHeight; yy++) {
-    const ymin = vBounds[yy * 2];
-    const ymax = vBounds[yy * 2 + 1];
-    const kBase = yy * ksize;
-    for (let xx = 0; xx < srcWidth; xx++) {
+function resampleHorizontal(src, srcWidth, rowOffset, rows, outWidth, coeffs) {
+  const { ksize, bounds, fixed } = coeffs;
+  const out = new Uint8Array(outWidth * rows);
+  for (let yy = 0; yy < rows; yy++) {
+    const rowBase = (yy + rowOffset) * srcWidth;
+    for (let xx = 0; xx < outWidth; xx++) {
+      const xmax = bounds[xx * 2 + 1];
+      const kBase = xx * ksize;
+      const start = rowBase + bounds[xx * 2];
       let ss = 1 << (PRECISION_BITS - 1);
-      for (let y = 0; y < ymax; y++) ss += src[(y + ymin) * srcWidth + xx] * fixed[kBase + y];
-      out[yy * srcWidth + xx] = clip8(ss);
+      for (let x = 0; x < xmax; x++) ss += src[start + x] * fixed[kBase + x];
+      out[yy * outWidth + xx] = clip8(ss);
     }
   }
   return out;
+}
+
+function resampleVertical(src, width, outHeight, coeffs, bounds) {
+  const { ksize, fixed } = coeffs;
+  const out = new Uint8Array(width * outHeight);
+  for (let yy = 0; yy < outHeight; yy++) {
+    const ymin = bounds[yy * 2];
+    const ymax = bounds[yy * 2 + 1];
+    const kBase = yy * ksize;
+    for (let xx = 0; xx < width; xx++) {
+      let ss = 1 << (PRECISION_BITS - 1);
+      for (let y = 0; y < ymax; y++) ss += src[(y + ymin) * width + xx] * fixed[kBase + y];
+      out[yy * width + xx] = clip8(ss);
+    }
+  }
+  return out;
+}
+
+/**
+ * Pillow's Image.resize((outWidth, outHeight), LANCZOS) of an 8-bit greyscale plane.
+ * Pillow 13 runs the vertical pass first when the image shrinks vertically by more than twice what it
+ * shrinks horizontally (read from its ImagingResampleInner); otherwise horizontal first, limited to
+ * the rows the vertical pass reads. The order changes the intermediate rounding, so it must match.
+ */
+export function resizeGrey(grey, width, height, outWidth, outHeight) {
+  if (width === outWidth && height === outHeight) return Uint8Array.from(grey);
+  const vert = lanczosCoefficients(height, outHeight);
+  if (width === outWidth) return resampleVertical(grey, width, outHeight, vert, vert.bounds);
+  const horiz = lanczosCoefficients(width, outWidth);
+  if (height === outHeight) return resampleHorizontal(grey, width, 0, height, outWidth, horiz);
+  const shrinkY = height - outHeight;
+  if (shrinkY > 0 && shrinkY > 2 * (width - outWidth)) {
+    const tmp = resampleVertical(grey, width, outHeight, vert, vert.bounds);
+    return resampleHorizontal(tmp, width, 0, outHeight, outWidth, horiz);
+  }
+  const bounds = Int32Array.from(vert.bounds);
+  const first = bounds[0];
+  const last = bounds[outHeight * 2 - 2] + bounds[outHeight * 2 - 1];
+  for (let i = 0; i < outHeight; i++) bounds[i * 2] -= first;
+  const tmp = resampleHorizontal(grey, width, first, last - first, outWidth, horiz);
+  return resampleVertical(tmp, outWidth, outHeight, vert, bounds);
 }
 
 // ---- pocketfft's twiddle factors (sincos_2pibyn), computed the way pocketfft computes them ----
