@@ -1,0 +1,3 @@
+export function decodeGif() {
+  return null;
+}

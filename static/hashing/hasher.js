@@ -1,0 +1,161 @@
+// On-device hashing of one file: PDQ (+ quality, 8 dihedral variants, orientation-corrected PDQ),
+// imagehash-compatible pHash, MD5 and SHA-256, agreeing bit for bit with hashing/reference.py.
+// Works in a Web Worker (the intake page's way) and on the main thread. The file never leaves
+// the device: nothing here makes a network request apart from loading its own modules.
+
+import { createMD5, createSHA256 } from "../vendor/hash-wasm/index.esm.min.js";
+import { decodeWithBrowser } from "./browser-decode.js";
+import { IMAGE_FORMATS, imageOrientation, jpegInfo, jpegIsComplete, sniffFormat } from "./formats.js";
+import { decodeGif } from "./gif.js";
+import { pdqFromLuma } from "./pdq.js";
+import { phashFromGrey } from "./phash.js";
+import { orientLuma, planesFromInvertedCMYK, planesFromPng, planesFromRGB } from "./pixels.js";
+import { decodePng, PngError } from "./png.js";
+import { decodeCmykJpeg } from "./jpeg-cmyk.js";
+
+const CHUNK_SIZE = 8 * 1024 * 1024;
+// Above this an image is hashed as a plain file: decoding it would need more memory than a
+// phone can spare, and no platform hashes images that large perceptually either.
+export const MAX_IMAGE_PIXELS = 100_000_000;
+
+/** A file the hasher cannot hash as the person intended; `code` says why, `message` what to do. */
+export class HashingError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = "HashingError";
+    this.code = code;
+  }
+}
+
+const MESSAGES = {
+  unsupported:
+    "This picture's format (for example HEIC from an iPhone) cannot be read here. " +
+    "Open it on your device, take a screenshot, and add the screenshot instead.",
+  corrupt:
+    "This picture seems damaged or incomplete, so it could not be read. " +
+    "If you can still see it on your device, take a screenshot and add that instead.",
+  "not-an-image":
+    "This file is named like a picture but is not one we can read. " +
+    "If it shows a picture on your device, take a screenshot and add that instead.",
+  "too-large": "This picture is too large to read here. Take a screenshot of it and add that instead.",
+};
+
+function fail(code) {
+  return new HashingError(code, MESSAGES[code]);
+}
+
+function checkAborted(signal) {
+  if (signal && signal.aborted) throw new DOMException("Hashing was cancelled", "AbortError");
+}
+
+const looksLikeImage = (blob) =>
+  (blob.type || "").startsWith("image/") ||
+  /\.(jpe?g|png|webp|gif|bmp|heic|heif|avif|tiff?)$/i.test(blob.name || "");
+
+/** MD5 and SHA-256 of a Blob, read in chunks so a large video never sits in memory whole. */
+export async function digestBlob(blob, { onProgress, signal, start = 0, span = 1 } = {}) {
+  const [md5, sha256] = await Promise.all([createMD5(), createSHA256()]);
+  md5.init();
+  sha256.init();
+  for (let offset = 0; offset < blob.size; offset += CHUNK_SIZE) {
+    checkAborted(signal);
+    const chunk = new Uint8Array(await blob.slice(offset, offset + CHUNK_SIZE).arrayBuffer());
+    md5.update(chunk);
+    sha256.update(chunk);
+    if (onProgress) onProgress(start + (span * Math.min(blob.size, offset + CHUNK_SIZE)) / blob.size, "digest");
+  }
+  return { md5: md5.digest("hex"), sha256: sha256.digest("hex") };
+}
+
+async function digestBytes(bytes) {
+  const [md5, sha256] = await Promise.all([createMD5(), createSHA256()]);
+  md5.init();
+  sha256.init();
+  md5.update(bytes);
+  sha256.update(bytes);
+  return { md5: md5.digest("hex"), sha256: sha256.digest("hex") };
+}
+
+// Decoded pixels as {width, height, luma, grey}: luma is PDQ's float32 plane of convert("RGB"),
+// grey pHash's convert("L").
+async function decodeImage(format, bytes, blob) {
+  if (format === "png") {
+    try {
+      const png = await decodePng(bytes);
+      if (png.width * png.height > MAX_IMAGE_PIXELS) throw fail("too-large");
+      return { width: png.width, height: png.height, ...planesFromPng(png) };
+    } catch (error) {
+      if (error instanceof PngError) throw fail("corrupt");
+      throw error;
+    }
+  }
+  if (format === "gif") {
+    const gif = decodeGif(bytes);
+    if (!gif) throw fail("corrupt");
+    return { width: gif.width, height: gif.height, ...planesFromRGB(gif.rgb, gif.width, gif.height, 3) };
+  }
+  if (format === "jpeg") {
+    if (!jpegIsComplete(bytes)) throw fail("corrupt");
+    const info = jpegInfo(bytes);
+    if (info.width * info.height > MAX_IMAGE_PIXELS) throw fail("too-large");
+    if (info.components === 4) {
+      // Browsers turn CMYK into RGB with their own rounding; Pillow's differs, so decode it ourselves.
+      const cmyk = decodeCmykJpeg(bytes);
+      if (!cmyk) throw fail("unsupported");
+      return { width: cmyk.width, height: cmyk.height, ...planesFromInvertedCMYK(cmyk.samples, cmyk.width, cmyk.height) };
+    }
+  }
+  const decoded = await decodeWithBrowser(blob, format, bytes);
+  if (!decoded) throw fail(format === "jpeg" || format === "webp" ? "corrupt" : "unsupported");
+  const { width, height, rgba } = decoded;
+  return { width, height, ...planesFromRGB(rgba, width, height, 4) };
+}
+
+/**
+ * Hash one file. Resolves to {pdq, pdq_quality, pdq_oriented, pdq_dihedral, phash, md5, sha256};
+ * the image fields are null for videos and other files. Rejects with a HashingError (with a message
+ * for the person) for pictures it cannot read, and with an AbortError when `signal` is aborted.
+ * `onProgress(fraction, stage)` is called as the work advances.
+ */
+export async function hashFile(blob, { onProgress, signal } = {}) {
+  const progress = (fraction, stage) => onProgress && onProgress(fraction, stage);
+  checkAborted(signal);
+  const head = new Uint8Array(await blob.slice(0, 64).arrayBuffer());
+  const format = sniffFormat(head);
+  if (!IMAGE_FORMATS.has(format)) {
+    if (["heic", "avif", "tiff", "jxl", "ico", "svg"].includes(format)) throw fail("unsupported");
+    if (format === null && looksLikeImage(blob)) throw fail("not-an-image");
+    const digests = await digestBlob(blob, { onProgress: progress, signal });
+    progress(1, "done");
+    return { pdq: null, pdq_quality: null, pdq_oriented: null, pdq_dihedral: null, phash: null, ...digests };
+  }
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  progress(0.05, "read");
+  const digests = await digestBytes(bytes);
+  progress(0.15, "digest");
+  checkAborted(signal);
+  const image = await decodeImage(format, bytes, blob);
+  progress(0.45, "decode");
+  checkAborted(signal);
+  const orientation = imageOrientation(format, bytes);
+  // pdqFromLuma consumes its input, so the displayed orientation is cut from it first.
+  const oriented = orientation ? orientLuma(image.luma, image.height, image.width, orientation) : null;
+  const pdq = pdqFromLuma(image.luma, image.height, image.width);
+  progress(0.7, "pdq");
+  checkAborted(signal);
+  const pdqOriented = oriented ? pdqFromLuma(oriented.luma, oriented.rows, oriented.cols, { dihedral: false }).hex : null;
+  progress(0.85, "pdq_oriented");
+  checkAborted(signal);
+  const phash = phashFromGrey(image.grey, image.width, image.height);
+  progress(1, "done");
+  return {
+    pdq: pdq.hex,
+    pdq_quality: pdq.quality,
+    pdq_oriented: pdqOriented,
+    pdq_dihedral: pdq.dihedral,
+    phash,
+    ...digests,
+    width: image.width,
+    height: image.height,
+  };
+}

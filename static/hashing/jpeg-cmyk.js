@@ -1,0 +1,4 @@
+// Placeholder until the CMYK path is measured.
+export function decodeCmykJpeg() {
+  return null;
+}

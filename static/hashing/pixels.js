@@ -1,0 +1,104 @@
+// Decoded pixels in the two forms the hashes need, following Pillow's conversions exactly:
+// float32 luma of convert("RGB") for PDQ, and the 8-bit convert("L") plane for pHash.
+
+import { lumaFromGrey, lumaFromPixels } from "./pdq.js";
+
+// Pillow's L24: ITU-R 601-2 luma in 16-bit fixed point, rounded.
+const l24 = (r, g, b) => (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+
+/** {luma, grey} from interleaved 8-bit RGB(A) samples (alpha ignored, as convert("RGB") drops it). */
+export function planesFromRGB(samples, width, height, channels) {
+  const n = width * height;
+  const grey = new Uint8Array(n);
+  for (let i = 0, p = 0; i < n; i++, p += channels) grey[i] = l24(samples[p], samples[p + 1], samples[p + 2]);
+  return { luma: lumaFromPixels(samples, width, height, channels), grey };
+}
+
+/** {luma, grey} from an 8-bit grey plane (modes 1, L, LA): convert("RGB") repeats the grey. */
+export function planesFromGrey(grey, width, height) {
+  return { luma: lumaFromGrey(grey, width, height), grey };
+}
+
+function highBytes(samples) {
+  const out = new Uint8Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = samples[i] >> 8;
+  return out;
+}
+
+function channel(samples, channels, index) {
+  const n = samples.length / channels;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = samples[i * channels + index];
+  return out;
+}
+
+/** {luma, grey} of a decoded PNG (see png.js), as Pillow converts each of its modes. */
+export function planesFromPng(png) {
+  const { width, height, mode, bitDepth, channels, samples, palette } = png;
+  const eight = bitDepth === 16 && mode !== "I;16" ? highBytes(samples) : samples;
+  if (mode === "1" || mode === "L") return planesFromGrey(eight, width, height);
+  if (mode === "I;16") {
+    // Pillow clips 16-bit grey to 0-255 (it does not scale) when converting to L or RGB.
+    const grey = new Uint8Array(samples.length);
+    for (let i = 0; i < samples.length; i++) grey[i] = samples[i] > 255 ? 255 : samples[i];
+    return planesFromGrey(grey, width, height);
+  }
+  if (mode === "LA" || (mode === "RGBA" && channels === 2)) return planesFromGrey(channel(eight, 2, 0), width, height);
+  if (mode === "RGB" || mode === "RGBA") return planesFromRGB(eight, width, height, channels);
+  if (mode === "P") {
+    const entries = palette.length / 3;
+    const rgb = new Uint8Array(width * height * 3);
+    for (let i = 0; i < width * height; i++) {
+      const index = eight[i];
+      if (index < entries) {
+        rgb[i * 3] = palette[index * 3];
+        rgb[i * 3 + 1] = palette[index * 3 + 1];
+        rgb[i * 3 + 2] = palette[index * 3 + 2];
+      }
+    }
+    return planesFromRGB(rgb, width, height, 3);
+  }
+  throw new Error(`unsupported PNG mode ${mode}`);
+}
+
+/** Pillow's cmyk2rgb on inverted-CMYK samples as libjpeg hands them over for Adobe JPEGs. */
+export function planesFromInvertedCMYK(samples, width, height) {
+  const n = width * height;
+  const rgb = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const nk = samples[i * 4 + 3];
+    for (let c = 0; c < 3; c++) {
+      // Pillow stores 255 - sample ("CMYK;I"), then R = nk - MULDIV255(255 - sample, nk).
+      const t = (255 - samples[i * 4 + c]) * nk + 128;
+      const v = nk - (((t >> 8) + t) >> 8);
+      rgb[i * 3 + c] = v < 0 ? 0 : v;
+    }
+  }
+  return planesFromRGB(rgb, width, height, 3);
+}
+
+/**
+ * The luma plane as ImageOps.exif_transpose would show the image (orientation 2-8),
+ * returned as {luma, rows, cols}.
+ */
+export function orientLuma(luma, rows, cols, orientation) {
+  const swap = orientation >= 5;
+  const outRows = swap ? cols : rows;
+  const outCols = swap ? rows : cols;
+  const out = new Float32Array(rows * cols);
+  // For every output pixel (r, c), the source pixel it shows.
+  const source = {
+    2: (r, c) => r * cols + (cols - 1 - c), // mirror left-right
+    3: (r, c) => (rows - 1 - r) * cols + (cols - 1 - c), // rotate 180
+    4: (r, c) => (rows - 1 - r) * cols + c, // mirror top-bottom
+    5: (r, c) => c * cols + r, // transpose
+    6: (r, c) => (rows - 1 - c) * cols + r, // rotate 90 clockwise
+    7: (r, c) => (rows - 1 - c) * cols + (cols - 1 - r), // transverse
+    8: (r, c) => c * cols + (cols - 1 - r), // rotate 90 anticlockwise
+  }[orientation];
+  for (let r = 0; r < outRows; r++) {
+    const base = r * outCols;
+    for (let c = 0; c < outCols; c++) out[base + c] = luma[source(r, c)];
+  }
+  return { luma: out, rows: outRows, cols: outCols };
+}
