@@ -63,10 +63,12 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "axes",
     "csp",
     "helpline.apps.HelplineConfig",
     "cases.apps.CasesConfig",
     "cases.removals.apps.RemovalsConfig",
+    "cases.casework.apps.CaseworkConfig",
     "hashing.apps.HashingConfig",
 ]
 
@@ -85,6 +87,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "helpline.middleware.PrivacyHeadersMiddleware",
     "helpline.middleware.StaffMFAMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpline.urls"
@@ -127,6 +130,7 @@ CACHES = {
 
 AUTH_USER_MODEL = "helpline.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -161,6 +165,15 @@ MFA_ADAPTER = "helpline.staff.adapters.StaffMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_TOTP_TOLERANCE = 1
+# Staff sign-in throttling (django-axes): after 5 failures for an account from one address, that
+# pair is locked for an hour. The lock-out page says when to try again and whom to call.
+AXES_FAILURE_LIMIT = env.integer("STAFF_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env.integer("STAFF_LOGIN_LOCKOUT_HOURS", 1, minimum=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+AXES_VERBOSE = False
 STAFF_INVITATION_HOURS = env.integer("STAFF_INVITATION_HOURS", 72, minimum=1)
 
 LANGUAGE_CODE = "en"
@@ -291,6 +304,10 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
     "interest-cohort=(), browsing-topics=(), display-capture=(), fullscreen=(self)"
 )
+
+# Rate limits key on the client's address. Behind N reverse proxies that append to X-Forwarded-For, set
+# TRUSTED_PROXY_HOPS=N so the address the nearest trusted proxy saw is used (0: REMOTE_ADDR).
+TRUSTED_PROXY_HOPS = env.integer("TRUSTED_PROXY_HOPS", 0, minimum=0)
 
 # Where "Quick exit" sends people: a neutral page that gives nothing away.
 QUICK_EXIT_URL = env.string("QUICK_EXIT_URL", "https://www.bbc.com/weather")

@@ -15,4 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("staff/", include("helpline.staff.urls")),
     path("admin/", admin.site.urls),
+    path("", include("cases.public_urls")),
 ]
+
+handler500 = "helpline.views.server_error"

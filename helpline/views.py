@@ -62,3 +62,27 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
     )
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    from django.db import DatabaseError, InterfaceError, OperationalError
+
+    return (OperationalError, InterfaceError, DatabaseError)
+
+
+def server_error(request, *args, **kwargs):
+    """The 500 handler. When the database is unreachable the person sees a calm 503 instead; neither
+    page shows a stack trace, and neither touches the database or the session (which may be down)."""
+    import sys
+
+    from django.http import HttpResponse
+    from django.template import loader
+
+    error = sys.exc_info()[1]
+    if isinstance(error, _database_errors()):
+        body = loader.get_template("errors/503.html").render({"SITE_NAME": settings.SITE_NAME})
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "60"
+        return response
+    body = loader.get_template("errors/500.html").render({"SITE_NAME": settings.SITE_NAME})
+    return HttpResponse(body, status=500)

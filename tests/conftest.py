@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -10,6 +12,18 @@ from helpline.staff import roles
 from helpline.staff.services import staff_create
 
 STAFF_PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Give every test run its own database, so runs sharing one PostgreSQL server never drop each
+    other's test database."""
+    from django.conf import settings
+
+    for alias in settings.DATABASES.values():
+        if alias["ENGINE"] == "django.db.backends.postgresql":
+            base = alias.get("TEST", {}).get("NAME") or f"test_{alias['NAME']}"
+            alias.setdefault("TEST", {})["NAME"] = f"{base}_{os.getpid()}"
 
 
 def make_staff(email: str, role: str, *, mfa: bool = True):

@@ -86,3 +86,14 @@ def test_a_caseworker_cannot_invite(caseworker_client):
 @pytest.mark.django_db
 def test_an_unknown_invitation_token_is_refused(client):
     assert client.get(reverse("staff:invitation_accept", args=["made-up"])).status_code == 410
+
+
+@pytest.mark.django_db
+def test_staff_sign_in_locks_after_five_wrong_passwords_even_for_the_right_one(client, caseworker):
+    for _ in range(5):
+        response = client.post(reverse("account_login"), {"login": caseworker.email, "password": "wrong-password"})
+        assert response.status_code == 200  # the form again, with its error
+    right = client.post(reverse("account_login"), {"login": caseworker.email, "password": STAFF_PASSWORD})
+    assert right.status_code == 429
+    assert b"Too many failed sign-ins" in right.content
+    assert "_auth_user_id" not in client.session

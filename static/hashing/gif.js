@@ -1,3 +1,0 @@
-export function decodeGif() {
-  return null;
-}

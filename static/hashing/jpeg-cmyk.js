@@ -1,4 +1,0 @@
-// Placeholder until the CMYK path is measured.
-export function decodeCmykJpeg() {
-  return null;
-}
