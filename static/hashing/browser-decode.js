@@ -27,41 +27,18 @@ async function viaCanvas(blob) {
   }
 }
 
-// A canvas stores premultiplied alpha, so semi-transparent pixels come back rounded and fully
-// transparent ones come back black; Pillow keeps their colour. WebCodecs' ImageDecoder hands the
-// decoded frame over unpremultiplied.
-async function viaImageDecoder(bytes, format) {
-  if (typeof ImageDecoder === "undefined") return null;
-  const decoder = new ImageDecoder({
-    data: bytes,
-    type: MIME[format],
-    colorSpaceConversion: "none",
-    premultiplyAlpha: "none",
-  });
-  try {
-    const { image } = await decoder.decode({ frameIndex: 0 });
-    try {
-      const width = image.displayWidth;
-      const height = image.displayHeight;
-      if (!["RGBA", "RGBX", "BGRA", "BGRX"].includes(image.format)) return null;
-      const rgba = new Uint8Array(width * height * 4);
-      await image.copyTo(rgba, { format: "RGBA" });
-      return { width, height, rgba };
-    } finally {
-      image.close();
-    }
-  } finally {
-    decoder.close();
-  }
-}
-
 function hasTransparency(rgba) {
   for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return true;
   return false;
 }
 
-/** {width, height, rgba} of the first frame, or null when the browser cannot decode the file. */
-export async function decodeWithBrowser(blob, format, bytes) {
+/**
+ * {width, height, rgba, approximate} of the first frame, or null when the browser cannot decode it.
+ * `approximate` is true when the pixels may differ from Pillow's: browsers premultiply alpha while
+ * decoding (so semi-transparent pixels are rounded and fully transparent ones lose their colour,
+ * which Pillow keeps), and they convert CMYK JPEGs with their own rounding.
+ */
+export async function decodeWithBrowser(blob, format, bytes, { cmyk = false } = {}) {
   const unrotated = withoutExifOrientation(format, bytes);
   if (unrotated) {
     bytes = unrotated;
@@ -73,12 +50,6 @@ export async function decodeWithBrowser(blob, format, bytes) {
   } catch {
     return null;
   }
-  if (hasTransparency(decoded.rgba)) {
-    try {
-      decoded = (await viaImageDecoder(bytes, format)) || decoded;
-    } catch {
-      // keep the canvas pixels: exact wherever the image is opaque
-    }
-  }
+  decoded.approximate = hasTransparency(decoded.rgba) || (format === "jpeg" && cmyk);
   return decoded;
 }

@@ -6,12 +6,10 @@
 import { createMD5, createSHA256 } from "../vendor/hash-wasm/index.esm.min.js";
 import { decodeWithBrowser } from "./browser-decode.js";
 import { IMAGE_FORMATS, imageOrientation, jpegInfo, jpegIsComplete, sniffFormat } from "./formats.js";
-import { decodeGif } from "./gif.js";
 import { pdqFromLuma } from "./pdq.js";
 import { phashFromGrey } from "./phash.js";
-import { orientLuma, planesFromInvertedCMYK, planesFromPng, planesFromRGB } from "./pixels.js";
+import { orientLuma, planesFromPng, planesFromRGB } from "./pixels.js";
 import { decodePng, PngError } from "./png.js";
-import { decodeCmykJpeg } from "./jpeg-cmyk.js";
 
 const CHUNK_SIZE = 8 * 1024 * 1024;
 // Above this an image is hashed as a plain file: decoding it would need more memory than a
@@ -79,41 +77,33 @@ async function digestBytes(bytes) {
 // Decoded pixels as {width, height, luma, grey}: luma is PDQ's float32 plane of convert("RGB"),
 // grey pHash's convert("L").
 async function decodeImage(format, bytes, blob) {
+  let cmyk = false;
   if (format === "png") {
     try {
       const png = await decodePng(bytes);
       if (png.width * png.height > MAX_IMAGE_PIXELS) throw fail("too-large");
-      return { width: png.width, height: png.height, ...planesFromPng(png) };
+      return { width: png.width, height: png.height, approximate: false, ...planesFromPng(png) };
     } catch (error) {
       if (error instanceof PngError) throw fail("corrupt");
       throw error;
     }
   }
-  if (format === "gif") {
-    const gif = decodeGif(bytes);
-    if (!gif) throw fail("corrupt");
-    return { width: gif.width, height: gif.height, ...planesFromRGB(gif.rgb, gif.width, gif.height, 3) };
-  }
   if (format === "jpeg") {
     if (!jpegIsComplete(bytes)) throw fail("corrupt");
     const info = jpegInfo(bytes);
     if (info.width * info.height > MAX_IMAGE_PIXELS) throw fail("too-large");
-    if (info.components === 4) {
-      // Browsers turn CMYK into RGB with their own rounding; Pillow's differs, so decode it ourselves.
-      const cmyk = decodeCmykJpeg(bytes);
-      if (!cmyk) throw fail("unsupported");
-      return { width: cmyk.width, height: cmyk.height, ...planesFromInvertedCMYK(cmyk.samples, cmyk.width, cmyk.height) };
-    }
+    cmyk = info.components === 4;
   }
-  const decoded = await decodeWithBrowser(blob, format, bytes);
+  const decoded = await decodeWithBrowser(blob, format, bytes, { cmyk });
   if (!decoded) throw fail(format === "jpeg" || format === "webp" ? "corrupt" : "unsupported");
-  const { width, height, rgba } = decoded;
-  return { width, height, ...planesFromRGB(rgba, width, height, 4) };
+  const { width, height, rgba, approximate } = decoded;
+  return { width, height, approximate, ...planesFromRGB(rgba, width, height, 4) };
 }
 
 /**
- * Hash one file. Resolves to {pdq, pdq_quality, pdq_oriented, pdq_dihedral, phash, md5, sha256};
- * the image fields are null for videos and other files. Rejects with a HashingError (with a message
+ * Hash one file. Resolves to {pdq, pdq_quality, pdq_oriented, pdq_dihedral, phash, md5, sha256}
+ * (plus width, height and approximate, for the page); the image fields are null for videos and
+ * other files. Rejects with a HashingError (with a message
  * for the person) for pictures it cannot read, and with an AbortError when `signal` is aborted.
  * `onProgress(fraction, stage)` is called as the work advances.
  */
@@ -127,7 +117,17 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
     if (format === null && looksLikeImage(blob)) throw fail("not-an-image");
     const digests = await digestBlob(blob, { onProgress: progress, signal });
     progress(1, "done");
-    return { pdq: null, pdq_quality: null, pdq_oriented: null, pdq_dihedral: null, phash: null, ...digests };
+    return {
+      pdq: null,
+      pdq_quality: null,
+      pdq_oriented: null,
+      pdq_dihedral: null,
+      phash: null,
+      ...digests,
+      width: null,
+      height: null,
+      approximate: false,
+    };
   }
   const bytes = new Uint8Array(await blob.arrayBuffer());
   progress(0.05, "read");
@@ -157,5 +157,8 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
     ...digests,
     width: image.width,
     height: image.height,
+    // True when the browser's decoder may have rounded pixels differently from Pillow
+    // (transparency in WebP/GIF/BMP, CMYK JPEG): the hashes are then close, not guaranteed equal.
+    approximate: image.approximate,
   };
 }

@@ -61,22 +61,6 @@ export function planesFromPng(png) {
   throw new Error(`unsupported PNG mode ${mode}`);
 }
 
-/** Pillow's cmyk2rgb on inverted-CMYK samples as libjpeg hands them over for Adobe JPEGs. */
-export function planesFromInvertedCMYK(samples, width, height) {
-  const n = width * height;
-  const rgb = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    const nk = samples[i * 4 + 3];
-    for (let c = 0; c < 3; c++) {
-      // Pillow stores 255 - sample ("CMYK;I"), then R = nk - MULDIV255(255 - sample, nk).
-      const t = (255 - samples[i * 4 + c]) * nk + 128;
-      const v = nk - (((t >> 8) + t) >> 8);
-      rgb[i * 3 + c] = v < 0 ? 0 : v;
-    }
-  }
-  return planesFromRGB(rgb, width, height, 3);
-}
-
 /**
  * The luma plane as ImageOps.exif_transpose would show the image (orientation 2-8),
  * returned as {luma, rows, cols}.
