@@ -1,9 +1,12 @@
-// Quick exit: the button, or Shift pressed three times, hides the page at once and replaces it
-// with a neutral site; location.replace keeps this page out of the Back history.
-const SHIFT_WINDOW_MS = 1500;
-let shiftTimes = [];
+// Quick exit: the button, or Shift pressed three times on its own, hides the page at once and replaces
+// it with a neutral site (QUICK_EXIT_URL); location.replace keeps this page out of the Back history.
+const SHIFT_WINDOW_MS = 2000;
+let shiftTaps = [];
+let shiftDown = false;
+let otherKeySinceShift = false;
 
 function quickExit(url) {
+  // Hide first: the content must be gone before the next page has even started loading.
   document.documentElement.classList.add("exiting");
   document.title = "Weather";
   try {
@@ -16,22 +19,45 @@ function quickExit(url) {
 
 function exitUrl() {
   const link = document.getElementById("quick-exit");
-  return link ? link.dataset.exitUrl : null;
+  return link ? link.dataset.exitUrl || link.href : null;
 }
 
 document.addEventListener("click", (event) => {
   const link = event.target.closest("#quick-exit");
   if (!link) return;
   event.preventDefault();
-  quickExit(link.dataset.exitUrl);
+  quickExit(exitUrl());
 });
 
-document.addEventListener("keydown", (event) => {
-  if (event.key !== "Shift" || event.repeat) return;
-  const url = exitUrl();
-  if (!url) return;
-  const now = performance.now();
-  shiftTimes = shiftTimes.filter((t) => now - t < SHIFT_WINDOW_MS);
-  shiftTimes.push(now);
-  if (shiftTimes.length >= 3) quickExit(url);
-});
+// Only Shift taps count, not Shift held to type capitals: typing "HL-7F3K" must not leave the site.
+document.addEventListener(
+  "keydown",
+  (event) => {
+    if (event.key === "Shift") {
+      if (!event.repeat) {
+        shiftDown = true;
+        otherKeySinceShift = false;
+      }
+      return;
+    }
+    otherKeySinceShift = true;
+    shiftTaps = [];
+  },
+  true,
+);
+
+document.addEventListener(
+  "keyup",
+  (event) => {
+    if (event.key !== "Shift" || !shiftDown) return;
+    shiftDown = false;
+    if (otherKeySinceShift) return;
+    const url = exitUrl();
+    if (!url) return;
+    const now = performance.now();
+    shiftTaps = shiftTaps.filter((t) => now - t < SHIFT_WINDOW_MS);
+    shiftTaps.push(now);
+    if (shiftTaps.length >= 3) quickExit(url);
+  },
+  true,
+);

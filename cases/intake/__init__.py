@@ -1,0 +1,1 @@
+"""The victim intake wizard: forms, the filing service and the step views."""

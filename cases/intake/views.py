@@ -1,0 +1,139 @@
+"""The intake wizard's pages: server-rendered steps with the draft in the session; JavaScript only for hashing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django import forms
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.intake import forms as intake_forms
+from cases.intake.services import SIGNATURE_STATEMENT, case_file
+from cases.uploads import refuse_file_uploads
+
+DRAFT_KEY = "intake_draft"
+FILED_KEY = "intake_filed"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    form_class: type[forms.Form]
+    template: str
+
+
+STEPS = [
+    Step("safety", _("Safety first"), intake_forms.SafetyForm, "intake/step_safety.html"),
+    Step("what-happened", _("What happened"), intake_forms.WhatHappenedForm, "intake/step_what.html"),
+    Step("where", _("Where it is posted"), intake_forms.WhereForm, "intake/step_where.html"),
+    Step("images", _("Fingerprint your images"), intake_forms.HashesForm, "intake/step_images.html"),
+    Step("contact", _("How to reach you"), intake_forms.ContactForm, "intake/step_contact.html"),
+    Step("consent", _("Consent and signature"), intake_forms.ConsentForm, "intake/step_consent.html"),
+]
+STEP_BY_NAME = {step.name: step for step in STEPS}
+
+
+def _draft(request) -> dict:
+    draft = request.session.get(DRAFT_KEY)
+    return draft if isinstance(draft, dict) else {}
+
+
+def _initial(step: Step, saved: dict | None) -> dict:
+    """A saved step as the form's initial values (the draft keeps cleaned values)."""
+    if not saved:
+        return {}
+    if step.name == "where":
+        return {**saved, "urls": "\n".join(saved.get("urls") or [])}
+    if step.name == "images":
+        return {"hashes": json.dumps(saved.get("hashes") or [])}
+    return saved
+
+
+def _has_contact(draft: dict) -> bool:
+    contact = draft.get("contact") or {}
+    return bool(contact.get("email") or contact.get("phone"))
+
+
+def _form(step: Step, draft: dict, data=None) -> forms.Form:
+    kwargs = {"has_contact": _has_contact(draft)} if step.name == "consent" else {}
+    if data is not None:
+        return step.form_class(data, **kwargs)
+    return step.form_class(initial=_initial(step, draft.get(step.name)), **kwargs)
+
+
+@require_GET
+def start(request):
+    return render(request, "intake/start.html", {"steps": STEPS, "resuming": bool(_draft(request))})
+
+
+@refuse_file_uploads
+@require_http_methods(["GET", "POST"])
+def step(request, name: str):
+    current = STEP_BY_NAME.get(name)
+    if current is None:
+        raise Http404
+    draft = _draft(request)
+    index = STEPS.index(current)
+    # Steps are done in order: a later step is reachable once every earlier one was saved.
+    for earlier in STEPS[:index]:
+        if earlier.name not in draft:
+            return redirect("intake:step", name=earlier.name)
+
+    if request.method == "POST":
+        form = _form(current, draft, request.POST)
+        if form.is_valid():
+            draft[current.name] = form.cleaned_data
+            request.session[DRAFT_KEY] = draft
+            if index + 1 < len(STEPS):
+                return redirect("intake:step", name=STEPS[index + 1].name)
+            filed = case_file(draft=draft, language=get_language() or "en")
+            del request.session[DRAFT_KEY]
+            request.session[FILED_KEY] = {
+                "reference": filed.case.reference,
+                "pin": filed.pin,
+                "is_minor": filed.case.is_minor,
+                "anonymous": filed.case.is_anonymous,
+            }
+            return redirect("intake:done")
+    else:
+        form = _form(current, draft)
+
+    return render(
+        request,
+        current.template,
+        {
+            "form": form,
+            "step": current,
+            "steps": STEPS,
+            "step_number": index + 1,
+            "step_count": len(STEPS),
+            "previous": STEPS[index - 1] if index else None,
+            "draft": draft,
+            "is_minor": (draft.get("safety") or {}).get("age") == "minor",
+            "signature_statement": SIGNATURE_STATEMENT,
+            "has_contact": _has_contact(draft),
+            "saved_hash_count": len((draft.get("images") or {}).get("hashes") or []),
+        },
+    )
+
+
+@require_GET
+def done(request):
+    # Shown once: the PIN leaves the session as soon as this page is rendered.
+    filed = request.session.pop(FILED_KEY, None)
+    if not isinstance(filed, dict):
+        return render(request, "intake/done_gone.html")
+    return render(request, "intake/done.html", {"filed": filed})
+
+
+@refuse_file_uploads
+@require_POST
+def discard(request):
+    request.session.pop(DRAFT_KEY, None)
+    return redirect("home")

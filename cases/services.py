@@ -1,0 +1,74 @@
+"""Writes on a case shared by the victim's pages and the staff side: the hash bank link and erasure."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case
+from cases.timeline import event_record
+
+logger = logging.getLogger(__name__)
+
+
+def case_bank_sync(*, case: Case) -> None:
+    """Make the partner hash bank reflect the case's hashes and consent. Call inside the writing transaction.
+
+    The bank (hashing.bank) is built in parallel; until it exists this is a no-op, and the bank's own
+    backfill picks up every case once it lands.
+    """
+    try:
+        from hashing.bank.sync import bank_sync_case
+    except ImportError:
+        return
+    bank_sync_case(case=case)
+
+
+def _casework_erase(*, case: Case, actor) -> None:
+    """Notes, messages and evidence files the casework side holds (cases.casework), when it is installed."""
+    try:
+        from cases.casework.services import casework_erase
+    except ImportError:
+        return
+    casework_erase(case=case, actor=actor)
+
+
+def case_erase(*, case: Case, actor=None, actor_label: str = "victim", reason: str = "victim_request") -> Case:
+    """Erase the victim's data at once: personal fields blanked, links, fingerprints and messages deleted,
+    the bank told the hashes are gone. What is left is an anonymous row for statistics."""
+    now = timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.erased_at is not None:
+            return case
+        case.urls.all().delete()
+        case.hashes.all().delete()
+        _casework_erase(case=case, actor=actor)
+        for field in (
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "safe_contact",
+            "signature_name",
+            "signature_statement",
+            "description",
+            "elsewhere",
+        ):
+            setattr(case, field, "")
+        case.pin_hash = "!"  # an unusable hash: nobody can sign in to an erased case
+        case.consent_share_hashes = False
+        case.consent_contact = False
+        case.consent_act_on_behalf = False
+        if case.consent_given_at and case.hashes_withdrawn_at is None:
+            case.hashes_withdrawn_at = now
+        case.erased_at = now
+        case.status = Case.Status.CLOSED
+        case.closed_at = case.closed_at or now
+        case.closing_reason = "erased"
+        case.save()
+        # The bank sees a case with no hashes and no consent: its entries are marked deleted.
+        case_bank_sync(case=case)
+        event_record(case=case, kind="case_erased", actor=actor, actor_label=actor_label, reason=reason)
+    return case

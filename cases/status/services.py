@@ -1,0 +1,127 @@
+"""What a signed-in victim can do: sign in (with lockout), add links and fingerprints, change contact
+preferences, withdraw sharing, and erase the case."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+
+from cases.intake.services import case_hashes_create, case_urls_create, safe_contact_json
+from cases.models import Case
+from cases.removals.queueing import queue_drafting
+from cases.services import case_bank_sync, case_erase
+from cases.status import throttle
+from cases.timeline import event_record
+
+_NOT_REFERENCE = re.compile(r"[^A-Z0-9]")
+# Checked against when the reference is unknown, so a wrong reference costs the same time as a wrong PIN.
+_DUMMY_PIN_HASH = None
+
+
+@dataclass(frozen=True)
+class SignIn:
+    case: Case | None
+    locked: bool = False
+
+
+def normalise_reference(text: str) -> str:
+    """'hl 7f3k 9q2m', 'HL-7F3K-9Q2M' and '7F3K9Q2M' all give 'HL-7F3K-9Q2M'."""
+    chars = _NOT_REFERENCE.sub("", (text or "").upper())
+    if chars.startswith("HL") and len(chars) == 10:
+        chars = chars[2:]
+    if len(chars) != 8:
+        return ""
+    return f"HL-{chars[:4]}-{chars[4:]}"
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_PIN_HASH
+    if _DUMMY_PIN_HASH is None:
+        _DUMMY_PIN_HASH = make_password("not-a-pin")
+    return _DUMMY_PIN_HASH
+
+
+def victim_sign_in(*, reference: str, pin: str) -> SignIn:
+    """Check reference and PIN. Unknown references and wrong PINs fail alike, and count alike towards the lock."""
+    reference = normalise_reference(reference)
+    pin = re.sub(r"\s", "", pin or "")
+    if not reference:
+        check_password(pin, _dummy_hash())
+        return SignIn(case=None)
+    with transaction.atomic():
+        # The row lock serialises attempts on one reference, so the failure count cannot be raced past 5.
+        case = Case.objects.select_for_update().filter(reference=reference, erased_at__isnull=True).first()
+        if throttle.reference_is_locked(reference):
+            return SignIn(case=None, locked=True)
+        if case is not None and check_password(pin, case.pin_hash):
+            throttle.reference_success(reference)
+            event_record(case=case, kind="victim_signed_in", actor_label="victim")
+            return SignIn(case=case)
+        if case is None:
+            check_password(pin, _dummy_hash())
+        locked = throttle.reference_failure(reference)
+        if locked and case is not None:
+            event_record(case=case, kind="status_locked", actor_label="system")
+        return SignIn(case=None, locked=locked)
+
+
+def case_urls_add(*, case: Case, urls: list[str]) -> int:
+    with transaction.atomic():
+        added = case_urls_create(case=case, urls=urls)
+        if added:
+            event_record(case=case, kind="urls_added", actor_label="victim", count=added)
+            case_id = case.pk
+            transaction.on_commit(lambda: queue_drafting(case_id=case_id))
+    return added
+
+
+def case_hashes_add(*, case: Case, hashes: list[dict]) -> int:
+    with transaction.atomic():
+        added = case_hashes_create(case=case, hashes=hashes)
+        if added:
+            case_bank_sync(case=case)
+            event_record(case=case, kind="hashes_added", actor_label="victim", count=added)
+    return added
+
+
+def case_contact_update(*, case: Case, contact: dict, consent_contact: bool) -> Case:
+    has_contact = bool(contact.get("email") or contact.get("phone") or contact.get("name"))
+    with transaction.atomic():
+        case.contact_name = contact.get("name") or ""
+        case.contact_email = contact.get("email") or ""
+        case.contact_phone = contact.get("phone") or ""
+        case.safe_contact = safe_contact_json(contact) if has_contact else ""
+        case.consent_contact = consent_contact and bool(contact.get("email") or contact.get("phone"))
+        if case.consent_contact and case.consent_given_at is None:
+            case.consent_given_at = timezone.now()
+        case.save()
+        event_record(
+            case=case,
+            kind="contact_updated",
+            actor_label="victim",
+            anonymous=case.is_anonymous,
+            consent_contact=case.consent_contact,
+        )
+    return case
+
+
+def case_sharing_withdraw(*, case: Case) -> Case:
+    """Withdraw consent to share fingerprints: the bank marks the case's entries withdrawn."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if not case.consent_share_hashes:
+            return case
+        case.consent_share_hashes = False
+        case.hashes_withdrawn_at = timezone.now()
+        case.save()
+        case_bank_sync(case=case)
+        event_record(case=case, kind="sharing_withdrawn", actor_label="victim")
+    return case
+
+
+def case_delete_by_victim(*, case: Case) -> Case:
+    return case_erase(case=case, actor_label="victim", reason="victim_request")

@@ -1,0 +1,17 @@
+"""URLs of the victim's status pages."""
+
+from django.urls import path
+
+from cases.status import views
+
+app_name = "status"
+urlpatterns = [
+    path("", views.sign_in, name="sign_in"),
+    path("case/", views.case, name="case"),
+    path("case/links/", views.add_urls, name="add_urls"),
+    path("case/fingerprints/", views.add_hashes, name="add_hashes"),
+    path("case/contact/", views.contact, name="contact"),
+    path("case/withdraw/", views.withdraw, name="withdraw"),
+    path("case/delete/", views.delete, name="delete"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+]

@@ -1,0 +1,162 @@
+"""Links a victim gives us: validated, put in one canonical form, tracking removed, mapped to a platform."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from helpline.crypto import keyed_digest
+
+MAX_URL_LENGTH = 2000
+MAX_URLS_PER_SUBMISSION = 50
+DIGEST_PURPOSE = "case-url"
+
+# Query parameters that only track who shared or clicked a link; they never decide which post it is.
+_TRACKING_EXACT = {
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "igshid",
+    "igsh",
+    "si",
+    "mc_cid",
+    "mc_eid",
+    "ref_src",
+    "ref_url",
+    "_ga",
+    "_gl",
+    "yclid",
+    "twclid",
+    "ttclid",
+    "s_cid",
+    "feature",
+}
+_TRACKING_PREFIXES = ("utm_",)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_LOCAL_SUFFIXES = (".local", ".localhost", ".internal", ".lan", ".home", ".arpa", ".test", ".invalid", ".example")
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_SEPARATORS = re.compile(r"[\s,]+")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedURL:
+    url: str
+    host: str
+
+    @property
+    def digest(self) -> str:
+        return keyed_digest(self.url, purpose=DIGEST_PURPOSE)
+
+    @property
+    def platform_slug(self) -> str:
+        return platform_slug_for_host(self.host)
+
+
+def platform_slug_for_host(host: str) -> str:
+    """The platform directory's slug for a host, or "" while the directory (cases.removals) is not there."""
+    try:
+        from cases.removals.directory import platform_slug_for_host as lookup
+    except ImportError:
+        return ""
+    return lookup(host) or ""
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _TRACKING_EXACT or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def _normalise_host(raw_host: str) -> str:
+    host = raw_host.strip().rstrip(".").lower()
+    if not host:
+        raise ValidationError(_("This link has no website name in it. Copy the whole address from the browser."))
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        raise ValidationError(
+            _("Please give the website's name (like example.com), not a numeric IP address."), code="ip_literal"
+        )
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValidationError(_("The website name in this link is not valid. Please check it.")) from None
+    labels = ascii_host.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or labels[-1].isdigit():
+        raise ValidationError(_("The website name in this link is not valid. Please check it."))
+    if ascii_host == "localhost" or ascii_host.endswith(_LOCAL_SUFFIXES):
+        raise ValidationError(
+            _("This link points to a private or local network, not a public website."), code="private_host"
+        )
+    return ascii_host
+
+
+def normalise_url(raw: str) -> NormalisedURL:
+    """One link in canonical form, or a ValidationError whose message tells the victim what to fix."""
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationError(_("This link is empty."))
+    if len(text) > MAX_URL_LENGTH:
+        raise ValidationError(
+            _("This link is too long (more than %(max)s characters). Please check it."),
+            params={"max": MAX_URL_LENGTH},
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValidationError(_("This link contains characters that cannot be in a web address."))
+    if "://" not in text:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", text) and not re.match(r"^[^/]+:\d+", text):
+            raise ValidationError(_("Only web links (starting with http:// or https://) can be taken down."))
+        text = "https://" + text.lstrip("/")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValidationError(
+            _("This does not look like a web link. Copy the whole address from the browser.")
+        ) from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise ValidationError(_("Only web links (starting with http:// or https://) can be taken down."))
+    host = _normalise_host(parts.hostname or "")
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)], doseq=True
+    )
+    path = parts.path or "/"
+    return NormalisedURL(url=urlunsplit((scheme, netloc, path, query, "")), host=host)
+
+
+def parse_url_list(text: str, *, limit: int = MAX_URLS_PER_SUBMISSION) -> list[NormalisedURL]:
+    """Links separated by new lines, spaces or commas; duplicates merged; every problem listed at once."""
+    candidates = [piece for piece in _SEPARATORS.split(text or "") if piece]
+    if len(candidates) > limit:
+        raise ValidationError(
+            _("Please give at most %(limit)s links at a time. You can add more later from your case page."),
+            params={"limit": limit},
+        )
+    found: dict[str, NormalisedURL] = {}
+    errors: list[ValidationError] = []
+    for position, candidate in enumerate(candidates, start=1):
+        try:
+            normalised = normalise_url(candidate)
+        except ValidationError as exc:
+            shown = candidate if len(candidate) <= 80 else candidate[:77] + "..."
+            errors.extend(
+                ValidationError(
+                    _("Link %(position)s (%(link)s): %(problem)s"),
+                    params={"position": position, "link": shown, "problem": message},
+                )
+                for message in exc.messages
+            )
+            continue
+        found.setdefault(normalised.url, normalised)
+    if errors:
+        raise ValidationError(errors)
+    return list(found.values())
