@@ -1,0 +1,1 @@
+"""The hash bank shared with partner platforms: its matching indexes and, later, its services and API."""

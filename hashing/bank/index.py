@@ -1,0 +1,589 @@
+"""In-memory near-duplicate index of the hash bank: exact Hamming-radius search over PDQ and pHash vectors.
+
+Pure Python and numpy, no Django: the bank's services feed it and the match API reads it.
+
+How it finds every vector within the threshold t, and nothing else (multi-index hashing):
+the bits are cut into k chunks with radii r_1..r_k such that sum(r_i + 1) > t. If a bank vector
+is within t of the query, some chunk i differs in at most r_i bits (pigeonhole), so enumerating
+every key within r_i of the query's chunk i, in every table, finds it. Each table is a counting
+sort of the vectors by one chunk: `order` (vector slots grouped by chunk key) and `offsets`
+(where each key's group starts), so a probe is two array reads. Every candidate is then verified
+with a popcount over all its bits, so the answer is exact. The chunk layout (how many chunks, how
+wide) is chosen for the bank's size from a cost model; see `choose_layout`.
+
+Changes are incremental: new vectors go to a small unsorted `delta` that queries scan by brute
+force, and are merged into the sorted tables (an O(n) insert per table, not a re-sort) once it
+outgrows `delta_limit`. Withdrawn vectors are tombstoned in a bitmap and dropped at the next
+compaction, done when tombstones pass a quarter of the bank. Web processes keep in step by
+replaying the bank's change feed through `apply_changes`, which skips what `last_seq` says it has.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import NamedTuple, TypeVar
+
+import numpy as np
+
+from hashing.bank.vectors import BitVectors, parse_hashes
+
+T = TypeVar("T")
+
+ADD = "add"
+WITHDRAW = "withdraw"
+
+# Estimated numpy cost of one probe and of one verified candidate, in nanoseconds (measured on the
+# bench machine); only their ratio matters when comparing layouts.
+_PROBE_NS = 5.0
+_CANDIDATE_NS = 20.0
+_MAX_CHUNK_BITS = 24
+_MAX_TABLES = 16
+# Work per batch of queries, in verified candidates: keeps temporaries to some tens of megabytes.
+_BATCH_CANDIDATES = 1 << 20
+
+
+class Match(NamedTuple):
+    entry_id: int
+    distance: int
+
+
+class Change(NamedTuple):
+    """One row of the bank's change feed: `add` sets an entry's vectors, `withdraw` removes them."""
+
+    seq: int
+    op: str
+    entry_id: int
+    hashes: Sequence[str | bytes] = ()
+
+
+@lru_cache(maxsize=4096)
+def _ball_size(width: int, radius: int) -> int:
+    return sum(math.comb(width, i) for i in range(radius + 1)) if radius >= 0 else 0
+
+
+def radii_for(widths: Sequence[int], threshold: int) -> list[int]:
+    """Per-chunk radii whose (r + 1) add up to threshold + 1, the widest chunks taking the larger ones."""
+    k = len(widths)
+    q, rem = divmod(threshold + 1, k)
+    by_width = sorted(range(k), key=lambda i: (-widths[i], i))
+    radii = [q - 1] * k
+    for i in by_width[:rem]:
+        radii[i] = q
+    return [min(r, widths[i]) for i, r in enumerate(radii)]
+
+
+def choose_layout(bits: int, max_threshold: int, vectors: int) -> tuple[int, ...]:
+    """Chunk widths that minimise estimated query cost for a bank of this many vectors.
+
+    The offsets arrays cost 4 * 2**width bytes each, so they are held to 16 bytes per vector (1 MiB
+    for small banks); each table's `order` costs 4 bytes per vector, hence at most 16 tables.
+    """
+    n = max(vectors, 1)
+    offsets_budget = max(1 << 20, 16 * n)
+    best: tuple[float, tuple[int, ...]] | None = None
+
+    def table_cost(width: int, radius: int) -> float:
+        return _ball_size(width, radius) * (_PROBE_NS + _CANDIDATE_NS * n / (1 << width))
+
+    for k in range(1, min(max_threshold + 1, bits, _MAX_TABLES) + 1):
+        # `rem` chunks get radius q, the other k - rem radius q - 1 (see radii_for); wide >= narrow.
+        q, rem = divmod(max_threshold + 1, k)
+        narrow_count = k - rem
+        for narrow in range(1, min(_MAX_CHUNK_BITS, bits // k) + 1):
+            for wide in range(narrow, min(_MAX_CHUNK_BITS, (bits - narrow_count * narrow) // max(rem, 1)) + 1):
+                widths = (wide,) * rem + (narrow,) * narrow_count
+                if sum(4 << w for w in widths) > offsets_budget or q - 1 > narrow:
+                    break
+                if rem and q > wide:
+                    continue
+                cost = rem * table_cost(wide, q) + narrow_count * table_cost(narrow, q - 1)
+                if best is None or cost < best[0]:
+                    best = (cost, widths)
+                if not rem:
+                    break
+    assert best is not None
+    return best[1]
+
+
+@lru_cache(maxsize=64)
+def _flip_masks(width: int, radius: int) -> np.ndarray:
+    """Every key difference of at most `radius` bits within `width` bits, as uint32 XOR masks."""
+    masks = [0]
+    frontier = [0]
+    for _ in range(radius):
+        nxt = {m | (1 << b) for m in frontier for b in range((m.bit_length()), width)}
+        frontier = sorted(nxt)
+        masks.extend(frontier)
+    out = np.array(masks, dtype=np.uint32)
+    out.setflags(write=False)
+    return out
+
+
+def _chunk_keys(words: np.ndarray, start: int, width: int) -> np.ndarray:
+    """Bits [start, start + width) of each row of a (n, w) uint64 array, as uint32 keys."""
+    word, shift = divmod(start, 64)
+    keys = words[:, word] >> np.uint64(shift)
+    if shift + width > 64:
+        keys = keys | (words[:, word + 1] << np.uint64(64 - shift))
+    return (keys & np.uint64((1 << width) - 1)).astype(np.uint32)
+
+
+def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hamming distances between matching rows of two (n, w) uint64 arrays; `a` is overwritten."""
+    np.bitwise_xor(a, b, out=a)
+    return np.bitwise_count(a).sum(axis=1, dtype=np.int32)
+
+
+def _near_halves(candidates: np.ndarray, queries: np.ndarray, threshold: int) -> np.ndarray:
+    """Rows where the first half of the bits is already within threshold; `candidates` is overwritten.
+
+    For a random candidate half the bits alone are some 64 apart for PDQ, so this first pass, which
+    reads only 16 of the 32 bytes, rejects nearly all of them; the survivors are checked in full.
+    """
+    np.bitwise_xor(candidates, queries, out=candidates)
+    counts = np.bitwise_count(candidates)
+    if counts.shape[1] == 2:
+        # Both byte counts (at most 64 each) summed by one multiply into the high byte.
+        packed = counts.view(np.uint16).ravel()
+        return np.flatnonzero((packed * np.uint16(0x0101)) >> np.uint16(8) <= threshold)
+    return np.flatnonzero(counts.sum(axis=1, dtype=np.int32) <= threshold)
+
+
+def read_changes(
+    changes: Iterable[Change | tuple], last_seq: int, parse: Callable[[Sequence[str | bytes]], T]
+) -> tuple[list[tuple[int, T | None]], int]:
+    """Validate a batch of the change feed: the (entry id, parsed hashes or None) to apply, and the new last seq.
+
+    Rows at or below last_seq were applied before and are skipped; the others must come in increasing
+    seq order. Everything is checked before the caller changes anything, so a bad batch changes nothing.
+    """
+    pending: list[tuple[int, T | None]] = []
+    last = last_seq
+    for row in changes:
+        seq, op, entry_id, *rest = row
+        hashes = rest[0] if rest else ()
+        if isinstance(seq, bool) or not isinstance(seq, int):
+            raise ValueError(f"change seq must be a whole number, got {seq!r}")
+        if seq <= last_seq:
+            continue
+        if seq <= last:
+            raise ValueError(f"change seq {seq} comes after seq {last}: changes must be in increasing order")
+        last = seq
+        entry = check_entry_id(entry_id)
+        if op == ADD:
+            if isinstance(hashes, str | bytes) or not hashes:
+                raise ValueError(f"change {seq} adds entry {entry} without a list of hashes")
+            try:
+                parsed = parse(hashes)
+            except ValueError as error:
+                raise type(error)(f"change {seq} for entry {entry}: {error}") from error
+            pending.append((entry, parsed))
+        elif op == WITHDRAW:
+            pending.append((entry, None))
+        else:
+            raise ValueError(f"change {seq} has unknown operation {op!r}: use {ADD!r} or {WITHDRAW!r}")
+    return pending, last
+
+
+class _Segment:
+    """The sorted part of the index: vectors, their entries, one counting-sorted table per chunk.
+
+    Vectors are kept as two arrays, the first and second half of their words, so that verifying a
+    candidate usually reads only the first half (see `_near_halves`).
+    """
+
+    def __init__(self, words: np.ndarray, entries: np.ndarray, layout: tuple[int, ...], *, threads: int) -> None:
+        n = len(words)
+        if n >= 1 << 32:
+            raise ValueError("the index holds at most 2**32 - 1 vectors")
+        self.split = max(1, words.shape[1] // 2)
+        self.lo = np.ascontiguousarray(words[:, : self.split])
+        self.hi = np.ascontiguousarray(words[:, self.split :])
+        self.entries = entries
+        self.layout = layout
+        self.starts = tuple(int(s) for s in np.cumsum((0, *layout[:-1])))
+        self.dead = np.zeros((n + 7) // 8, dtype=np.uint8)
+        self.dead_count = 0
+
+        def build(i: int) -> tuple[np.ndarray, np.ndarray]:
+            keys = _chunk_keys(words, self.starts[i], layout[i])
+            order = np.argsort(keys, kind="stable").astype(np.uint32)
+            offsets = np.zeros((1 << layout[i]) + 1, dtype=np.uint32)
+            np.cumsum(np.bincount(keys, minlength=1 << layout[i]), out=offsets[1:])
+            return order, offsets
+
+        if threads > 1 and n > 100_000:
+            with ThreadPoolExecutor(threads) as pool:
+                tables = list(pool.map(build, range(len(layout))))
+        else:
+            tables = [build(i) for i in range(len(layout))]
+        self.orders = [t[0] for t in tables]
+        self.offsets = [t[1] for t in tables]
+
+    def __len__(self) -> int:
+        return len(self.lo)
+
+    def words(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        return np.hstack([self.lo[rows], self.hi[rows]])
+
+    def nbytes(self) -> int:
+        arrays = [self.lo, self.hi, self.entries, self.dead, *self.orders, *self.offsets]
+        return sum(a.nbytes for a in arrays)
+
+    def live_mask(self, slots: np.ndarray) -> np.ndarray:
+        return ((self.dead[slots >> 3] >> (slots & 7).astype(np.uint8)) & 1) == 0
+
+    def kill(self, slots: np.ndarray) -> None:
+        slots = slots[self.live_mask(slots)]
+        np.bitwise_or.at(self.dead, slots >> 3, (np.uint8(1) << (slots & 7).astype(np.uint8)))
+        self.dead_count += len(slots)
+
+    def extend(self, words: np.ndarray, entries: np.ndarray) -> None:
+        """Insert vectors into every table without re-sorting: O(n) per table."""
+        first = len(self)
+        new_slots = np.arange(first, first + len(words), dtype=np.uint32)
+        for i, width in enumerate(self.layout):
+            keys = _chunk_keys(words, self.starts[i], width)
+            by_key = np.argsort(keys, kind="stable")
+            offsets = self.offsets[i]
+            # Each new slot goes at the end of its key's group, after the existing ones.
+            at = offsets[keys[by_key].astype(np.intp) + 1].astype(np.intp)
+            self.orders[i] = np.insert(self.orders[i], at, new_slots[by_key])
+            grown = np.zeros_like(offsets)
+            np.cumsum(np.bincount(keys, minlength=1 << width), out=grown[1:])
+            self.offsets[i] = offsets + grown
+        self.lo = np.concatenate([self.lo, words[:, : self.split]])
+        self.hi = np.concatenate([self.hi, words[:, self.split :]])
+        self.entries = _entry_array(np.concatenate([self.entries.astype(np.int64), entries.astype(np.int64)]))
+        dead = np.zeros((len(self) + 7) // 8, dtype=np.uint8)
+        dead[: len(self.dead)] = self.dead
+        self.dead = dead
+
+    def search(self, queries: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query row, slot, distance) of every live vector within threshold; a pair may repeat."""
+        found_q: list[np.ndarray] = []
+        found_slot: list[np.ndarray] = []
+        q_lo = np.ascontiguousarray(queries[:, : self.split])
+        radii = radii_for(self.layout, threshold) if len(self) else []
+        for i, (width, radius) in enumerate(zip(self.layout, radii, strict=False)):
+            if radius < 0:
+                continue
+            masks = _flip_masks(width, radius)
+            keys = _chunk_keys(queries, self.starts[i], width)
+            probes = (keys[:, None] ^ masks[None, :]).ravel()
+            offsets = self.offsets[i]
+            begins = offsets.take(probes)
+            lengths = offsets.take(probes + np.uint32(1)) - begins
+            hit = np.flatnonzero(lengths)
+            if len(hit) == 0:
+                continue
+            lengths = lengths[hit]
+            ends = np.cumsum(lengths, dtype=np.intp)
+            # Positions begins[j] .. begins[j] + lengths[j] - 1 for every probe j, without a Python loop.
+            shift = begins[hit].astype(np.intp) - ends + lengths
+            positions = np.arange(ends[-1], dtype=np.intp) + np.repeat(shift, lengths)
+            query_rows = np.repeat(hit // len(masks), lengths)
+            slots = self.orders[i].take(positions)
+            near = _near_halves(self.lo.take(slots, axis=0), q_lo.take(query_rows, axis=0), threshold)
+            found_q.append(query_rows[near])
+            found_slot.append(slots[near])
+        if not found_q:
+            return np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0, np.int32)
+        rows = np.concatenate(found_q)
+        slots = np.concatenate(found_slot).astype(np.intp)
+        distances = _distances(self.words(slots), queries[rows])
+        keep = distances <= threshold
+        if self.dead_count:
+            keep &= self.live_mask(slots)
+        return rows[keep], slots[keep], distances[keep]
+
+
+class HammingIndex:
+    """Bank entries, each with one or more bit vectors, searchable by Hamming distance up to max_threshold."""
+
+    bits = 256
+    default_threshold = 31
+    name = "hash"
+
+    def __init__(
+        self,
+        *,
+        max_threshold: int | None = None,
+        delta_limit: int = 4096,
+        threads: int = 2,
+        last_seq: int = 0,
+        layout: Sequence[int] | None = None,
+    ) -> None:
+        self.max_threshold = self.default_threshold if max_threshold is None else max_threshold
+        if not 0 <= self.max_threshold < self.bits:
+            raise ValueError(f"max_threshold must be between 0 and {self.bits - 1}")
+        if layout is not None and (
+            not layout or sum(layout) > self.bits or not all(1 <= w <= _MAX_CHUNK_BITS for w in layout)
+        ):
+            raise ValueError(
+                f"layout must be chunk widths of 1 to {_MAX_CHUNK_BITS} bits adding up to at most {self.bits}"
+            )
+        # A fixed layout (for tests and experiments); by default it is chosen for the bank's size.
+        self.fixed_layout = tuple(layout) if layout is not None else None
+        self.delta_limit = delta_limit
+        self.threads = threads
+        self.last_seq = last_seq
+        self._words = self.bits // 64
+        self._empty_words = np.empty((0, self._words), dtype=np.uint64)
+        self._main = _Segment(self._empty_words, np.empty(0, np.uint32), (), threads=1)
+        self._layout_size = 0
+        self._delta_words = self._empty_words
+        self._delta_entries = np.empty(0, np.int64)
+
+    # -- building -------------------------------------------------------------------------------
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[int, str | bytes]], **options: object) -> HammingIndex:
+        """Build from (entry_id, hash) pairs, e.g. the bank's active rows on start; an entry may repeat."""
+        ids: list[int] = []
+        hashes: list[str | bytes] = []
+        for entry_id, value in pairs:
+            ids.append(entry_id)
+            hashes.append(value)
+        vectors = parse_hashes(hashes, bits=cls.bits, name=cls.name)
+        return cls.from_arrays(_entry_array(ids), vectors.words, **options)
+
+    @classmethod
+    def from_arrays(cls, entry_ids: np.ndarray, words: np.ndarray, **options: object) -> HammingIndex:
+        """Build from parallel arrays: entry ids and (n, bits/64) uint64 vectors (see `vectors.parse_hashes`)."""
+        index = cls(**options)  # type: ignore[arg-type]
+        index._rebuild(np.ascontiguousarray(words, dtype=np.uint64), _entry_array(entry_ids))
+        return index
+
+    def _rebuild(self, words: np.ndarray, entries: np.ndarray) -> None:
+        layout = self.fixed_layout or choose_layout(self.bits, self.max_threshold, len(words))
+        self._main = _Segment(words, entries, layout, threads=self.threads)
+        self._layout_size = len(words)
+        self._delta_words = self._empty_words
+        self._delta_entries = np.empty(0, entries.dtype)
+
+    def _merge_delta(self) -> None:
+        main = self._main
+        total = len(main) - main.dead_count + len(self._delta_words)
+        if main.dead_count * 4 > len(main) or total > 2 * self._layout_size or not main.layout:
+            # Compaction, or the bank outgrew its layout: sort afresh with a layout for the new size.
+            live = np.flatnonzero(main.live_mask(np.arange(len(main), dtype=np.intp)))
+            words = np.concatenate([main.words(live), self._delta_words])
+            entries = np.concatenate([main.entries[live], self._delta_entries])
+            self._rebuild(words, _entry_array(entries))
+        else:
+            main.extend(self._delta_words, self._delta_entries)
+            self._delta_words = self._empty_words
+            self._delta_entries = np.empty(0, main.entries.dtype)
+
+    # -- changes --------------------------------------------------------------------------------
+
+    def add(self, entry_id: int, hashes: Sequence[str | bytes]) -> None:
+        """Set an entry's vectors (replacing any it had); outside the change feed, last_seq is untouched."""
+        self._apply_net({check_entry_id(entry_id): parse_hashes(hashes, bits=self.bits, name=self.name).words})
+
+    def withdraw(self, entry_id: int) -> None:
+        """Remove an entry's vectors; an entry the index does not hold is ignored."""
+        self._apply_net({check_entry_id(entry_id): None})
+
+    def apply_changes(self, changes: Iterable[Change | tuple]) -> int:
+        """Apply the change feed from where `last_seq` says this index is; returns how many were new.
+
+        Rows already applied (seq <= last_seq) are skipped, so a replay is harmless. New rows must come
+        in increasing seq order; the whole batch is checked before anything changes.
+        """
+        pending, last = read_changes(
+            changes, self.last_seq, lambda hashes: parse_hashes(hashes, bits=self.bits, name=self.name).words
+        )
+        if pending:
+            # Only each entry's last change in the batch matters: the same end state as one by one.
+            self._apply_net(dict(pending))
+            self.last_seq = last
+        return len(pending)
+
+    def _apply_net(self, final: dict[int, np.ndarray | None]) -> None:
+        touched = np.fromiter(final.keys(), dtype=np.int64, count=len(final))
+        main = self._main
+        if len(main):
+            hit = np.flatnonzero(np.isin(main.entries, touched))
+            if len(hit):
+                main.kill(hit.astype(np.intp))
+        if len(self._delta_entries):
+            keep = ~np.isin(self._delta_entries, touched)
+            self._delta_words = self._delta_words[keep]
+            self._delta_entries = self._delta_entries[keep]
+        added = [(entry, words) for entry, words in final.items() if words is not None]
+        if added:
+            words = np.concatenate([self._delta_words, *(w for _e, w in added)])
+            entries = np.concatenate(
+                [self._delta_entries.astype(np.int64), *(np.full(len(w), e, np.int64) for e, w in added)]
+            )
+            self._delta_words, self._delta_entries = words, entries
+        if len(self._delta_words) > self.delta_limit or main.dead_count * 4 > max(len(main), self.delta_limit):
+            self._merge_delta()
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def query(self, hashes: Sequence[str | bytes], threshold: int | None = None) -> list[list[Match]]:
+        """For each hash, the entries within threshold, nearest first, each once with its smallest distance."""
+        vectors = parse_hashes(hashes, bits=self.bits, name=self.name)
+        rows, entries, distances = self.query_arrays(vectors.words, threshold)
+        out: list[list[Match]] = [[] for _ in range(len(vectors))]
+        for row, entry, distance in zip(rows.tolist(), entries.tolist(), distances.tolist(), strict=True):
+            out[row].append(Match(entry, distance))
+        return out
+
+    def query_arrays(
+        self, queries: np.ndarray, threshold: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Array form of `query`: (query row, entry id, distance), sorted by row, distance, entry id."""
+        t = self._check_threshold(threshold)
+        queries = np.ascontiguousarray(queries, dtype=np.uint64).reshape(-1, self._words)
+        batch = self._batch_size()
+        spans = [(i, min(i + batch, len(queries))) for i in range(0, len(queries), batch)]
+        if self.threads > 1 and len(spans) > 1:
+            with ThreadPoolExecutor(self.threads) as pool:
+                parts = list(pool.map(lambda s: self._search_span(queries, s, t), spans))
+        else:
+            parts = [self._search_span(queries, s, t) for s in spans]
+        if not parts:
+            return np.empty(0, np.intp), np.empty(0, np.int64), np.empty(0, np.int32)
+        rows = np.concatenate([p[0] for p in parts])
+        entries = np.concatenate([p[1] for p in parts])
+        distances = np.concatenate([p[2] for p in parts])
+        return rows, entries, distances
+
+    def _check_threshold(self, threshold: int | None) -> int:
+        t = self.max_threshold if threshold is None else threshold
+        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t <= self.max_threshold:
+            raise ValueError(f"threshold must be a whole number from 0 to {self.max_threshold}, got {threshold!r}")
+        return t
+
+    def _batch_size(self) -> int:
+        main = self._main
+        if not main.layout:
+            return 1024
+        per_query = sum(
+            _ball_size(w, r) * (1 + len(main) / (1 << w))
+            for w, r in zip(main.layout, radii_for(main.layout, self.max_threshold), strict=True)
+        )
+        return int(min(4096, max(16, _BATCH_CANDIDATES // max(per_query, 1))))
+
+    def _search_span(self, queries: np.ndarray, span: tuple[int, int], t: int) -> tuple[np.ndarray, ...]:
+        q = queries[span[0] : span[1]]
+        rows, slots, distances = self._main.search(q, t)
+        entries = self._main.entries[slots].astype(np.int64)
+        if len(self._delta_words):
+            d_rows, d_index, d_dist = _brute_force(q, self._delta_words, t)
+            rows = np.concatenate([rows, d_rows])
+            entries = np.concatenate([entries, self._delta_entries[d_index].astype(np.int64)])
+            distances = np.concatenate([distances, d_dist])
+        # One result per (query, entry), the smallest distance over the entry's vectors.
+        order = np.lexsort((distances, entries, rows))
+        rows, entries, distances = rows[order], entries[order], distances[order]
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (entries[1:] != entries[:-1])
+        rows, entries, distances = rows[first], entries[first], distances[first]
+        order = np.lexsort((entries, distances, rows))
+        return rows[order] + span[0], entries[order], distances[order]
+
+    # -- introspection --------------------------------------------------------------------------
+
+    @property
+    def vector_count(self) -> int:
+        """Live vectors: every hash of every entry, variants included."""
+        return len(self._main) - self._main.dead_count + len(self._delta_words)
+
+    @property
+    def layout(self) -> tuple[int, ...]:
+        return self._main.layout
+
+    def nbytes(self) -> int:
+        """Bytes held by the index's arrays (the honest floor of its memory use)."""
+        return self._main.nbytes() + self._delta_words.nbytes + self._delta_entries.nbytes
+
+
+class PdqIndex(HammingIndex):
+    """PDQ (256 bits); a match is within 31 bits unless a partner asks for less."""
+
+    bits = 256
+    default_threshold = 31
+    name = "PDQ hash"
+
+
+class PhashIndex(HammingIndex):
+    """64-bit pHash; a match is within 10 bits unless a partner asks for less."""
+
+    bits = 64
+    default_threshold = 10
+    name = "pHash"
+
+
+def _brute_force(queries: np.ndarray, words: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (query row, vector row, distance) within t, by comparing all pairs (for small `words`)."""
+    rows, index, dist = [], [], []
+    step = max(1, (1 << 20) // max(len(words), 1))
+    for begin in range(0, len(queries), step):
+        block = queries[begin : begin + step]
+        counts = np.bitwise_count(block[:, None, :] ^ words[None, :, :]).sum(axis=2, dtype=np.int32)
+        r, i = np.nonzero(counts <= t)
+        rows.append(r + begin)
+        index.append(i)
+        dist.append(counts[r, i])
+    if not rows:
+        return np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0, np.int32)
+    return np.concatenate(rows), np.concatenate(index), np.concatenate(dist)
+
+
+def brute_force_query(
+    entry_ids: np.ndarray, words: np.ndarray, queries: np.ndarray, threshold: int
+) -> list[list[Match]]:
+    """Reference answer by scanning every vector: what the index must return, for tests and the bench."""
+    rows, index, dist = _brute_force(queries, words, threshold)
+    best: list[dict[int, int]] = [{} for _ in range(len(queries))]
+    for r, i, d in zip(rows.tolist(), index.tolist(), dist.tolist(), strict=True):
+        entry = int(entry_ids[i])
+        if d < best[r].get(entry, d + 1):
+            best[r][entry] = d
+    return [sorted((Match(e, d) for e, d in b.items()), key=lambda m: (m.distance, m.entry_id)) for b in best]
+
+
+def check_entry_id(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"entry id must be a whole number, got {value!r}")
+    value = int(value)
+    if not 0 <= value < 1 << 63:
+        raise ValueError(f"entry id must be between 0 and 2**63 - 1, got {value}")
+    return value
+
+
+def _entry_array(ids: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Entry ids as uint32 when they all fit (4 bytes per vector), else int64."""
+    if isinstance(ids, np.ndarray) and ids.dtype.kind in "iu":
+        array = ids
+    else:
+        array = np.array([check_entry_id(i) for i in ids], dtype=np.int64)
+    if len(array) and (array.min() < 0 or int(array.max()) >= 1 << 63):
+        raise ValueError("entry ids must be between 0 and 2**63 - 1")
+    if not len(array) or int(array.max()) < 1 << 32:
+        return array.astype(np.uint32, copy=False)
+    return array.astype(np.int64, copy=False)
+
+
+__all__ = [
+    "ADD",
+    "WITHDRAW",
+    "BitVectors",
+    "Change",
+    "HammingIndex",
+    "Match",
+    "PdqIndex",
+    "PhashIndex",
+    "brute_force_query",
+    "choose_layout",
+    "parse_hashes",
+    "radii_for",
+]
