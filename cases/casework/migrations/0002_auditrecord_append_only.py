@@ -35,10 +35,10 @@ SQLITE_REVERSE = [
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD)
+        schema_editor.execute(PG_FORWARD, params=None)  # None: the '%' in RAISE is not a placeholder
     elif vendor == "sqlite":
         for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
     else:
         raise RuntimeError(f"add an append-only trigger for {vendor} to casework migration 0002")
 
@@ -47,7 +47,7 @@ def reverse(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = [PG_REVERSE] if vendor == "postgresql" else SQLITE_REVERSE if vendor == "sqlite" else []
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):
