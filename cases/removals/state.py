@@ -1,0 +1,151 @@
+"""The removal request state machine: states, allowed moves and the check of one move. Pure: no Django."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DRAFTED = "drafted"
+READY = "ready"
+SENT = "sent"
+ACKNOWLEDGED = "acknowledged"
+REMOVED = "removed"
+REFUSED = "refused"
+NEEDS_INFO = "needs_info"
+OVERDUE = "overdue"
+ESCALATED = "escalated"
+CLOSED = "closed"
+
+LABELS = {
+    DRAFTED: "Drafted",
+    READY: "Ready to send",
+    SENT: "Sent",
+    ACKNOWLEDGED: "Acknowledged",
+    REMOVED: "Removed",
+    REFUSED: "Refused",
+    NEEDS_INFO: "Needs information",
+    OVERDUE: "Overdue",
+    ESCALATED: "Escalated",
+    CLOSED: "Closed",
+}
+STATES = tuple(LABELS)
+
+# Requests a caseworker may still edit, and to which new URLs are added instead of opening a follow-up.
+UNSENT = frozenset({DRAFTED, READY})
+# Sent and waiting on the platform: the deadline runs and the URLs are re-checked.
+AWAITING_PLATFORM = frozenset({SENT, ACKNOWLEDGED, NEEDS_INFO, OVERDUE, ESCALATED})
+# The hourly check may declare these overdue.
+DEADLINE_RUNS = frozenset({SENT, ACKNOWLEDGED})
+RESOLVED = frozenset({REMOVED, CLOSED})
+
+SYSTEM = "system"
+STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class Move:
+    target: str
+    by: frozenset[str]  # who may make the move: staff, system
+    needs_complete: bool = False  # the request must have every element its legal basis requires
+    label: str = ""
+
+
+def _move(target: str, *, by: tuple[str, ...] = (STAFF,), **kwargs) -> Move:
+    return Move(target=target, by=frozenset(by), **kwargs)
+
+
+# Every allowed move, and only these. A move not listed is refused with `IllegalMove`.
+MOVES: dict[str, dict[str, Move]] = {
+    DRAFTED: {
+        READY: _move(READY, needs_complete=True, label="Mark ready"),
+        CLOSED: _move(CLOSED, label="Close"),
+    },
+    READY: {
+        DRAFTED: _move(DRAFTED, label="Edit again"),
+        # Sending: by staff (web form, in-app, marked sent) or by the system (email approved by staff).
+        SENT: _move(SENT, by=(STAFF, SYSTEM), needs_complete=True, label="Mark sent"),
+        CLOSED: _move(CLOSED, label="Close"),
+    },
+    SENT: {
+        ACKNOWLEDGED: _move(ACKNOWLEDGED, label="Acknowledged"),
+        REMOVED: _move(REMOVED, label="Removed"),
+        REFUSED: _move(REFUSED, label="Refused"),
+        NEEDS_INFO: _move(NEEDS_INFO, label="Needs information"),
+        OVERDUE: _move(OVERDUE, by=(SYSTEM,), label="Overdue"),
+        CLOSED: _move(CLOSED, label="Close"),
+    },
+    ACKNOWLEDGED: {
+        REMOVED: _move(REMOVED, label="Removed"),
+        REFUSED: _move(REFUSED, label="Refused"),
+        NEEDS_INFO: _move(NEEDS_INFO, label="Needs information"),
+        OVERDUE: _move(OVERDUE, by=(SYSTEM,), label="Overdue"),
+        CLOSED: _move(CLOSED, label="Close"),
+    },
+    NEEDS_INFO: {
+        DRAFTED: _move(DRAFTED, label="Edit and send again"),
+        SENT: _move(SENT, by=(STAFF, SYSTEM), needs_complete=True, label="Mark sent again"),
+        REMOVED: _move(REMOVED, label="Removed"),
+        REFUSED: _move(REFUSED, label="Refused"),
+        ESCALATED: _move(ESCALATED, label="Escalate"),
+        CLOSED: _move(CLOSED, label="Close"),
+    },
+    OVERDUE: {
+        ACKNOWLEDGED: _move(ACKNOWLEDGED, label="Acknowledged"),
+        REMOVED: _move(REMOVED, label="Removed"),
+        REFUSED: _move(REFUSED, label="Refused"),
+        NEEDS_INFO: _move(NEEDS_INFO, label="Needs information"),
+        ESCALATED: _move(ESCALATED, label="Escalate"),
+        CLOSED: _move(CLOSED, label="Close"),
+    },
+    REFUSED: {
+        ESCALATED: _move(ESCALATED, label="Escalate"),
+        CLOSED: _move(CLOSED, label="Close"),
+    },
+    ESCALATED: {
+        REMOVED: _move(REMOVED, label="Removed"),
+        REFUSED: _move(REFUSED, label="Refused"),
+        CLOSED: _move(CLOSED, label="Close"),
+    },
+    REMOVED: {
+        CLOSED: _move(CLOSED, label="Close"),
+    },
+    CLOSED: {},
+}
+
+# The answers a platform can give, recorded by staff with one form.
+ANSWERS = (ACKNOWLEDGED, REMOVED, REFUSED, NEEDS_INFO)
+
+
+class IllegalMove(Exception):
+    """A move the state machine does not allow; the message says why, in plain words."""
+
+
+def label(state: str) -> str:
+    return LABELS.get(state, state)
+
+
+def check_move(current: str, target: str, *, by: str = STAFF, complete: bool = True) -> Move:
+    """Return the move from `current` to `target`, or raise IllegalMove saying what is wrong."""
+    if current not in MOVES:
+        raise IllegalMove(f"Unknown request state {current!r}.")
+    if target not in MOVES:
+        raise IllegalMove(f"Unknown request state {target!r}.")
+    move = MOVES[current].get(target)
+    if move is None:
+        allowed = ", ".join(label(t) for t, m in MOVES[current].items() if by in m.by) or "none"
+        raise IllegalMove(
+            f"A request that is {label(current).lower()} cannot become {label(target).lower()}. "
+            f"Allowed from here: {allowed}."
+        )
+    if by not in move.by:
+        raise IllegalMove(f"Only the portal itself marks a request {label(target).lower()}; staff cannot.")
+    if move.needs_complete and not complete:
+        raise IllegalMove(
+            "This request is missing required elements of its legal basis; complete it before it is "
+            f"{label(target).lower()}."
+        )
+    return move
+
+
+def allowed_targets(current: str, *, by: str = STAFF) -> list[str]:
+    """The states `by` may move a request to from `current`, in the order the board shows them."""
+    return [target for target, move in MOVES.get(current, {}).items() if by in move.by]

@@ -1,0 +1,61 @@
+"""Builders for cases with URLs and hashes, as intake files them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from cases.models import Case, CaseHash, CaseURL
+from cases.removals.directory import host_of, platform_slug_for_host
+from helpline.crypto import keyed_digest
+
+_PIN_HASH = make_password("246810", hasher="md5")
+
+
+def make_case(*, urls: list[str] = (), signed: bool = True, anonymous: bool = False, **fields) -> Case:
+    values = {
+        "pin_hash": _PIN_HASH,
+        "categories": [Case.Category.KNOWN_PERSON],
+        "consent_act_on_behalf": True,
+        "consent_contact": not anonymous,
+    }
+    if not anonymous:
+        values.update(contact_name="Alex Example", contact_email="alex@example.org")
+    if signed:
+        values.update(
+            signature_name="Alex Example",
+            signature_statement="I confirm these images of me were shared without my consent.",
+            signed_at=timezone.now(),
+        )
+    values.update(fields)
+    case = Case.objects.create(**values)
+    for url in urls:
+        add_url(case, url)
+    return case
+
+
+def add_url(case: Case, url: str, *, slug: str | None = None, created_at=None) -> CaseURL:
+    host = host_of(url)
+    return CaseURL.objects.create(
+        case=case,
+        url=url,
+        url_digest=keyed_digest(url, purpose="case-url"),
+        host=host,
+        platform_slug=platform_slug_for_host(host) if slug is None else slug,
+        created_at=created_at or timezone.now(),
+    )
+
+
+def add_hash(case: Case, hashes) -> CaseHash:
+    """A CaseHash from hashing.values.FileHashes, as the browser would post it."""
+    data = hashes.as_dict()
+    return CaseHash.objects.create(
+        case=case,
+        media_kind=CaseHash.MediaKind.IMAGE,
+        pdq=data["pdq"] or "",
+        pdq_quality=data["pdq_quality"],
+        pdq_dihedral=data["pdq_dihedral"] or [],
+        phash=data["phash"] or "",
+        md5=data["md5"],
+        sha256=data["sha256"],
+    )
