@@ -131,10 +131,13 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
   }
   const bytes = new Uint8Array(await blob.arrayBuffer());
   progress(0.05, "read");
+  // The browser decodes on its own threads; the digests are computed meanwhile.
+  const decoding = decodeImage(format, bytes, blob);
+  decoding.catch(() => {});
   const digests = await digestBytes(bytes);
   progress(0.15, "digest");
   checkAborted(signal);
-  const image = await decodeImage(format, bytes, blob);
+  const image = await decoding;
   progress(0.45, "decode");
   checkAborted(signal);
   const orientation = imageOrientation(format, bytes);

@@ -10,9 +10,9 @@
 
 const fround = Math.fround;
 
-const LUMA_R = new Float64Array(256);
-const LUMA_G = new Float64Array(256);
-const LUMA_B = new Float64Array(256);
+export const LUMA_R = new Float64Array(256);
+export const LUMA_G = new Float64Array(256);
+export const LUMA_B = new Float64Array(256);
 for (let v = 0; v < 256; v++) {
   LUMA_R[v] = v * 0.299;
   LUMA_G[v] = v * 0.587;
@@ -47,8 +47,10 @@ export function jaroszWindowSize(oldDimension, newDimension) {
   return Math.floor((oldDimension + 2 * newDimension - 1) / (2 * newDimension));
 }
 
-// One box-filter pass along every row, same phases as ThreatExchange's box1DFloat.
-function boxAlongRows(input, output, rows, cols, windowSize) {
+// One box-filter pass along every row, with the phases of ThreatExchange's box1DFloat. When `wanted`
+// (a 0/1 mask over the columns) is given, only those outputs are written; the running sum, and so
+// its float32 rounding, still visits every pixel.
+function boxAlongRows(input, output, rows, cols, windowSize, wanted) {
   const half = (windowSize + 2) >> 1;
   const phase1 = half - 1;
   const phase2 = windowSize - half + 1;
@@ -58,79 +60,85 @@ function boxAlongRows(input, output, rows, cols, windowSize) {
     const base = r * cols;
     let ri = base;
     let li = base;
-    let oi = base;
+    let oi = 0;
     let sum = 0;
     let count = 0;
     for (let i = 0; i < phase1; i++) {
       sum = fround(sum + input[ri++]);
       count++;
     }
-    for (let i = 0; i < phase2; i++) {
+    for (let i = 0; i < phase2; i++, oi++) {
       sum = fround(sum + input[ri++]);
       count++;
-      output[oi++] = sum / count;
+      if (!wanted || wanted[oi]) output[base + oi] = sum / count;
     }
-    for (let i = 0; i < phase3; i++) {
-      sum = fround(sum + input[ri++]);
-      sum = fround(sum - input[li++]);
-      output[oi++] = sum / count;
+    if (wanted) {
+      for (let i = 0; i < phase3; i++, oi++) {
+        sum = fround(fround(sum + input[ri++]) - input[li++]);
+        if (wanted[oi]) output[base + oi] = sum / count;
+      }
+    } else {
+      for (let i = 0; i < phase3; i++, oi++) {
+        sum = fround(fround(sum + input[ri++]) - input[li++]);
+        output[base + oi] = sum / count;
+      }
     }
-    for (let i = 0; i < phase4; i++) {
+    for (let i = 0; i < phase4; i++, oi++) {
       sum = fround(sum - input[li++]);
       count--;
-      output[oi++] = sum / count;
+      if (!wanted || wanted[oi]) output[base + oi] = sum / count;
     }
   }
 }
 
-// One box-filter pass down every column. Each column sees exactly box1DFloat's sequence of float32
-// operations, but the columns advance together, one row at a time, so memory is read in order.
-// Only the columns listed in `columns` are computed (all of them when it is null).
+// One box-filter pass down the columns listed in `columns`. Each column sees exactly box1DFloat's
+// sequence of float32 operations, but the columns advance together, one row at a time, so memory
+// is read in order.
 function boxAlongCols(input, output, rows, cols, windowSize, columns) {
   const half = (windowSize + 2) >> 1;
   const phase1 = half - 1;
   const phase2 = windowSize - half + 1;
   const phase3 = rows - windowSize;
   const phase4 = half - 1;
-  const width = columns ? columns.length : cols;
+  const width = columns.length;
   const sums = new Float32Array(width);
   let ri = 0;
   let li = 0;
   let oi = 0;
   let count = 0;
-  const add = (row) => {
-    const base = row * cols;
-    if (columns) for (let c = 0; c < width; c++) sums[c] = sums[c] + input[base + columns[c]];
-    else for (let c = 0; c < width; c++) sums[c] = sums[c] + input[base + c];
-  };
-  const sub = (row) => {
-    const base = row * cols;
-    if (columns) for (let c = 0; c < width; c++) sums[c] = sums[c] - input[base + columns[c]];
-    else for (let c = 0; c < width; c++) sums[c] = sums[c] - input[base + c];
-  };
-  const write = (row) => {
-    const base = row * cols;
-    if (columns) for (let c = 0; c < width; c++) output[base + columns[c]] = sums[c] / count;
-    else for (let c = 0; c < width; c++) output[base + c] = sums[c] / count;
-  };
-  for (let i = 0; i < phase1; i++) {
-    add(ri++);
+  for (let i = 0; i < phase1; i++, ri++) {
+    const b = ri * cols;
+    for (let c = 0; c < width; c++) sums[c] += input[b + columns[c]];
     count++;
   }
-  for (let i = 0; i < phase2; i++) {
-    add(ri++);
+  for (let i = 0; i < phase2; i++, ri++, oi++) {
+    const b = ri * cols;
+    const o = oi * cols;
     count++;
-    write(oi++);
+    for (let c = 0; c < width; c++) {
+      sums[c] += input[b + columns[c]];
+      output[o + columns[c]] = sums[c] / count;
+    }
   }
-  for (let i = 0; i < phase3; i++) {
-    add(ri++);
-    sub(li++);
-    write(oi++);
+  for (let i = 0; i < phase3; i++, ri++, li++, oi++) {
+    const b = ri * cols;
+    const l = li * cols;
+    const o = oi * cols;
+    for (let c = 0; c < width; c++) {
+      const col = columns[c];
+      sums[c] += input[b + col];
+      sums[c] -= input[l + col];
+      output[o + col] = sums[c] / count;
+    }
   }
-  for (let i = 0; i < phase4; i++) {
-    sub(li++);
+  for (let i = 0; i < phase4; i++, li++, oi++) {
+    const l = li * cols;
+    const o = oi * cols;
     count--;
-    write(oi++);
+    for (let c = 0; c < width; c++) {
+      sums[c] -= input[l + columns[c]];
+      output[o + columns[c]] = sums[c] / count;
+    }
   }
 }
 
@@ -151,12 +159,17 @@ export function downsample64(luma, rows, cols) {
   const windowAlongRows = jaroszWindowSize(cols, 64);
   const windowAlongCols = jaroszWindowSize(rows, 64);
   const scratch = new Float32Array(rows * cols);
-  // Pass 1 over everything; in pass 2 only the 64 sampled columns are ever read, so the column
-  // pass is limited to them (each column's arithmetic is independent of the others).
-  boxAlongRows(luma, scratch, rows, cols, windowAlongRows);
-  boxAlongCols(scratch, luma, rows, cols, windowAlongCols, null);
-  boxAlongRows(luma, scratch, rows, cols, windowAlongRows);
-  boxAlongCols(scratch, luma, rows, cols, windowAlongCols, colIdx);
+  const allColumns = new Int32Array(cols);
+  for (let c = 0; c < cols; c++) allColumns[c] = c;
+  const sampled = new Uint8Array(cols);
+  for (const c of colIdx) sampled[c] = 1;
+  const sampledColumns = Int32Array.from(new Set(colIdx));
+  // Pass 1 over everything. Pass 2's results are only read at the 64 sampled columns, and each
+  // column's arithmetic is independent of the others, so pass 2 computes just those.
+  boxAlongRows(luma, scratch, rows, cols, windowAlongRows, null);
+  boxAlongCols(scratch, luma, rows, cols, windowAlongCols, allColumns);
+  boxAlongRows(luma, scratch, rows, cols, windowAlongRows, sampled);
+  boxAlongCols(scratch, luma, rows, cols, windowAlongCols, sampledColumns);
   for (let i = 0; i < 64; i++) {
     const base = rowIdx[i] * cols;
     for (let j = 0; j < 64; j++) out[i * 64 + j] = luma[base + colIdx[j]];

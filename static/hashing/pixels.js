@@ -1,17 +1,27 @@
 // Decoded pixels in the two forms the hashes need, following Pillow's conversions exactly:
 // float32 luma of convert("RGB") for PDQ, and the 8-bit convert("L") plane for pHash.
 
-import { lumaFromGrey, lumaFromPixels } from "./pdq.js";
+import { LUMA_B, LUMA_G, LUMA_R, lumaFromGrey } from "./pdq.js";
 
-// Pillow's L24: ITU-R 601-2 luma in 16-bit fixed point, rounded.
-const l24 = (r, g, b) => (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
-
-/** {luma, grey} from interleaved 8-bit RGB(A) samples (alpha ignored, as convert("RGB") drops it). */
+/**
+ * {luma, grey} from interleaved 8-bit RGB(A) samples (alpha ignored, as convert("RGB") drops it).
+ * grey is Pillow's convert("L"): L24, the ITU-R 601-2 weights in 16-bit fixed point, rounded.
+ */
 export function planesFromRGB(samples, width, height, channels) {
   const n = width * height;
   const grey = new Uint8Array(n);
-  for (let i = 0, p = 0; i < n; i++, p += channels) grey[i] = l24(samples[p], samples[p + 1], samples[p + 2]);
-  return { luma: lumaFromPixels(samples, width, height, channels), grey };
+  const luma = new Float32Array(n);
+  const R = LUMA_R;
+  const G = LUMA_G;
+  const B = LUMA_B;
+  for (let i = 0, p = 0; i < n; i++, p += channels) {
+    const r = samples[p];
+    const g = samples[p + 1];
+    const b = samples[p + 2];
+    grey[i] = (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+    luma[i] = R[r] + G[g] + B[b];
+  }
+  return { luma, grey };
 }
 
 /** {luma, grey} from an 8-bit grey plane (modes 1, L, LA): convert("RGB") repeats the grey. */

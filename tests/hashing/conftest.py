@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import http.server
 import shutil
 import threading
@@ -30,6 +30,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves /static/ from the repository and /files/ from the test's own folder; / is a blank page."""
 
     files_root: Path
+    received: list
 
     def translate_path(self, path: str) -> str:
         path = path.split("?", 1)[0]
@@ -39,32 +40,62 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return str(self.files_root / path.removeprefix("/files/"))
         return str(self.files_root / "__blank__.html")
 
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.received.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        reply = b"<!doctype html><title>sent</title><p>Thank you."
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def do_GET(self) -> None:
+        self.received.append({"path": self.path, "headers": dict(self.headers), "body": b""})
+        super().do_GET()
+
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
+    def log_message(self, format: str, *args) -> None:
         pass
 
 
 @pytest.fixture(scope="session")
 def files_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("hashing-files")
-    (root / "__blank__.html").write_bytes(BLANK_PAGE)
-    return root
+    return tmp_path_factory.mktemp("hashing-files")
+
+
+@contextlib.contextmanager
+def serve(files_root: Path, received: list | None = None):
+    """A threaded HTTP server on 127.0.0.1 serving the repository's static/ (proves it works standalone)."""
+    (files_root / "__blank__.html").write_bytes(BLANK_PAGE)
+    handler = type("Handler", (_Handler,), {"files_root": files_root, "received": [] if received is None else received})
+    handler.extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript"}
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")
 def static_server(files_dir):
-    """A threaded HTTP server on 127.0.0.1 serving the repository's static/ (proves it works standalone)."""
-    handler = type("Handler", (_Handler,), {"files_root": files_dir})
-    handler.extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript"}
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(files_dir) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def recording_server(tmp_path_factory):
+    """A server of its own that keeps every request it receives, bodies included."""
+    root = tmp_path_factory.mktemp("recorded")
+    received: list = []
+    with serve(root, received) as base:
+        yield base, root, received
 
 
 @pytest.fixture(scope="session")

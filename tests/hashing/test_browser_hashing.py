@@ -57,7 +57,11 @@ def _hash_in_browser(page, base: str, names: list[str], script: str = HASH_IN_PA
 
 
 def _mismatches(got: dict, want: dict) -> list[str]:
-    return [f"{field}: browser {got.get(field)!r} != reference {want[field]!r}" for field in FIELDS if got.get(field) != want[field]]
+    return [
+        f"{field}: browser {got.get(field)!r} != reference {want[field]!r}"
+        for field in FIELDS
+        if got.get(field) != want[field]
+    ]
 
 
 def test_every_shared_reference_image_hashes_exactly_as_expected_hashes_csv(page, static_server, files_dir):
