@@ -7,7 +7,7 @@ PY := $(BIN)/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpline
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint format venv install messages bench-hashing bench-bank bench-drafting bench-queue bench-reporting clean
+.PHONY: run test test-js lint format venv install messages bench-hashing bench-bank bench-drafting bench-queue bench-reporting clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,3 +44,11 @@ messages: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Browser (headless Chromium, in the worker) against the Python reference on generated 12 MP and 1 MP JPEGs.
+bench-hashing: $(VENV)/.installed
+	$(PY) bench/bench_hashing.py
+
+# Unit tests of the pure JS hash code (vectors from tests/js/make_vectors.py).
+test-js:
+	node --test tests/js/
