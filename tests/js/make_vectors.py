@@ -15,7 +15,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from hashing.reference import pdq, pdq_dihedral, phash  # noqa: E402
+from hashing.reference import pdq, pdq_dihedral, phash
 
 # (pattern, width, height, seed): 64x64 takes pdqhash's no-blur path; under 5 px gives the zero hash;
 # 3x1000 makes Pillow resize vertically first; uniform and symmetric images make pHash's DCT
