@@ -1,0 +1,139 @@
+"""Drafting: one removal request per (case, platform) and one de-index request per (case, search engine).
+
+Safe to run any number of times: the case row is locked for the whole draft (one transaction, so a killed
+worker leaves nothing half-done), URLs already covered are skipped, new URLs join the unsent request of their
+target or, once that was sent, a follow-up request. The unique constraints on RemovalRequest back this up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from cases.models import Case, CaseURL
+from cases.removals import directory as directory_module
+from cases.removals import legal, state
+from cases.removals.models import Platform, RemovalRequest, RequestURL
+from cases.timeline import event_record
+
+
+@dataclass
+class DraftResult:
+    created: int = 0
+    extended: int = 0
+    follow_ups: int = 0
+    skipped: str = ""
+
+
+Target = tuple[int, str, str]  # (platform id, host for 'other website', kind)
+
+
+def _targets(urls: list[CaseURL], snapshot: directory_module.Directory) -> dict[Target, list[CaseURL]]:
+    """Which request each URL belongs in: its platform's removal request, and every search engine's
+    de-index request when its platform's pages can be listed."""
+    targets: dict[Target, list[CaseURL]] = defaultdict(list)
+    for url in urls:
+        platform = snapshot.by_slug.get(url.platform_slug) or snapshot.catch_all
+        if platform is None:
+            continue
+        if platform.kind == Platform.Kind.SEARCH_ENGINE:
+            # A results page: the engine that shows it is asked to de-list what it links to.
+            targets[(platform.pk, "", RemovalRequest.Kind.DEINDEX)].append(url)
+            continue
+        host = directory_module.normalise_host(url.host or directory_module.host_of(url.url))
+        targets[(platform.pk, host if platform.is_catch_all else "", RemovalRequest.Kind.REMOVAL)].append(url)
+        if platform.indexable:
+            for engine in snapshot.search_engines:
+                targets[(engine.pk, "", RemovalRequest.Kind.DEINDEX)].append(url)
+    return targets
+
+
+def draft_for_case(*, case_id: int) -> DraftResult:
+    """Draft or update every request the case's URLs call for. Raises Case.DoesNotExist for a gone case."""
+    snapshot = directory_module.directory()
+    platforms = {p.pk: p for p in snapshot.by_slug.values()}
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case_id)
+        if case.erased_at is not None or case.status == Case.Status.CLOSED:
+            return DraftResult(skipped="case erased or closed")
+        urls = list(CaseURL.objects.filter(case=case))
+        rederived = []
+        for url in urls:
+            if not url.platform_slug:
+                slug = directory_module.platform_slug_for_host(url.host or directory_module.host_of(url.url))
+                if slug:
+                    url.platform_slug = slug
+                    rederived.append(url)
+        if rederived:
+            CaseURL.objects.bulk_update(rederived, ["platform_slug"])
+
+        existing = list(RemovalRequest.objects.filter(case=case).exclude(kind=RemovalRequest.Kind.ESCALATION))
+        covered: dict[int, set[int]] = defaultdict(set)
+        for request_id, case_url_id in RequestURL.objects.filter(request__case=case).values_list(
+            "request_id", "case_url_id"
+        ):
+            covered[request_id].add(case_url_id)
+        by_target: dict[Target, list[RemovalRequest]] = defaultdict(list)
+        for request in existing:
+            if request.platform_id in platforms:
+                request.platform = platforms[request.platform_id]
+            by_target[(request.platform_id, request.host, request.kind)].append(request)
+
+        result = DraftResult()
+        new_requests: list[tuple[RemovalRequest, list[CaseURL]]] = []
+        extended: list[tuple[RemovalRequest, list[CaseURL]]] = []
+        for target, target_urls in _targets(urls, snapshot).items():
+            requests = by_target[target]
+            seen = set().union(*(covered[r.pk] for r in requests))
+            fresh = [u for u in target_urls if u.pk not in seen]
+            if not fresh:
+                continue
+            unsent = next((r for r in requests if r.status in state.UNSENT), None)
+            if unsent is not None:
+                extended.append((unsent, fresh))
+                continue
+            platform = platforms[target[0]]
+            basis, channel = legal.choose_basis_and_channel(
+                platform, snapshot.channels.get(platform.pk, []), case=case, url_count=len(fresh)
+            )
+            request = RemovalRequest(
+                case=case,
+                platform=platform,
+                host=target[1],
+                kind=target[2],
+                sequence=max((r.sequence for r in requests), default=0) + 1,
+                basis=basis,
+                channel=channel,
+                language=platform.language,
+            )
+            new_requests.append((request, fresh))
+            result.follow_ups += bool(requests)
+
+        RemovalRequest.objects.bulk_create([request for request, _ in new_requests])
+        RequestURL.objects.bulk_create(
+            [RequestURL(request=r, case_url=u) for r, fresh in [*new_requests, *extended] for u in fresh]
+        )
+        for request, fresh in [*new_requests, *extended]:
+            request.case = case
+            count = len(covered[request.pk]) + len(fresh)
+            request.missing_elements = [m.code for m in legal.missing_elements(request, case=case, url_count=count)]
+        RemovalRequest.objects.bulk_update([r for r, _ in [*new_requests, *extended]], ["missing_elements"])
+
+        for request, fresh in new_requests:
+            event_record(
+                case=case,
+                kind="removal_request_drafted",
+                request_id=request.pk,
+                platform=request.platform.slug,
+                request_kind=request.kind,
+                sequence=request.sequence,
+                basis=request.basis,
+                url_count=len(fresh),
+            )
+        for request, fresh in extended:
+            event_record(case=case, kind="removal_request_urls_added", request_id=request.pk, url_count=len(fresh))
+        result.created = len(new_requests)
+        result.extended = len(extended)
+        return result

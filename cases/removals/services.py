@@ -1,0 +1,545 @@
+"""Every write on removal requests: moves, edits, sending, deadlines, escalation and the sweeper."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, CaseURL
+from cases.removals import legal, queueing, state
+from cases.removals.models import Basis, RemovalRequest, ReportingChannel, RequestTransition, RequestURL, UrlCheck
+from cases.timeline import event_record
+from helpline.staff import roles
+
+logger = logging.getLogger(__name__)
+
+# A send claimed this long ago and not finished belongs to a worker that died.
+STALE_CLAIM = timedelta(minutes=10)
+# URLs younger than this may still be in a drafting task that is running; the sweeper leaves them alone.
+DRAFTING_GRACE = timedelta(seconds=60)
+
+
+class RemovalError(Exception):
+    """A request that cannot be done as asked; the message says what was wrong and what to do."""
+
+
+class RemovalConflict(RemovalError):
+    """Someone else moved the request first."""
+
+
+def _conflict(current: str) -> RemovalConflict:
+    return RemovalConflict(
+        f"Someone else has just changed this request: it is now {state.label(current).lower()}. "
+        "Nothing was changed; look at it again before you act."
+    )
+
+
+def _actor_label(actor) -> str:
+    return "staff" if actor is not None else "system"
+
+
+def request_urls(request: RemovalRequest) -> list[str]:
+    """The URLs a request covers, in the order they were reported (decrypted)."""
+    return [link.case_url.url for link in request.request_urls.select_related("case_url")]
+
+
+def render(request: RemovalRequest) -> legal.Rendered:
+    return legal.render_request(request, case=request.case, urls=request_urls(request), original=request.escalates)
+
+
+def _lock(request_id: int) -> RemovalRequest:
+    return (
+        RemovalRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "platform", "channel", "escalates")
+        .get(pk=request_id)
+    )
+
+
+def _move(
+    request: RemovalRequest,
+    to_status: str,
+    *,
+    actor=None,
+    note: str = "",
+    ticket_number: str = "",
+    extra: dict | None = None,
+) -> RemovalRequest:
+    """Perform one move on a locked request: checks, a conditional UPDATE, the history row, the timeline."""
+    by = state.STAFF if actor is not None else state.SYSTEM
+    current = request.status
+    move = state.MOVES.get(current, {}).get(to_status)
+    missing: list[legal.Missing] = []
+    if move is not None and move.needs_complete:
+        missing = render(request).missing
+    try:
+        state.check_move(current, to_status, by=by, complete=not missing)
+    except state.IllegalMove as exc:
+        if missing:
+            raise RemovalError(f"{exc} Missing: {'; '.join(m.message for m in missing)}.") from None
+        raise RemovalError(str(exc)) from None
+    now = timezone.now()
+    fields = {"status": to_status, "status_changed_at": now, **(extra or {})}
+    if ticket_number:
+        fields["ticket_number"] = ticket_number
+    if to_status == state.SENT:
+        hours = request.platform.deadline_hours if request.kind != RemovalRequest.Kind.ESCALATION else None
+        fields.update(
+            sent_at=now,
+            deadline_at=now + timedelta(hours=hours) if hours else None,
+            overdue_notified_at=None,
+            missing_elements=[],
+        )
+    # The row is locked, so this cannot miss; the WHERE is the second guard should a caller forget the lock.
+    if RemovalRequest.objects.filter(pk=request.pk, status=current).update(**fields) != 1:
+        raise _conflict(RemovalRequest.objects.get(pk=request.pk).status)
+    RequestTransition.objects.create(
+        request=request,
+        from_status=current,
+        to_status=to_status,
+        at=now,
+        actor=actor,
+        actor_label=_actor_label(actor),
+        note=note,
+        ticket_number=ticket_number,
+    )
+    event_record(
+        case=request.case,
+        kind="removal_request_moved",
+        actor=actor,
+        request_id=request.pk,
+        platform=request.platform.slug,
+        from_status=current,
+        to_status=to_status,
+    )
+    for name, value in fields.items():
+        setattr(request, name, value)
+    return request
+
+
+def removal_transition(
+    *,
+    request_id: int,
+    to_status: str,
+    actor=None,
+    expected_status: str | None = None,
+    note: str = "",
+    ticket_number: str = "",
+) -> RemovalRequest:
+    """Move a request. `expected_status` is the state the person saw: if it changed meanwhile, refuse."""
+    with transaction.atomic():
+        request = _lock(request_id)
+        if expected_status is not None and request.status != expected_status:
+            raise _conflict(request.status)
+        return _move(request, to_status, actor=actor, note=note, ticket_number=ticket_number)
+
+
+def removal_mark_ready(*, request_id: int, actor, expected_status: str = state.DRAFTED) -> RemovalRequest:
+    return removal_transition(
+        request_id=request_id, to_status=state.READY, actor=actor, expected_status=expected_status
+    )
+
+
+def removal_record_answer(
+    *, request_id: int, actor, answer: str, expected_status: str, note: str = "", ticket_number: str = ""
+) -> RemovalRequest:
+    if answer not in state.ANSWERS:
+        raise RemovalError("Choose what the platform answered: acknowledged, removed, refused or needs information.")
+    return removal_transition(
+        request_id=request_id,
+        to_status=answer,
+        actor=actor,
+        expected_status=expected_status,
+        note=note,
+        ticket_number=ticket_number,
+    )
+
+
+def removal_close(*, request_id: int, actor, expected_status: str, note: str = "") -> RemovalRequest:
+    return removal_transition(
+        request_id=request_id, to_status=state.CLOSED, actor=actor, expected_status=expected_status, note=note
+    )
+
+
+def escalation_channels(request: RemovalRequest) -> list[ReportingChannel]:
+    """Channels an escalation of `request` may use: its platform's appeal routes and the regulators."""
+    return list(
+        ReportingChannel.objects.filter(platform=request.platform_id)
+        .exclude(purpose=ReportingChannel.Purpose.REPORT)
+        .union(ReportingChannel.objects.filter(purpose=ReportingChannel.Purpose.REGULATOR))
+        .order_by("purpose", "priority", "id")
+    )
+
+
+def removal_edit_draft(
+    *,
+    request_id: int,
+    actor,
+    expected_status: str = state.DRAFTED,
+    basis: str,
+    channel_id: int | None,
+    abuse_contact: str = "",
+    copyright_confirmed: bool = False,
+    explanation_extra: str = "",
+) -> RemovalRequest:
+    """Change a draft's legal basis, channel and the facts the caseworker supplies."""
+    with transaction.atomic():
+        request = _lock(request_id)
+        if request.status != expected_status:
+            raise _conflict(request.status)
+        if request.status != state.DRAFTED:
+            raise RemovalError("Only a drafted request can be edited; use 'Edit again' first.")
+        if request.kind == RemovalRequest.Kind.ESCALATION:
+            allowed_bases = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
+            channels = {c.pk: c for c in escalation_channels(request)}
+        else:
+            allowed_bases = request.platform.accepted_bases or [Basis.PLATFORM_POLICY]
+            channels = {c.pk: c for c in request.platform.channels.filter(purpose=ReportingChannel.Purpose.REPORT)}
+        if basis not in allowed_bases:
+            raise RemovalError(f"{request.platform.name} does not take this legal basis; choose one it accepts.")
+        channel = None
+        if channel_id is not None:
+            channel = channels.get(channel_id)
+            if channel is None:
+                raise RemovalError("That channel does not belong to this platform; choose one from the list.")
+            if channel.bases and basis not in channel.bases and request.kind != RemovalRequest.Kind.ESCALATION:
+                raise RemovalError(f"'{channel.label}' does not take this legal basis; choose another channel.")
+        abuse_contact = abuse_contact.strip()
+        if abuse_contact and "@" in abuse_contact:
+            try:
+                validate_email(abuse_contact)
+            except ValidationError:
+                raise RemovalError("The abuse contact looks like an email address but is not a valid one.") from None
+        request.basis = basis
+        request.channel = channel
+        request.abuse_contact = abuse_contact
+        request.copyright_confirmed = copyright_confirmed
+        request.explanation_extra = explanation_extra.strip()
+        request.missing_elements = [m.code for m in render(request).missing]
+        request.save(
+            update_fields=[
+                "basis",
+                "channel",
+                "abuse_contact",
+                "copyright_confirmed",
+                "explanation_extra",
+                "missing_elements",
+            ]
+        )
+        event_record(case=request.case, kind="removal_request_edited", actor=actor, request_id=request.pk)
+        return request
+
+
+def email_recipient(request: RemovalRequest) -> str:
+    """The address the portal may send this request to, or '' when it goes by web form or in the app."""
+    if request.channel is not None:
+        return request.channel.email if request.channel.method == ReportingChannel.Method.EMAIL else ""
+    if request.platform.is_catch_all:
+        try:
+            validate_email(request.abuse_contact)
+        except ValidationError:
+            return ""
+        return request.abuse_contact
+    return ""
+
+
+def removal_approve_send(*, request_id: int, actor, expected_status: str = state.READY) -> RemovalRequest:
+    """A caseworker approves an email request; a task sends it after commit (claimed, so it goes once)."""
+    with transaction.atomic():
+        request = _lock(request_id)
+        if request.status != expected_status:
+            raise _conflict(request.status)
+        if request.status not in (state.READY, state.NEEDS_INFO):
+            raise RemovalError("Only a request that is ready (or needs information) can be sent.")
+        if not email_recipient(request):
+            raise RemovalError("This request goes by web form or in the app: send it there and mark it sent.")
+        missing = render(request).missing
+        if missing:
+            raise RemovalError(f"This request is not complete: {'; '.join(m.message for m in missing)}.")
+        if request.send_claimed_at is not None:
+            raise RemovalError("This request is already being sent.")
+        token = secrets.token_hex(16)
+        now = timezone.now()
+        RemovalRequest.objects.filter(pk=request.pk).update(
+            send_claimed_at=now,
+            send_claim_token=token,
+            send_approved_by=actor,
+            send_attempted_at=None,
+            send_problem="",
+        )
+        event_record(case=request.case, kind="removal_request_send_approved", actor=actor, request_id=request.pk)
+        transaction.on_commit(lambda: queueing.queue_send(request_id=request.pk, token=token))
+    request.refresh_from_db()
+    return request
+
+
+def removal_send_email(*, request_id: int, token: str) -> str:
+    """Send an approved request by email and mark it sent. Returns what happened, for the task's log.
+
+    The Message-ID is saved before the SMTP conversation: if the worker dies after the platform got the
+    email but before the request is marked sent, the sweeper does not send it again but tells the caseworker
+    which message to look for."""
+    with transaction.atomic():
+        request = _lock(request_id)
+        if request.send_claim_token != token or request.status not in (state.READY, state.NEEDS_INFO):
+            return "not claimed by this send (already sent or cancelled)"
+        if request.send_attempted_at is not None:
+            return "an earlier attempt may have sent it; left for the sweeper"
+        rendered = render(request)
+        recipient = email_recipient(request)
+        if rendered.missing or not recipient:
+            RemovalRequest.objects.filter(pk=request.pk).update(
+                send_claimed_at=None, send_claim_token="", send_problem="Not sent: the request is incomplete."
+            )
+            return "incomplete"
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+        message_id = make_msgid(idstring=request.code, domain=domain)
+        RemovalRequest.objects.filter(pk=request.pk).update(send_attempted_at=timezone.now(), message_id=message_id)
+    email = EmailMessage(
+        subject=rendered.subject,
+        body=rendered.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        reply_to=[legal.reply_to()],
+        headers={"Message-ID": message_id},
+    )
+    email.send(fail_silently=False)
+    with transaction.atomic():
+        request = _lock(request_id)
+        if request.send_claim_token != token:
+            return "claim reset while sending"
+        _move(
+            request,
+            state.SENT,
+            actor=None,
+            note=f"Sent by email; approved by {request.send_approved_by or 'staff'}.",
+            extra={
+                "sent_via": RemovalRequest.SentVia.EMAIL,
+                "sent_to": recipient,
+                "sent_body": rendered.body,
+                "message_id": message_id,
+                "send_claimed_at": None,
+                "send_claim_token": "",
+            },
+        )
+    return "sent"
+
+
+def removal_send_failed(*, request_id: int, token: str, reason: str) -> None:
+    """The email could not be sent (permanently, or after retries): release the claim and say why."""
+    RemovalRequest.objects.filter(pk=request_id, send_claim_token=token).update(
+        send_claimed_at=None, send_claim_token="", send_attempted_at=None, send_problem=reason[:300]
+    )
+
+
+def removal_mark_sent(
+    *, request_id: int, actor, expected_status: str, ticket_number: str = "", note: str = "", sent_via: str = ""
+) -> RemovalRequest:
+    """The caseworker sent it through a web form or in the app: record it with the platform's ticket number."""
+    with transaction.atomic():
+        request = _lock(request_id)
+        if request.status != expected_status:
+            raise _conflict(request.status)
+        if request.send_claimed_at is not None:
+            raise RemovalError("The portal is sending this request by email right now; wait for it.")
+        rendered = render(request)
+        method = request.channel.method if request.channel else ""
+        return _move(
+            request,
+            state.SENT,
+            actor=actor,
+            note=note,
+            ticket_number=ticket_number.strip(),
+            extra={
+                "sent_via": sent_via or method or RemovalRequest.SentVia.OTHER,
+                "sent_to": rendered.recipient,
+                "sent_body": rendered.body,
+            },
+        )
+
+
+def _escalation_route(request: RemovalRequest) -> tuple[str, ReportingChannel | None]:
+    """The platform's appeal channel, or a complaint to the enforcing authority under TAKE IT DOWN (and the
+    DSA's coordinator when there is no appeal route)."""
+    channels = escalation_channels(request)
+    regulator = [c for c in channels if c.purpose == ReportingChannel.Purpose.REGULATOR and request.basis in c.bases]
+    appeals = [
+        c for c in channels if c.purpose == ReportingChannel.Purpose.APPEAL and c.platform_id == request.platform_id
+    ]
+    if request.basis == Basis.TAKE_IT_DOWN and regulator:
+        return Basis.REGULATOR_COMPLAINT, regulator[0]
+    if appeals:
+        return Basis.APPEAL, appeals[0]
+    if regulator:
+        return Basis.REGULATOR_COMPLAINT, regulator[0]
+    return Basis.APPEAL, None
+
+
+def escalation_prepare(*, request: RemovalRequest) -> RemovalRequest:
+    """Draft the escalation of a refused or overdue request, once."""
+    existing = request.escalations.first()
+    if existing is not None:
+        return existing
+    basis, channel = _escalation_route(request)
+    sequence = (
+        RemovalRequest.objects.filter(
+            case=request.case_id, platform=request.platform_id, host=request.host, kind=RemovalRequest.Kind.ESCALATION
+        ).count()
+        + 1
+    )
+    escalation = RemovalRequest.objects.create(
+        case=request.case,
+        platform=request.platform,
+        host=request.host,
+        kind=RemovalRequest.Kind.ESCALATION,
+        sequence=sequence,
+        escalates=request,
+        basis=basis,
+        channel=channel,
+        language=request.language,
+        explanation_extra=request.explanation_extra,
+    )
+    RequestURL.objects.bulk_create(
+        [RequestURL(request=escalation, case_url_id=link.case_url_id) for link in request.request_urls.all()]
+    )
+    escalation.missing_elements = [m.code for m in render(escalation).missing]
+    escalation.save(update_fields=["missing_elements"])
+    event_record(
+        case=request.case,
+        kind="removal_escalation_drafted",
+        request_id=escalation.pk,
+        escalates=request.pk,
+        basis=basis,
+    )
+    return escalation
+
+
+def removal_escalate(*, request_id: int, actor, expected_status: str, note: str = "") -> RemovalRequest:
+    """Move a refused, overdue or stuck request to escalated and draft its escalation."""
+    with transaction.atomic():
+        request = _lock(request_id)
+        if request.status != expected_status:
+            raise _conflict(request.status)
+        _move(request, state.ESCALATED, actor=actor, note=note)
+        escalation_prepare(request=request)
+        return request
+
+
+def _notify_overdue(request: RemovalRequest) -> None:
+    """Tell the assignee (or, with none, the supervisors). No victim data: the case reference and platform."""
+    case = request.case
+    if case.assigned_to is not None and case.assigned_to.email:
+        recipients = [case.assigned_to.email]
+    else:
+        recipients = list(
+            get_user_model()
+            .objects.filter(groups__name=roles.SUPERVISOR, is_active=True)
+            .values_list("email", flat=True)
+        )
+    if not recipients:
+        return
+    link = settings.PORTAL_BASE_URL + reverse("removals:case_board", args=[case.reference])
+    send_mail(
+        subject=f"Overdue: {request.target_name} has not acted on case {case.reference}",
+        message=(
+            f"The {request.get_kind_display().lower()} request {request.code} to {request.target_name} passed its "
+            f"deadline ({request.deadline_at:%Y-%m-%d %H:%M} UTC) without a removal.\n"
+            f"An escalation draft is ready for you to review: {link}\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+
+
+def removal_deadlines_check(*, now: datetime | None = None) -> int:
+    """Mark every request past its deadline overdue, tell the assignee and draft the escalation."""
+    now = now or timezone.now()
+    due = list(
+        RemovalRequest.objects.filter(status__in=state.DEADLINE_RUNS, deadline_at__lt=now).values_list("pk", "status")
+    )
+    moved = 0
+    for request_id, seen_status in due:
+        try:
+            with transaction.atomic():
+                request = _lock(request_id)
+                if request.status != seen_status:
+                    continue  # a caseworker recorded an answer meanwhile
+                _move(request, state.OVERDUE, note="Deadline passed without a removal.")
+                escalation_prepare(request=request)
+                RemovalRequest.objects.filter(pk=request.pk).update(overdue_notified_at=now)
+                event_record(case=request.case, kind="removal_request_overdue", request_id=request.pk)
+                transaction.on_commit(lambda r=request: _notify_overdue(r))
+            moved += 1
+        except RemovalError:
+            logger.warning("request %s could not be marked overdue", request_id, exc_info=True)
+    return moved
+
+
+def board_viewed(*, case: Case, actor, request_ids: list[int]) -> None:
+    """Rendering request texts shows a caseworker the victim's name and signature: record the read."""
+    if request_ids:
+        event_record(case=case, kind="pii_viewed", actor=actor, what="removal_requests", request_ids=request_ids)
+
+
+@dataclass
+class SweepResult:
+    cases_requeued: int = 0
+    sends_requeued: int = 0
+    sends_interrupted: int = 0
+    checks_released: int = 0
+
+
+def removals_sweep(*, now: datetime | None = None, limit: int = 500) -> SweepResult:
+    """Catch up on work a lost message or a killed worker left behind. Runs every minute from Celery beat."""
+    now = now or timezone.now()
+    result = SweepResult()
+    # Cases with URLs that no request covers: the drafting message was lost (broker down) or never sent.
+    case_ids = list(
+        CaseURL.objects.filter(
+            created_at__lt=now - DRAFTING_GRACE,
+            request_links__isnull=True,
+            case__erased_at__isnull=True,
+        )
+        .exclude(case__status=Case.Status.CLOSED)
+        .order_by("case_id")
+        .values_list("case_id", flat=True)
+        .distinct()[:limit]
+    )
+    for case_id in case_ids:
+        queueing.queue_drafting(case_id=case_id)
+    result.cases_requeued = len(case_ids)
+
+    # Email sends whose worker died. Before the SMTP conversation: send again. During or after it: we cannot
+    # know whether the platform got it, so a person decides rather than the portal sending it twice.
+    stale = RemovalRequest.objects.filter(send_claimed_at__lt=now - STALE_CLAIM).values_list(
+        "pk", "send_claim_token", "send_attempted_at", "message_id", "case_id"
+    )
+    for request_id, token, attempted_at, message_id, case_id in stale:
+        if attempted_at is None:
+            if RemovalRequest.objects.filter(pk=request_id, send_claim_token=token).update(send_claimed_at=now):
+                queueing.queue_send(request_id=request_id, token=token)
+                result.sends_requeued += 1
+            continue
+        problem = (
+            "Sending was interrupted. Check the helpline's sent mail for Message-ID "
+            f"{message_id}: if it went out, mark the request sent; if not, approve it again."
+        )
+        if RemovalRequest.objects.filter(pk=request_id, send_claim_token=token).update(
+            send_claimed_at=None, send_claim_token="", send_attempted_at=None, send_problem=problem
+        ):
+            event_record(case=Case(pk=case_id), kind="removal_request_send_interrupted", request_id=request_id)
+            result.sends_interrupted += 1
+
+    result.checks_released = UrlCheck.objects.filter(claimed_at__lt=now - STALE_CLAIM).update(claimed_at=None)
+    return result
