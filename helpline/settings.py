@@ -246,7 +246,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # A victim's request must not hang on a dead broker: publishing gives up fast and the sweeper
 # (Celery beat) re-queues whatever was not queued.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Removal requests (cases/removals/tasks.py): catch up on lost work, chase deadlines, re-check URLs.
+    "removals-sweep": {"task": "removals.sweep", "schedule": 60.0},
+    "removals-deadlines": {"task": "removals.check_deadlines", "schedule": 3600.0},
+    "removals-rechecks": {"task": "removals.recheck_due", "schedule": 900.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email: console in the demo; EMAIL_URL=smtp+tls://user:password@host:587 in production.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("staff/", include("helpline.staff.urls")),
+    path("staff/", include("cases.removals.urls")),
     path("admin/", admin.site.urls),
     path("", include("cases.public_urls")),
 ]

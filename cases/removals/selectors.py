@@ -1,0 +1,96 @@
+"""Reads for the removal board: one query set per concern, so the page's query count stays flat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cases.models import Case
+from cases.removals import legal, state
+from cases.removals.models import Basis, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
+from cases.removals.services import email_recipient
+
+
+@dataclass
+class BoardURL:
+    host: str
+    url: str
+    check: object | None  # UrlCheck
+
+
+@dataclass
+class BoardRow:
+    request: RemovalRequest
+    rendered: legal.Rendered
+    urls: list[BoardURL]
+    transitions: list[RequestTransition]
+    targets: list[str]
+    can_email: bool
+    basis_choices: list[tuple[str, str]] = field(default_factory=list)
+    channel_choices: list[ReportingChannel] = field(default_factory=list)
+
+    @property
+    def overdue_by(self):
+        deadline = self.request.deadline_at
+        return deadline is not None and deadline < timezone.now()
+
+    @property
+    def answers(self) -> list[tuple[str, str]]:
+        return [(s, state.label(s)) for s in state.ANSWERS if s in self.targets]
+
+
+def case_for_board(reference: str) -> Case:
+    return get_object_or_404(Case.objects.select_related("assigned_to"), reference=reference)
+
+
+def board_requests(case: Case) -> list[RemovalRequest]:
+    return list(
+        RemovalRequest.objects.filter(case=case)
+        .select_related("platform", "channel", "escalates", "send_approved_by")
+        .prefetch_related(
+            Prefetch("request_urls", RequestURL.objects.select_related("case_url", "case_url__recheck")),
+            Prefetch("transitions", RequestTransition.objects.select_related("actor")),
+            Prefetch("platform__channels"),
+        )
+        .order_by("platform__kind", "platform__name", "host", "kind", "sequence")
+    )
+
+
+def board_rows(case: Case) -> list[BoardRow]:
+    """Everything the board shows, texts included (they hold the victim's name: see services.board_viewed)."""
+    requests = board_requests(case)
+    regulators = [c for c in ReportingChannel.objects.filter(purpose=ReportingChannel.Purpose.REGULATOR)]
+    rows = []
+    for request in requests:
+        request.case = case
+        links = list(request.request_urls.all())
+        urls = [link.case_url.url for link in links]
+        rendered = legal.render_request(request, case=case, urls=urls, original=request.escalates)
+        channels = list(request.platform.channels.all())
+        if request.kind == RemovalRequest.Kind.ESCALATION:
+            basis_values = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
+            channel_choices = [c for c in channels if c.is_escalation] + regulators
+        else:
+            basis_values = request.platform.accepted_bases or [Basis.PLATFORM_POLICY]
+            channel_choices = [c for c in channels if not c.is_escalation]
+        rows.append(
+            BoardRow(
+                request=request,
+                rendered=rendered,
+                urls=[
+                    BoardURL(
+                        host=link.case_url.host, url=link.case_url.url, check=getattr(link.case_url, "recheck", None)
+                    )
+                    for link in links
+                ],
+                transitions=list(request.transitions.all()),
+                targets=state.allowed_targets(request.status),
+                can_email=bool(email_recipient(request)),
+                basis_choices=[(b, Basis(b).label) for b in basis_values if b in Basis.values],
+                channel_choices=channel_choices,
+            )
+        )
+    return rows

@@ -1,0 +1,19 @@
+"""Staff URLs for removal requests, included under /staff/ (see helpline/urls.py).
+
+The board lives at cases/<reference>/removals/ so it never shadows the casework case page at cases/<reference>/,
+which includes the same board (templates/removals/_board.html)."""
+
+from django.urls import path
+
+from cases.removals import views
+
+app_name = "removals"
+
+urlpatterns = [
+    path("cases/<str:reference>/removals/", views.case_board, name="case_board"),
+    path(
+        "cases/<str:reference>/removals/<int:request_id>/<slug:action>/",
+        views.request_action,
+        name="request_action",
+    ),
+]

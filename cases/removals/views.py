@@ -1,0 +1,124 @@
+"""Staff views for removal requests: the case board and one POST endpoint per action."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import Case
+from cases.removals import selectors, services, state
+from cases.removals.forms import ActionForm, AnswerForm, EditDraftForm, MarkSentForm
+from cases.removals.models import RemovalRequest
+from helpline.staff import roles
+
+CASEWORK = (roles.CASEWORKER, roles.SUPERVISOR)
+
+
+def _do_ready(request, removal, data):
+    return services.removal_mark_ready(request_id=removal.pk, actor=request.user, expected_status=data["from_status"])
+
+
+def _do_reopen(request, removal, data):
+    return services.removal_transition(
+        request_id=removal.pk,
+        to_status=state.DRAFTED,
+        actor=request.user,
+        expected_status=data["from_status"],
+        note=data["note"],
+    )
+
+
+def _do_edit(request, removal, data):
+    return services.removal_edit_draft(
+        request_id=removal.pk,
+        actor=request.user,
+        expected_status=data["from_status"],
+        basis=data["basis"],
+        channel_id=data["channel"],
+        abuse_contact=data["abuse_contact"],
+        copyright_confirmed=data["copyright_confirmed"],
+        explanation_extra=data["explanation_extra"],
+    )
+
+
+def _do_send(request, removal, data):
+    return services.removal_approve_send(request_id=removal.pk, actor=request.user, expected_status=data["from_status"])
+
+
+def _do_mark_sent(request, removal, data):
+    return services.removal_mark_sent(
+        request_id=removal.pk,
+        actor=request.user,
+        expected_status=data["from_status"],
+        ticket_number=data["ticket_number"],
+        note=data["note"],
+    )
+
+
+def _do_answer(request, removal, data):
+    return services.removal_record_answer(
+        request_id=removal.pk,
+        actor=request.user,
+        answer=data["answer"],
+        expected_status=data["from_status"],
+        note=data["note"],
+        ticket_number=data["ticket_number"],
+    )
+
+
+def _do_escalate(request, removal, data):
+    return services.removal_escalate(
+        request_id=removal.pk, actor=request.user, expected_status=data["from_status"], note=data["note"]
+    )
+
+
+def _do_close(request, removal, data):
+    return services.removal_close(
+        request_id=removal.pk, actor=request.user, expected_status=data["from_status"], note=data["note"]
+    )
+
+
+ACTIONS = {
+    "ready": (ActionForm, _do_ready, "Marked ready."),
+    "reopen": (ActionForm, _do_reopen, "Back to draft: edit it and mark it ready again."),
+    "edit": (EditDraftForm, _do_edit, "Draft updated."),
+    "send": (ActionForm, _do_send, "Approved: the portal is sending it by email."),
+    "mark-sent": (MarkSentForm, _do_mark_sent, "Recorded as sent; the deadline runs from now."),
+    "answer": (AnswerForm, _do_answer, "Answer recorded."),
+    "escalate": (ActionForm, _do_escalate, "Escalated: an escalation draft is on the board."),
+    "close": (ActionForm, _do_close, "Closed."),
+}
+
+
+@require_GET
+@roles.staff_required(*CASEWORK)
+def case_board(request, reference: str):
+    case = selectors.case_for_board(reference)
+    rows = [] if case.erased_at else selectors.board_rows(case)
+    services.board_viewed(case=case, actor=request.user, request_ids=[row.request.pk for row in rows])
+    categories = [Case.Category(c).label for c in case.categories or [] if c in Case.Category.values]
+    return render(request, "removals/case_board.html", {"case": case, "rows": rows, "category_labels": categories})
+
+
+@require_POST
+@roles.staff_required(*CASEWORK)
+def request_action(request, reference: str, request_id: int, action: str):
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    removal = get_object_or_404(RemovalRequest.objects.select_related("case"), pk=request_id, case__reference=reference)
+    form_class, perform, done = ACTIONS[action]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        messages.error(request, f"{removal.code}: that form was not filled in right ({problems}).")
+    else:
+        try:
+            perform(request, removal, form.cleaned_data)
+        except services.RemovalError as exc:
+            messages.error(request, f"{removal.code}: {exc}")
+        else:
+            messages.success(request, f"{removal.code}: {done}")
+    return redirect(f"{reverse('removals:case_board', args=[reference])}#request-{removal.pk}")
