@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.intake import forms as intake_forms
+from cases.intake.hashes import MAX_FILES
 from cases.intake.services import SIGNATURE_STATEMENT, case_file
 from cases.uploads import refuse_file_uploads
 
@@ -67,6 +68,18 @@ def _form(step: Step, draft: dict, data=None) -> forms.Form:
     return step.form_class(initial=_initial(step, draft.get(step.name)), **kwargs)
 
 
+def _merge_saved_hashes(form: forms.Form, draft: dict, *, forget: bool) -> None:
+    """The picker starts empty each time the step is shown: new files add to those saved before."""
+    saved = [] if forget else (draft.get("images") or {}).get("hashes") or []
+    merged = {values["sha256"]: values for values in saved}
+    for values in form.cleaned_data["hashes"]:
+        merged.setdefault(values["sha256"], values)
+    if len(merged) > MAX_FILES:
+        form.add_error("hashes", _("You can add up to %(limit)s files. Remove some first.") % {"limit": MAX_FILES})
+        return
+    form.cleaned_data["hashes"] = list(merged.values())
+
+
 @require_GET
 def start(request):
     return render(request, "intake/start.html", {"steps": STEPS, "resuming": bool(_draft(request))})
@@ -87,6 +100,8 @@ def step(request, name: str):
 
     if request.method == "POST":
         form = _form(current, draft, request.POST)
+        if form.is_valid() and current.name == "images":
+            _merge_saved_hashes(form, draft, forget=bool(request.POST.get("forget_saved")))
         if form.is_valid():
             draft[current.name] = form.cleaned_data
             request.session[DRAFT_KEY] = draft

@@ -29,6 +29,8 @@ const TEXT = {
   lowQuality:
     "This picture has little detail (for example mostly one colour, or very blurry), so platforms " +
     "may miss copies of it. If you have a clearer version, add that as well.",
+  video: "Video",
+  file: "File",
   kinds: {
     pdq: "picture fingerprint (PDQ)",
     pdq_dihedral: "fingerprints of rotated and mirrored copies",
@@ -37,6 +39,13 @@ const TEXT = {
     exact: "exact-copy fingerprints (MD5, SHA-256)",
   },
 };
+
+/** Replace the component's words (a translated page passes its own); keys as in TEXT, `kinds` merged. */
+export function setPickerText(overrides = {}) {
+  const { kinds, ...rest } = overrides;
+  for (const [key, value] of Object.entries(rest)) if (value) TEXT[key] = value;
+  for (const [key, value] of Object.entries(kinds || {})) if (value) TEXT.kinds[key] = value;
+}
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -102,7 +111,7 @@ export class HashPicker {
     entry.url = isImage ? URL.createObjectURL(file) : null;
     entry.thumb = isImage
       ? el("img", { class: "hash-picker__thumb is-blurred", src: entry.url, alt: "", draggable: "false" })
-      : el("div", { class: "hash-picker__thumb hash-picker__thumb--file", text: file.type.startsWith("video/") ? "Video" : "File" });
+      : el("div", { class: "hash-picker__thumb hash-picker__thumb--file", text: file.type.startsWith("video/") ? TEXT.video : TEXT.file });
     entry.reveal = isImage
       ? el("button", { type: "button", class: "hash-picker__reveal", "aria-pressed": "false", text: TEXT.show })
       : null;

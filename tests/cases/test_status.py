@@ -1,0 +1,226 @@
+"""Coming back: reference + PIN sign-in with lockout and rate limits, the victim's actions, and erasure."""
+
+from __future__ import annotations
+
+import json
+import time
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from cases.intake.services import case_file
+from cases.models import Case, CaseEvent, CaseHash, CaseURL
+from cases.status import throttle
+from cases.status.services import normalise_reference
+from cases.status.session import SESSION_KEY
+from tests.cases.helpers import fingerprint, post_form
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _draft(**contact) -> dict:
+    return {
+        "safety": {"safe_now": "yes", "age": "adult", "filed_by": "self"},
+        "where": {"urls": ["https://example.com/a"], "elsewhere": ""},
+        "images": {"hashes": [fingerprint(1)]},
+        "contact": contact or {"name": "Sam", "email": "sam@example.net", "safe_channels": ["email"]},
+        "consent": {"consent_share_hashes": True, "consent_contact": True, "consent_act_on_behalf": True},
+    }
+
+
+@pytest.fixture
+def filed():
+    return case_file(draft=_draft(), language="en")
+
+
+def _sign_in(client, reference, pin, **extra):
+    return post_form(client, "/status/", {"reference": reference, "pin": pin}, **extra)
+
+
+@pytest.fixture
+def victim_client(client, filed):
+    response = _sign_in(client, filed.case.reference, filed.pin)
+    assert response.status_code == 302 and response["Location"] == "/status/case/"
+    return client
+
+
+def test_reference_and_pin_open_the_case_page(victim_client, filed):
+    html = victim_client.get("/status/case/").content.decode()
+    assert filed.case.reference in html and "example.com" in html
+    assert "We are preparing the request" in html
+
+
+def test_reference_is_accepted_in_lower_case_with_spaces_or_without_prefix():
+    assert normalise_reference("hl 7f3k 9q2m") == "HL-7F3K-9Q2M"
+    assert normalise_reference("7F3K9Q2M") == "HL-7F3K-9Q2M"
+    assert normalise_reference("HL-7F3K") == ""
+
+
+def test_unknown_reference_and_wrong_pin_get_the_same_message(client, filed):
+    wrong_pin = _sign_in(client, filed.case.reference, "000000" if filed.pin != "000000" else "111111")
+    unknown = _sign_in(client, "HL-2345-6789", filed.pin)
+    assert wrong_pin.status_code == unknown.status_code == 200
+    message = "The reference and PIN do not match a case."
+    assert message in wrong_pin.content.decode() and message in unknown.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_five_wrong_pins_lock_the_reference_for_an_hour_even_for_the_right_pin(client, filed):
+    reference = filed.case.reference
+    for n in range(5):
+        response = _sign_in(client, reference, f"99999{n}", REMOTE_ADDR=f"10.0.0.{n}")
+    assert response.status_code == 429
+    assert "locked for an hour" in response.content.decode()
+    right = _sign_in(client, reference, filed.pin, REMOTE_ADDR="10.0.1.1")
+    assert right.status_code == 429 and SESSION_KEY not in client.session
+    assert CaseEvent.objects.filter(case=filed.case, kind="status_locked").count() == 1
+    # When the hour is over (the lock's expiry passed), the right PIN works again.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE helpline_cache SET expires = expires - interval '61 minutes'")
+    assert not throttle.reference_is_locked(reference)
+    assert _sign_in(client, reference, filed.pin, REMOTE_ADDR="10.0.1.2").status_code == 302
+
+
+def test_unknown_references_lock_alike_so_a_lock_does_not_reveal_a_case(client):
+    for n in range(5):
+        response = _sign_in(client, "HL-2345-6789", "123456", REMOTE_ADDR=f"10.0.0.{n}")
+    assert response.status_code == 429 and "locked for an hour" in response.content.decode()
+
+
+def test_four_wrong_pins_then_the_right_one_signs_in_and_resets_the_count(client, filed):
+    for n in range(4):
+        _sign_in(client, filed.case.reference, f"99999{n}", REMOTE_ADDR=f"10.0.0.{n}")
+    assert _sign_in(client, filed.case.reference, filed.pin).status_code == 302
+    assert cache.get(throttle._key("failures", filed.case.reference)) is None
+
+
+def test_one_address_is_rate_limited_across_references(client):
+    statuses = [
+        _sign_in(client, f"HL-2345-{n:04d}".replace("0", "2"), "123456").status_code
+        for n in range(throttle.ADDRESS_ATTEMPTS + 1)
+    ]
+    assert statuses[:-1] == [200] * throttle.ADDRESS_ATTEMPTS
+    assert statuses[-1] == 429
+    assert _sign_in(client, "HL-2345-6789", "1", REMOTE_ADDR="192.0.2.9").status_code == 200
+
+
+def test_the_cache_tables_hold_no_reference_or_address_in_the_clear(client, filed):
+    _sign_in(client, filed.case.reference, "000001", REMOTE_ADDR="198.51.100.7")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM helpline_cache")
+        keys = " ".join(row[0] for row in cursor.fetchall())
+    assert keys and filed.case.reference not in keys and "198.51.100.7" not in keys
+
+
+def test_sign_in_starts_a_new_session_key_separate_from_staff_sign_in(client, filed):
+    client.get("/status/")
+    before = client.session.session_key
+    _sign_in(client, filed.case.reference, filed.pin)
+    assert client.session.session_key != before
+    assert client.session[SESSION_KEY]["id"] == filed.case.pk
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_status_session_ends_after_30_idle_minutes(victim_client):
+    session = victim_client.session
+    session[SESSION_KEY] = {**session[SESSION_KEY], "seen": time.time() - 31 * 60}
+    session.save()
+    response = victim_client.get("/status/case/")
+    assert response.status_code == 302 and response["Location"] == "/status/"
+    assert "signed out after 30 minutes" in victim_client.get("/status/").content.decode()
+
+
+def test_the_case_page_needs_a_status_session(client):
+    assert client.get("/status/case/")["Location"] == "/status/"
+    assert post_form(client, "/status/case/links/", {"urls": "https://example.com/x"})["Location"] == "/status/"
+
+
+def test_adding_links_merges_duplicates_and_queues_drafting_after_commit(
+    victim_client, filed, django_capture_on_commit_callbacks
+):
+    with mock.patch("cases.status.services.queue_drafting") as queue, django_capture_on_commit_callbacks(execute=True):
+        response = post_form(
+            victim_client,
+            "/status/case/links/",
+            {"urls": "https://example.com/a?utm_campaign=x\nhttps://new.example.org/b"},
+        )
+    assert response.status_code == 302
+    assert sorted(u.url for u in filed.case.urls.all()) == ["https://example.com/a", "https://new.example.org/b"]
+    queue.assert_called_once_with(case_id=filed.case.pk)
+    assert CaseEvent.objects.get(case=filed.case, kind="urls_added").detail == {"count": 1}
+
+
+def test_a_bad_link_is_explained_and_nothing_is_added(victim_client, filed):
+    response = post_form(victim_client, "/status/case/links/", {"urls": "https://ok.example.org/\nlocalhost/admin"})
+    assert response.status_code == 400
+    assert "Link 2" in response.content.decode()
+    assert filed.case.urls.count() == 1
+
+
+def test_adding_fingerprints_validates_them_and_syncs_the_bank(victim_client, filed):
+    with mock.patch("cases.status.services.case_bank_sync") as sync:
+        response = post_form(
+            victim_client, "/status/case/fingerprints/", {"hashes": json.dumps([fingerprint(1), fingerprint(7)])}
+        )
+    assert response.status_code == 302
+    assert filed.case.hashes.count() == 2
+    sync.assert_called_once()
+    bad = dict(fingerprint(8), pdq_quality=101)
+    response = post_form(victim_client, "/status/case/fingerprints/", {"hashes": json.dumps([bad])})
+    assert response.status_code == 400 and filed.case.hashes.count() == 2
+
+
+def test_contact_preferences_can_be_changed_to_anonymous(victim_client, filed):
+    response = post_form(victim_client, "/status/case/contact/", {})
+    assert response.status_code == 302
+    case = Case.objects.get(pk=filed.case.pk)
+    assert case.is_anonymous and not case.consent_contact and case.safe_contact == ""
+
+
+def test_contact_preferences_say_what_is_missing(victim_client):
+    response = post_form(victim_client, "/status/case/contact/", {"safe_channels": ["text"]})
+    assert "please give the number" in response.content.decode()
+
+
+def test_withdrawing_sharing_needs_a_confirmation_and_tells_the_bank(victim_client, filed):
+    with mock.patch("cases.status.services.case_bank_sync") as sync:
+        assert post_form(victim_client, "/status/case/withdraw/", {}).status_code == 200
+        assert Case.objects.get(pk=filed.case.pk).consent_share_hashes
+        response = post_form(victim_client, "/status/case/withdraw/", {"confirm": "on"})
+    assert response.status_code == 302
+    case = Case.objects.get(pk=filed.case.pk)
+    assert not case.consent_share_hashes and case.hashes_withdrawn_at is not None
+    (call,) = sync.call_args_list
+    assert call.kwargs["case"].consent_share_hashes is False
+    assert CaseEvent.objects.filter(case=case, kind="sharing_withdrawn").exists()
+
+
+def test_deleting_the_case_erases_the_victims_data_at_once_and_ends_the_session(victim_client, filed):
+    with mock.patch("cases.services.case_bank_sync") as sync:
+        response = post_form(victim_client, "/status/case/delete/", {"confirm": "on"})
+    assert response.status_code == 200 and "Your case is deleted" in response.content.decode()
+    case = Case.objects.get(pk=filed.case.pk)
+    assert case.erased_at is not None and case.status == Case.Status.CLOSED
+    assert (case.contact_name, case.contact_email, case.safe_contact, case.signature_name) == ("", "", "", "")
+    assert not CaseURL.objects.filter(case=case).exists() and not CaseHash.objects.filter(case=case).exists()
+    assert sync.call_args.kwargs["case"].erased_at is not None
+    assert SESSION_KEY not in victim_client.session
+    assert victim_client.get("/status/case/")["Location"] == "/status/"
+    # The reference and PIN no longer open anything.
+    assert _sign_in(victim_client, filed.case.reference, filed.pin).status_code == 200
+
+
+def test_events_of_the_victims_actions_hold_no_personal_data(victim_client, filed):
+    post_form(victim_client, "/status/case/links/", {"urls": "https://secret-place.example.org/x"})
+    post_form(victim_client, "/status/case/contact/", {"name": "Robin Secret", "email": "robin@example.net"})
+    details = json.dumps(list(CaseEvent.objects.filter(case=filed.case).values_list("detail", flat=True)))
+    assert "secret" not in details.lower() and "robin" not in details.lower()
