@@ -49,3 +49,26 @@ class PrivacyHeadersMiddleware:
         if request.path.startswith(_STAFF_PREFIXES):
             response.setdefault("X-Robots-Tag", "noindex, nofollow")
         return response
+
+
+class SameOriginFormsMiddleware:
+    """Lets CSRF protection work under `Referrer-Policy: no-referrer`.
+
+    With that policy browsers send `Origin: null` on form posts, even to the same site, and no
+    Referer, so Django's origin check would refuse every form. `Sec-Fetch-Site` is set by the
+    browser itself and cannot be set by a page; when it says the post comes from this very site,
+    the request's own origin is put in place of "null". The CSRF token is still checked as usual,
+    and a cross-site post keeps `Origin: null` and is refused.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.META.get("HTTP_ORIGIN") == "null"
+            and request.META.get("HTTP_SEC_FETCH_SITE") == "same-origin"
+            and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
+        ):
+            request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
+        return self.get_response(request)

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "helpline.middleware.SameOriginFormsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -275,9 +276,9 @@ CSRF_COOKIE_HTTPONLY = True
 
 # Security headers. Secure-only cookies and HSTS whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# "same-origin", not "no-referrer": with no-referrer browsers send `Origin: null` on every form POST, which
-# Django's CSRF check must refuse. Other sites still get no referrer at all.
-SECURE_REFERRER_POLICY = "same-origin"
+# No page ever tells another site where a visitor came from. Browsers then post `Origin: null`;
+# helpline.middleware.SameOriginFormsMiddleware vouches for same-origin posts so CSRF still works.
+SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:

@@ -20,7 +20,7 @@ def test_every_page_sends_a_strict_csp_and_privacy_headers(client):
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval'" not in csp.replace("wasm-unsafe-eval'", "")
-    assert response["Referrer-Policy"] == "same-origin"  # no-referrer makes browsers post Origin: null
+    assert response["Referrer-Policy"] == "no-referrer"
     assert response["X-Frame-Options"] == "DENY"
     assert "camera=()" in response["Permissions-Policy"]
     assert "no-store" in response["Cache-Control"]
