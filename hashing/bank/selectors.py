@@ -1,0 +1,141 @@
+"""Reads of the hash bank shared by the feeds, the match API and the case page, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+
+from cases.models import Case
+from hashing.models import FEED_SIGNAL_TYPES, BankEntry, BankEntryCase, BankStatus, Partner, PartnerFeedback
+
+
+def opaque_case_number(partner: Partner, case_id: int) -> str:
+    """The partner's name for a case: an HMAC of the case id under the partner's own key.
+
+    Stable for the partner (so it can group hashes by case), different for every partner (so two partners
+    cannot join their copies), and unrelated to the victim's case reference.
+    """
+    digest = hmac.new(bytes.fromhex(partner.case_number_key), f"case:{case_id}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode("ascii").lower()
+
+
+@dataclass
+class EntryRecord:
+    """A bank entry with what a partner sees of it: its cases' statuses and the partners' latest feedback."""
+
+    id: int
+    signal_type: str
+    value: str
+    status: str
+    seq: int
+    pdq_quality: int | None = None
+    pdq_variants: bytes | None = None
+    cases: list[tuple[int, str]] = field(default_factory=list)  # (case id, status)
+    feedback: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (partner name, value, tags)
+
+
+def _after(cursor: tuple[int, int] | None) -> Q:
+    if cursor is None:
+        return Q()
+    seq, entry_id = cursor
+    # The redundant seq >= bound lets PostgreSQL range-scan the (seq, id) index.
+    return Q(seq__gte=seq) & (Q(seq__gt=seq) | Q(seq=seq, id__gt=entry_id))
+
+
+@dataclass
+class Page:
+    records: list[EntryRecord]
+    following_seq: int | None  # the seq of the first entry after this page, None at the end
+
+    @property
+    def has_more(self) -> bool:
+        return self.following_seq is not None
+
+
+def _records(queryset, size: int, *, with_cases: bool, with_feedback: bool) -> Page:
+    rows = list(
+        queryset.order_by("seq", "id").values_list(
+            "id", "signal_type", "value", "status", "seq", "pdq_quality", "pdq_variants"
+        )[: size + 1]
+    )
+    following_seq = rows[size][4] if len(rows) > size else None
+    records = [EntryRecord(*row[:6], pdq_variants=bytes(row[6]) if row[6] else None) for row in rows[:size]]
+    by_id = {record.id: record for record in records}
+    if with_cases and by_id:
+        links = BankEntryCase.objects.filter(entry_id__in=by_id).order_by("id")
+        for entry_id, case_id, status in links.values_list("entry_id", "case_id", "status"):
+            by_id[entry_id].cases.append((case_id, status))
+    if with_feedback and by_id:
+        latest = (
+            PartnerFeedback.objects.filter(entry_id__in=by_id)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("entry_id"), F("partner_id")],
+                    order_by=[F("at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank=1)
+            .values_list("entry_id", "partner__name", "value", "tags")
+        )
+        for entry_id, partner_name, value, tags in sorted(latest, key=lambda row: (row[0], row[1])):
+            by_id[entry_id].feedback.append((partner_name, value, list(tags)))
+    return Page(records, following_seq)
+
+
+def feed_page(*, start: int, cursor: tuple[int, int] | None, size: int) -> Page:
+    """StopNCII feed entries changed at or after `start`, in change order from the cursor."""
+    queryset = BankEntry.objects.filter(Q(signal_type__in=FEED_SIGNAL_TYPES, seq__gte=start) & _after(cursor))
+    return _records(queryset, size, with_cases=True, with_feedback=True)
+
+
+def bank_page(*, signal_type: str, cursor: tuple[int, int] | None, size: int) -> Page:
+    """One signal type's entries in change order from the cursor (the native API's fetch)."""
+    queryset = BankEntry.objects.filter(Q(signal_type=signal_type) & _after(cursor))
+    return _records(queryset, size, with_cases=False, with_feedback=False)
+
+
+def partner_feedback_summary(case: Case) -> list[tuple[str, str, int]]:
+    """What partners reported on the case's hashes, for the case page: [("Platform X", "Blocked", 3), ...]."""
+    rows = (
+        PartnerFeedback.objects.filter(entry__case_links__case=case)
+        .values("partner__name", "value")
+        .annotate(count=Count("id"))
+        .order_by("partner__name", "value")
+    )
+    return [(row["partner__name"], row["value"], row["count"]) for row in rows]
+
+
+def active_entries(*, signal_type: str, values: list[str]) -> dict[str, list[tuple[int, str]]]:
+    """Exact lookup for the match API: value -> [(entry id, value)] among Active entries."""
+    found: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    rows = BankEntry.objects.filter(signal_type=signal_type, value__in=set(values), status=BankStatus.ACTIVE)
+    for entry_id, value in rows.values_list("id", "value"):
+        found[value].append((entry_id, value))
+    return found
+
+
+class CursorError(ValueError):
+    """A page token or cursor that this server did not issue."""
+
+
+def encode_cursor(seq: int, entry_id: int) -> str:
+    """An opaque position in change order: after the entry with this (seq, id)."""
+    return base64.urlsafe_b64encode(f"{seq}.{entry_id}".encode("ascii")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[int, int]:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
+        seq_text, id_text = raw.split(".")
+        if not (seq_text.isdigit() and id_text.isdigit()) or len(raw) > 40:
+            raise ValueError
+        return int(seq_text), int(id_text)
+    except ValueError:
+        raise CursorError("not a cursor this server issued: start again without it") from None

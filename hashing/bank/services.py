@@ -1,0 +1,247 @@
+"""Every write to the hash bank: sharing, withdrawing and deleting a case's entries, and partners' feedback.
+
+A change to what a partner would see (an entry's status, its cases, its variants, its latest feedback)
+gives the entry a new sequence number from the bank clock; nothing else does, so a repeated call is free.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from cases.models import Case
+from hashing.bank.clock import clock_allocate, clock_lock
+from hashing.models import (
+    FEED_SIGNAL_TYPES,
+    BankEntry,
+    BankEntryCase,
+    BankStatus,
+    FeedbackValue,
+    Partner,
+    PartnerFeedback,
+)
+
+logger = logging.getLogger(__name__)
+
+EntryKey = tuple[str, str]  # (signal type, value)
+
+
+@dataclass(frozen=True)
+class WantedEntry:
+    """A hash a case shares, as the bank should hold it."""
+
+    signal_type: str
+    value: str
+    pdq_variants: bytes | None = None
+    pdq_quality: int | None = None
+    case_hash_id: int | None = None
+
+    @property
+    def key(self) -> EntryKey:
+        return (self.signal_type, self.value)
+
+
+@dataclass
+class _Plan:
+    """What one case's links need: new links, status changes, and entries whose variants can be filled in."""
+
+    create: list[WantedEntry] = field(default_factory=list)
+    restatus: list[tuple[BankEntryCase, str]] = field(default_factory=list)
+    fill_variants: list[tuple[int, WantedEntry]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.create or self.restatus or self.fill_variants)
+
+
+def _plan(case: Case, wanted: dict[EntryKey, WantedEntry], others: str) -> _Plan:
+    plan = _Plan()
+    links = BankEntryCase.objects.filter(case=case).select_related("entry")
+    linked: set[EntryKey] = set()
+    for link in links:
+        key = (link.entry.signal_type, link.entry.value)
+        linked.add(key)
+        target = BankStatus.ACTIVE if key in wanted else others
+        # Deleted is final: an erased case never shares again.
+        if link.status != BankStatus.DELETED and link.status != target:
+            plan.restatus.append((link, target))
+        want = wanted.get(key)
+        if want is not None and want.pdq_variants and not link.entry.pdq_variants:
+            plan.fill_variants.append((link.entry_id, want))
+    plan.create = [want for key, want in wanted.items() if key not in linked]
+    return plan
+
+
+def _aggregate(statuses: Iterable[str]) -> str:
+    """An entry is Active while any case shares it; else Withdrawn if any case withdrew it; else Deleted."""
+    statuses = set(statuses)
+    if BankStatus.ACTIVE in statuses:
+        return BankStatus.ACTIVE
+    if BankStatus.WITHDRAWN in statuses:
+        return BankStatus.WITHDRAWN
+    return BankStatus.DELETED
+
+
+def _set_case_links(*, case: Case, wanted: Sequence[WantedEntry], others: str) -> int:
+    """Make the case's links Active for `wanted` and `others` for the rest; returns entries changed."""
+    by_key = {want.key: want for want in wanted}
+    with transaction.atomic():
+        if not _plan(case, by_key, others):
+            return 0
+        clock = clock_lock()
+        # Planned again under the lock: another writer for this case may have committed meanwhile.
+        plan = _plan(case, by_key, others)
+        if not plan:
+            return 0
+        now = timezone.now()
+        touched: set[int] = set()
+
+        entries: dict[EntryKey, BankEntry] = {}
+        if plan.create:
+            by_type: dict[str, list[str]] = defaultdict(list)
+            for want in plan.create:
+                by_type[want.signal_type].append(want.value)
+            for signal_type, values in by_type.items():
+                for entry in BankEntry.objects.filter(signal_type=signal_type, value__in=values):
+                    entries[(entry.signal_type, entry.value)] = entry
+            missing = [want for want in plan.create if want.key not in entries]
+            if missing:
+                # Placeholder seq, replaced below with the entry's real one; the clock lock keeps these
+                # inserts from racing another writer's insert of the same value.
+                created = BankEntry.objects.bulk_create(
+                    [
+                        BankEntry(
+                            signal_type=want.signal_type,
+                            value=want.value,
+                            status=BankStatus.ACTIVE,
+                            pdq_variants=want.pdq_variants,
+                            pdq_quality=want.pdq_quality,
+                            seq=0,
+                            last_modified=now,
+                            created_at=now,
+                        )
+                        for want in missing
+                    ]
+                )
+                for entry in created:
+                    entries[(entry.signal_type, entry.value)] = entry
+            BankEntryCase.objects.bulk_create(
+                [
+                    BankEntryCase(
+                        entry=entries[want.key],
+                        case=case,
+                        case_hash_id=want.case_hash_id,
+                        status=BankStatus.ACTIVE,
+                        changed_at=now,
+                    )
+                    for want in plan.create
+                ]
+            )
+            touched.update(entries[want.key].pk for want in plan.create)
+            for want in plan.create:
+                entry = entries[want.key]
+                if want.pdq_variants and not entry.pdq_variants:
+                    plan.fill_variants.append((entry.pk, want))
+
+        for link, status in plan.restatus:
+            BankEntryCase.objects.filter(pk=link.pk).update(status=status, changed_at=now)
+            touched.add(link.entry_id)
+        for entry_id, want in plan.fill_variants:
+            BankEntry.objects.filter(pk=entry_id, pdq_variants__isnull=True).update(
+                pdq_variants=want.pdq_variants, pdq_quality=want.pdq_quality
+            )
+            touched.add(entry_id)
+
+        statuses: dict[int, list[str]] = defaultdict(list)
+        for entry_id, status in BankEntryCase.objects.filter(entry_id__in=touched).values_list("entry_id", "status"):
+            statuses[entry_id].append(status)
+        ordered = sorted(touched)
+        first = clock_allocate(clock, len(ordered))
+        for offset, entry_id in enumerate(ordered):
+            BankEntry.objects.filter(pk=entry_id).update(
+                status=_aggregate(statuses[entry_id]), seq=first + offset, last_modified=now
+            )
+        return len(ordered)
+
+
+def bank_share(*, case: Case, wanted: Sequence[WantedEntry]) -> int:
+    """The case shares exactly `wanted`: those entries become Active, its other entries Withdrawn."""
+    return _set_case_links(case=case, wanted=wanted, others=BankStatus.WITHDRAWN)
+
+
+def bank_withdraw(*, case: Case) -> int:
+    """The victim withdrew consent: every entry of the case is Withdrawn for it (partners drop them)."""
+    return _set_case_links(case=case, wanted=(), others=BankStatus.WITHDRAWN)
+
+
+def bank_delete(*, case: Case) -> int:
+    """The case was erased: every entry of the case is Deleted for it, for good."""
+    return _set_case_links(case=case, wanted=(), others=BankStatus.DELETED)
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    hash_value: str
+    value: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedbackOutcome:
+    recorded: int
+    unknown: int
+
+
+def bank_feedback_record(*, partner: Partner, items: Sequence[FeedbackItem]) -> FeedbackOutcome:
+    """Record a partner's feedback on feed hashes (StopNCII sends no signal type: PDQ and MD5 differ in length).
+
+    Hashes the bank never held are counted and ignored. An entry whose latest feedback from this partner
+    changes gets a new sequence number, so the feed carries the new CSPFeedbacks.
+    """
+    for item in items:
+        if item.value not in FeedbackValue.values:
+            raise ValueError(f"unknown feedback value {item.value!r}")
+    with transaction.atomic():
+        values = {item.hash_value for item in items}
+        entries = {
+            entry.value: entry.pk
+            for entry in BankEntry.objects.filter(signal_type__in=FEED_SIGNAL_TYPES, value__in=values).only(
+                "pk", "value"
+            )
+        }
+        before = _latest_feedback(partner=partner, entry_ids=set(entries.values()))
+        now = timezone.now()
+        rows = [
+            PartnerFeedback(partner=partner, entry_id=entries[item.hash_value], value=item.value, tags=list(item.tags))
+            for item in items
+            if item.hash_value in entries
+        ]
+        for row in rows:
+            row.at = now
+        PartnerFeedback.objects.bulk_create(rows)
+        after = {row.entry_id: (row.value, sorted(row.tags)) for row in rows}
+        changed = sorted(entry_id for entry_id, latest in after.items() if before.get(entry_id) != latest)
+        if changed:
+            clock = clock_lock()
+            first = clock_allocate(clock, len(changed))
+            for offset, entry_id in enumerate(changed):
+                BankEntry.objects.filter(pk=entry_id).update(seq=first + offset, last_modified=now)
+    return FeedbackOutcome(recorded=len(rows), unknown=len(items) - len(rows))
+
+
+def _latest_feedback(*, partner: Partner, entry_ids: set[int]) -> dict[int, tuple[str, list[str]]]:
+    if not entry_ids:
+        return {}
+    latest = (
+        PartnerFeedback.objects.filter(partner=partner, entry_id__in=entry_ids)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("entry_id")], order_by=[F("at").desc(), F("id").desc()]))
+        .filter(rank=1)
+        .values_list("entry_id", "value", "tags")
+    )
+    return {entry_id: (value, sorted(tags)) for entry_id, value, tags in latest}

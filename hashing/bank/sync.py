@@ -1,0 +1,71 @@
+"""What the bank should hold for a case, from its hashes and consent: the one call intake makes."""
+
+from __future__ import annotations
+
+import logging
+
+from cases.models import Case, CaseHash
+from hashing.bank.services import WantedEntry, bank_delete, bank_share, bank_withdraw
+from hashing.models import SignalType
+from hashing.values import HashValueError, Md5Digest, PdqHash, PerceptualHash, Sha256Digest
+
+logger = logging.getLogger(__name__)
+
+
+def bank_sync_case(*, case: Case) -> int:
+    """Make the bank reflect the case: call it inside the transaction that changed the case or its hashes.
+
+    Shared (consent given, not withdrawn): images give ImagePDQ entries (and their EXIF-oriented PDQ when it
+    differs) with the 8 rotation and flip variants, videos give VideoMD5 entries, and every file gives the
+    native pHash, MD5 and SHA-256 entries the match API uses; files no longer in the case are withdrawn.
+    Consent withdrawn or never given: the case's entries are Withdrawn. Erased: Deleted, for good.
+    Idempotent: returns how many entries changed, 0 when the bank already matched the case. Holds the bank
+    clock's lock from its first change until the caller's transaction ends, so keep that transaction short.
+    """
+    if case.erased_at is not None:
+        return bank_delete(case=case)
+    if not case.consent_share_hashes or case.hashes_withdrawn_at is not None:
+        return bank_withdraw(case=case)
+    wanted: list[WantedEntry] = []
+    for case_hash in case.hashes.all():
+        wanted.extend(_entries_for(case_hash))
+    return bank_share(case=case, wanted=wanted)
+
+
+def _entries_for(case_hash: CaseHash) -> list[WantedEntry]:
+    try:
+        return _validated_entries(case_hash)
+    except HashValueError as exc:
+        # Intake validates hashes before saving them; a row that still fails is left out of the bank
+        # rather than failing the victim's request.
+        logger.error("case hash %s not shared with the bank: %s", case_hash.pk, exc)
+        return []
+
+
+def _validated_entries(case_hash: CaseHash) -> list[WantedEntry]:
+    own = case_hash.pk
+    entries = [
+        WantedEntry(SignalType.MD5, Md5Digest(case_hash.md5).hex, case_hash_id=own),
+        WantedEntry(SignalType.SHA256, Sha256Digest(case_hash.sha256).hex, case_hash_id=own),
+    ]
+    if case_hash.media_kind == CaseHash.MediaKind.VIDEO:
+        entries.append(WantedEntry(SignalType.VIDEO_MD5, Md5Digest(case_hash.md5).hex, case_hash_id=own))
+    if case_hash.media_kind == CaseHash.MediaKind.IMAGE and case_hash.pdq:
+        pdq = PdqHash(case_hash.pdq, case_hash.pdq_quality)
+        variants = _packed_variants(case_hash.pdq_dihedral)
+        entries.append(WantedEntry(SignalType.IMAGE_PDQ, pdq.hex, variants, pdq.quality, own))
+        if case_hash.pdq_oriented and case_hash.pdq_oriented != pdq.hex:
+            # The oriented image is itself one of the 8 variants of the decoded one, so it shares them.
+            oriented = PdqHash(case_hash.pdq_oriented)
+            entries.append(WantedEntry(SignalType.IMAGE_PDQ, oriented.hex, variants, pdq.quality, own))
+        if case_hash.phash:
+            entries.append(WantedEntry(SignalType.PHASH, PerceptualHash(case_hash.phash).hex, case_hash_id=own))
+    return entries
+
+
+def _packed_variants(dihedral: object) -> bytes | None:
+    if not dihedral:
+        return None
+    if not isinstance(dihedral, list) or len(dihedral) != 8:
+        raise HashValueError("PDQ dihedral variants must be a list of 8 hashes")
+    return b"".join(bytes.fromhex(PdqHash(value).hex) for value in dihedral)

@@ -1,0 +1,96 @@
+"""Data for the hash bank tests: cases with device hashes, partners with keys, and hashes near each other."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Case, CaseHash
+from hashing.bank.partners import partner_create
+from hashing.bank.sync import bank_sync_case
+
+_rng = random.Random(20261126)
+
+
+def random_hex(chars: int) -> str:
+    return "".join(_rng.choice("0123456789abcdef") for _ in range(chars))
+
+
+def flip_bits(hex_value: str, count: int, *, seed: int = 0) -> str:
+    """The hash with `count` distinct bits flipped: exactly `count` away."""
+    bits = len(hex_value) * 4
+    positions = random.Random(seed).sample(range(bits), count)
+    number = int(hex_value, 16)
+    for position in positions:
+        number ^= 1 << position
+    return f"{number:0{len(hex_value)}x}"
+
+
+def image_hashes(**overrides) -> dict:
+    """The fields of an image's CaseHash: a PDQ with 8 distinct dihedral variants (the first is the PDQ itself)."""
+    pdq = random_hex(64)
+    fields = {
+        "media_kind": CaseHash.MediaKind.IMAGE,
+        "pdq": pdq,
+        "pdq_quality": 100,
+        "pdq_oriented": "",
+        "pdq_dihedral": [pdq] + [random_hex(64) for _ in range(7)],
+        "phash": random_hex(16),
+        "md5": random_hex(32),
+        "sha256": random_hex(64),
+    }
+    fields.update(overrides)
+    return fields
+
+
+def video_hashes(**overrides) -> dict:
+    fields = {"media_kind": CaseHash.MediaKind.VIDEO, "md5": random_hex(32), "sha256": random_hex(64)}
+    fields.update(overrides)
+    return fields
+
+
+def make_case(*, shared: bool = True, files: list[dict] | None = None, sync: bool = True) -> Case:
+    """A case whose victim hashed `files` on their device (each a dict of CaseHash fields)."""
+    now = timezone.now()
+    case = Case.objects.create(pin_hash="!", consent_share_hashes=shared, consent_given_at=now if shared else None)
+    for fields in files if files is not None else [image_hashes()]:
+        CaseHash.objects.create(case=case, **fields)
+    if sync:
+        bank_sync_case(case=case)
+    return case
+
+
+def withdraw_consent(case: Case) -> None:
+    case.hashes_withdrawn_at = timezone.now()
+    case.save(update_fields=["hashes_withdrawn_at"])
+    bank_sync_case(case=case)
+
+
+def erase(case: Case) -> None:
+    """What intake's erasure does to the rows the bank reads: hashes deleted, consent off, erased_at set."""
+    case.hashes.all().delete()
+    case.consent_share_hashes = False
+    case.hashes_withdrawn_at = case.hashes_withdrawn_at or timezone.now()
+    case.erased_at = timezone.now()
+    case.save()
+    bank_sync_case(case=case)
+
+
+def file_md5(seed: str) -> str:
+    return hashlib.md5(seed.encode(), usedforsecurity=False).hexdigest()
+
+
+@pytest.fixture
+def partner_and_key(db):
+    """A partner with every scope and a generous rate limit, and its API key in the clear."""
+    partner, _key, raw_key = partner_create(
+        name="Platform X", scopes=["fetch", "match", "feedback"], rate_limit_per_minute=10_000
+    )
+    return partner, raw_key
+
+
+def bearer(raw_key: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}
