@@ -1,0 +1,119 @@
+"""Each web process's own copy of the bank's near-duplicate indexes, kept in step with the database.
+
+A process builds an index from the database on first use, then, before every match, reads the bank
+clock (one primary-key lookup) and replays only the entries changed since (`seq > last_seq`, an index
+range scan). Every process therefore answers from the same committed bank without rebuilding per change.
+The clock's lock makes changes visible in sequence order (see hashing.bank.clock), so after reading
+clock value C, one query sees every change up to C and the index may claim `last_seq = C`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from hashing.bank.clock import clock_read
+from hashing.bank.index import ADD, WITHDRAW, Change, HammingIndex, Match, PdqIndex, PhashIndex
+from hashing.models import BankEntry, BankStatus, SignalType
+
+_PDQ_BYTES = 32
+_LOAD_CHUNK = 20_000
+
+
+def _entry_vectors(signal_type: str, value: str, variants: bytes | memoryview | None) -> list[bytes]:
+    """The vectors an entry is matched by: its value, plus for PDQ its 8 rotation and flip variants."""
+    own = bytes.fromhex(value)
+    if signal_type != SignalType.IMAGE_PDQ or not variants:
+        return [own]
+    raw = bytes(variants)
+    vectors = [raw[i : i + _PDQ_BYTES] for i in range(0, len(raw), _PDQ_BYTES)]
+    return vectors if own in vectors else [own, *vectors]
+
+
+class LiveIndex:
+    """One signal type's index in this process, caught up from the bank's change sequence before each query."""
+
+    def __init__(self, signal_type: str, index_class: type[HammingIndex]) -> None:
+        self.signal_type = signal_type
+        self.index_class = index_class
+        self.index: HammingIndex | None = None
+        self.epoch: str | None = None
+        self.rebuilds = 0
+        self._lock = threading.Lock()
+
+    @property
+    def last_seq(self) -> int:
+        return self.index.last_seq if self.index is not None else 0
+
+    def refresh(self) -> None:
+        """Bring the index up to the committed bank: a full build the first time, only the changes after."""
+        with self._lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        clock = clock_read()
+        epoch, value = clock if clock else ("", 0)
+        if self.index is None or epoch != self.epoch or value < self.index.last_seq:
+            # First use, a recreated bank (new epoch) or a clock behind us (a restored database): rebuild.
+            self._rebuild(epoch, value)
+        elif value > self.index.last_seq:
+            self._catch_up(value)
+
+    def _rebuild(self, epoch: str, clock_value: int) -> None:
+        ids: list[np.ndarray] = []
+        raw: list[bytes] = []
+        rows = (
+            BankEntry.objects.filter(signal_type=self.signal_type, status=BankStatus.ACTIVE)
+            .order_by()
+            .values_list("id", "value", "pdq_variants")
+            .iterator(chunk_size=_LOAD_CHUNK)
+        )
+        for entry_id, value, variants in rows:
+            vectors = _entry_vectors(self.signal_type, value, variants)
+            ids.append(np.full(len(vectors), entry_id, dtype=np.int64))
+            raw.extend(vectors)
+        width = self.index_class.bits // 64
+        # Little-endian words from the raw bytes: the layout hashing.bank.vectors.parse_hashes gives queries.
+        words = np.frombuffer(b"".join(raw), dtype="<u8").astype(np.uint64).reshape(-1, width)
+        entry_ids = np.concatenate(ids) if ids else np.empty(0, np.int64)
+        self.index = self.index_class.from_arrays(entry_ids, words, last_seq=clock_value)
+        self.epoch = epoch
+        self.rebuilds += 1
+
+    def _catch_up(self, clock_value: int) -> None:
+        assert self.index is not None
+        rows = (
+            BankEntry.objects.filter(signal_type=self.signal_type, seq__gt=self.index.last_seq)
+            .order_by("seq", "id")
+            .values_list("seq", "id", "status", "value", "pdq_variants")
+        )
+        changes = [
+            Change(seq, ADD, entry_id, _entry_vectors(self.signal_type, value, variants))
+            if status == BankStatus.ACTIVE
+            else Change(seq, WITHDRAW, entry_id)
+            for seq, entry_id, status, value, variants in rows
+        ]
+        self.index.apply_changes(changes)
+        # Changes up to the clock value read before the query are all in it: nothing older can appear later.
+        self.index.last_seq = max(self.index.last_seq, clock_value)
+
+    def query(self, hashes: Sequence[str], threshold: int) -> list[list[Match]]:
+        with self._lock:
+            self._refresh()
+            assert self.index is not None
+            return self.index.query(hashes, threshold)
+
+
+_INDEX_CLASSES: dict[str, type[HammingIndex]] = {SignalType.IMAGE_PDQ: PdqIndex, SignalType.PHASH: PhashIndex}
+_process_indexes: dict[str, LiveIndex] = {}
+_registry_lock = threading.Lock()
+
+
+def live_index(signal_type: str) -> LiveIndex:
+    """This process's index for PDQ or pHash, created on first use."""
+    with _registry_lock:
+        if signal_type not in _process_indexes:
+            _process_indexes[signal_type] = LiveIndex(signal_type, _INDEX_CLASSES[signal_type])
+        return _process_indexes[signal_type]
