@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/", include("helpline.staff.urls")),
     path("staff/", include("cases.removals.urls")),
     path("admin/", admin.site.urls),
+    path("stopncii/v1/", include("hashing.bank.stopncii_urls")),
     path("", include("cases.public_urls")),
 ]
 
