@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/", include("cases.removals.urls")),
     path("admin/", admin.site.urls),
     path("stopncii/v1/", include("hashing.bank.stopncii_urls")),
+    path("api/v1/", include("hashing.api_urls")),
     path("", include("cases.public_urls")),
 ]
 

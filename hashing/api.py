@@ -1,0 +1,236 @@
+"""The native partner API (django-ninja, OpenAPI at /api/v1/openapi.json): fetch the bank, match hashes against it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja.decorators import decorate_view
+from ninja.errors import ValidationError
+from ninja.security import HttpBearer
+from pydantic import WithJsonSchema, field_validator
+
+from hashing.bank.gate import audit_counts, partner_endpoint
+from hashing.bank.live import live_index
+from hashing.bank.selectors import CursorError, active_entries, bank_page, decode_cursor, encode_cursor
+from hashing.models import BankEntry, BankStatus, Partner, SignalType
+from hashing.values import HashValueError, Md5Digest, PdqHash, PerceptualHash, Sha256Digest
+
+MAX_MATCH_HASHES = 1000
+MAX_PAGE = 5000
+
+
+class NativeType(StrEnum):
+    pdq = "pdq"
+    phash = "phash"
+    md5 = "md5"
+    sha256 = "sha256"
+
+
+_SIGNAL_TYPES = {
+    NativeType.pdq: SignalType.IMAGE_PDQ,
+    NativeType.phash: SignalType.PHASH,
+    NativeType.md5: SignalType.MD5,
+    NativeType.sha256: SignalType.SHA256,
+}
+_PARSERS = {
+    NativeType.pdq: PdqHash.parse,
+    NativeType.phash: PerceptualHash.parse,
+    NativeType.md5: Md5Digest.parse,
+    NativeType.sha256: Sha256Digest.parse,
+}
+
+
+class PartnerKeyAuth(HttpBearer):
+    """Declares the key in the schema. The key itself is checked by `partner_endpoint`, which runs first and also
+    accepts StopNCII's `Ocp-Apim-Subscription-Key` and `x-functions-key` headers."""
+
+    def __call__(self, request: HttpRequest) -> Partner | None:
+        return getattr(request, "bank_partner", None)
+
+    def authenticate(self, request: HttpRequest, token: str) -> Partner | None:  # pragma: no cover - unused
+        return getattr(request, "bank_partner", None)
+
+
+api = NinjaAPI(
+    title="Helpline hash bank",
+    version="1",
+    description=(
+        "Hashes that victims of non-consensual intimate imagery shared with partner platforms. Fetch the bank by "
+        "signal type, or match your uploads' hashes against it. Send your key as `Authorization: Bearer <key>`."
+    ),
+    urls_namespace="bank-api",
+    docs_url=None,  # the docs page would load its scripts from another site; the schema is enough
+    auth=PartnerKeyAuth(),
+)
+
+
+class Problem(Schema):
+    detail: str
+
+
+class ValidationProblem(Schema):
+    detail: list[dict[str, Any]]
+
+
+_REFUSALS = {401: Problem, 403: Problem, 429: Problem}
+
+
+class BankEntryOut(Schema):
+    id: int = Field(description="The bank entry; stable for the life of the bank.")
+    value: str = Field(description="The hash, lowercase hex.")
+    status: BankStatus = Field(description="Active: match it. Withdrawn or Deleted: drop it from your copy.")
+    seq: int = Field(description="The bank change sequence of the entry's last change.")
+    pdq_quality: int | None = None
+    pdq_variants: list[str] | None = Field(None, description="PDQ only: the 8 rotation and flip variants.")
+
+
+class BankPageOut(Schema):
+    signal_type: NativeType
+    entries: list[BankEntryOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; keep the last one to fetch only later changes."
+    )
+    has_more: bool
+
+
+_PAGE_LIMIT = Query(1000, ge=1, le=MAX_PAGE, description="Entries per page.")
+
+
+@api.get(
+    "/bank/{signal_type}",
+    response={200: BankPageOut, 422: ValidationProblem, **_REFUSALS},
+    summary="Fetch the bank, one signal type, in change order",
+)
+@decorate_view(partner_endpoint(endpoint="api.bank", scope=Partner.Scope.FETCH))
+def bank_fetch(
+    request: HttpRequest,
+    signal_type: Path[NativeType],
+    cursor: Query[str | None] = None,
+    limit: int = _PAGE_LIMIT,
+) -> BankPageOut:
+    """Entries of one signal type ordered by their last change. A changed entry moves to the end, so following
+    `next_cursor` until `has_more` is false, and later resuming from the last cursor, gives every change once."""
+    try:
+        position = decode_cursor(cursor) if cursor else None
+    except CursorError as exc:
+        raise ValidationError([{"loc": ["query", "cursor"], "msg": str(exc), "type": "value_error"}]) from None
+    page = bank_page(signal_type=_SIGNAL_TYPES[signal_type], cursor=position, size=limit)
+    entries = [
+        BankEntryOut(
+            id=record.id,
+            value=record.value,
+            status=record.status,
+            seq=record.seq,
+            pdq_quality=record.pdq_quality,
+            pdq_variants=[record.pdq_variants[i : i + 32].hex() for i in range(0, len(record.pdq_variants), 32)]
+            if record.pdq_variants
+            else None,
+        )
+        for record in page.records
+    ]
+    last = page.records[-1] if page.records else None
+    audit_counts(request, hashes_out=len(entries))
+    return BankPageOut(
+        signal_type=signal_type,
+        entries=entries,
+        next_cursor=encode_cursor(last.seq, last.id) if last else cursor,
+        has_more=page.has_more,
+    )
+
+
+def _hex_list(length: int) -> Any:
+    """A list of hex hashes; the schema shows their exact form, the validator below names a bad one in plain words."""
+    item = Annotated[str, WithJsonSchema({"type": "string", "pattern": f"^[0-9a-fA-F]{{{length}}}$"})]
+    return list[item]
+
+
+class _MatchRequest(Schema):
+    @field_validator("hashes", check_fields=False)
+    @classmethod
+    def _hashes_of_type(cls, hashes: list[str]) -> list[str]:
+        parse = _PARSERS[NativeType(cls.model_fields["signal_type"].default)]
+        valid = []
+        for position, text in enumerate(hashes):
+            try:
+                valid.append(parse(text).hex)
+            except HashValueError as exc:
+                raise ValueError(f"hashes[{position}]: {exc}") from None
+        return valid
+
+
+_HASHES = {"min_length": 1, "max_length": MAX_MATCH_HASHES, "description": "Hex hashes, all of the given type."}
+
+
+class PdqMatchIn(_MatchRequest):
+    signal_type: Literal["pdq"] = "pdq"
+    hashes: _hex_list(64) = Field(**_HASHES)
+    max_distance: int = Field(31, ge=0, le=31, description="Match within this many bits of any of the 8 variants.")
+
+
+class PhashMatchIn(_MatchRequest):
+    signal_type: Literal["phash"] = "phash"
+    hashes: _hex_list(16) = Field(**_HASHES)
+    max_distance: int = Field(10, ge=0, le=10, description="Match within this many bits.")
+
+
+class Md5MatchIn(_MatchRequest):
+    signal_type: Literal["md5"] = "md5"
+    hashes: _hex_list(32) = Field(**_HASHES)
+    max_distance: int = Field(0, ge=0, le=0, description="Digests match exactly.")
+
+
+class Sha256MatchIn(_MatchRequest):
+    signal_type: Literal["sha256"] = "sha256"
+    hashes: _hex_list(64) = Field(**_HASHES)
+    max_distance: int = Field(0, ge=0, le=0, description="Digests match exactly.")
+
+
+MatchIn = Annotated[PdqMatchIn | PhashMatchIn | Md5MatchIn | Sha256MatchIn, Field(discriminator="signal_type")]
+
+
+class BankMatchOut(Schema):
+    entry_id: int
+    value: str = Field(description="The bank entry's hash.")
+    distance: int = Field(description="Hamming distance; for PDQ the smallest over the entry's 8 variants.")
+
+
+class HashMatchesOut(Schema):
+    hash: str
+    matches: list[BankMatchOut] = Field(description="Active bank entries within max_distance, nearest first.")
+
+
+class MatchOut(Schema):
+    signal_type: NativeType
+    max_distance: int
+    results: list[HashMatchesOut] = Field(description="One per hash sent, in the same order.")
+
+
+@api.post(
+    "/match",
+    response={200: MatchOut, 422: ValidationProblem, **_REFUSALS},
+    summary="Match up to 1,000 hashes of one type against the bank",
+)
+@decorate_view(partner_endpoint(endpoint="api.match", scope=Partner.Scope.MATCH))
+def match(request: HttpRequest, payload: MatchIn) -> MatchOut:
+    """PDQ matches within 31 bits (or less if asked) of any of an entry's 8 rotation and flip variants, so a
+    rotated or mirrored re-upload still matches; pHash within 10 bits; MD5 and SHA-256 exactly."""
+    native = NativeType(payload.signal_type)
+    signal_type = _SIGNAL_TYPES[native]
+    distance = payload.max_distance
+    if native in (NativeType.pdq, NativeType.phash):
+        found = live_index(signal_type).query(payload.hashes, distance)
+        ids = {m.entry_id for matches in found for m in matches}
+        values = dict(BankEntry.objects.filter(id__in=ids).values_list("id", "value")) if ids else {}
+        per_hash = [[(m.entry_id, values.get(m.entry_id, ""), m.distance) for m in matches] for matches in found]
+    else:
+        exact = active_entries(signal_type=signal_type, values=payload.hashes)
+        per_hash = [[(entry_id, value, 0) for entry_id, value in exact.get(text, [])] for text in payload.hashes]
+    results = [
+        HashMatchesOut(hash=text, matches=[BankMatchOut(entry_id=e, value=v, distance=d) for e, v, d in matches])
+        for text, matches in zip(payload.hashes, per_hash, strict=True)
+    ]
+    audit_counts(request, hashes_in=len(payload.hashes), hashes_out=sum(len(r.matches) for r in results))
+    return MatchOut(signal_type=native, max_distance=distance, results=results)
