@@ -1,0 +1,233 @@
+"""Reliability with a real Celery worker and Redis: drafting after commit, a dead broker at filing time,
+and workers killed mid-task. Nothing is lost, nothing is duplicated, nothing is left stuck."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cases.models import CaseURL
+from cases.removals import queueing, services, state
+from cases.removals.models import RemovalRequest, RequestURL
+from helpline.celery import app
+from tests.removals.factories import make_case
+from tests.services import celery_worker, wait_for
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+URLS = ["https://instagram.com/p/1", "https://x.com/a/status/1", "https://www.reddit.com/r/a/comments/1/"]
+EXPECTED = 6  # three platforms and three search engines
+
+
+@contextmanager
+def removals_routed_to(queue: str):
+    """Send removal tasks to the test worker's private queue (as production routes them to the default one)."""
+    saved = app.conf.task_routes
+    app.conf.task_routes = {"removals.*": {"queue": queue}}
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+    try:
+        yield
+    finally:
+        app.conf.task_routes = saved
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)
+        _forget_queue(queue)
+
+
+def _forget_queue(queue: str) -> None:
+    """Leave nothing behind in the shared Redis: the queue and any unacknowledged message of it."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(queue)
+    for tag, raw in client.hgetall("unacked").items():
+        try:
+            if json.loads(raw)[2] == queue:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+        except (ValueError, IndexError, TypeError):
+            continue
+
+
+@contextmanager
+def broker_down():
+    """The broker is unreachable: publishing fails fast, as with Redis stopped."""
+    saved = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        app.conf.broker_url = saved
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+def file_case(urls=URLS):
+    """As intake does: one atomic write, then drafting queued after commit."""
+    with transaction.atomic():
+        case = make_case(urls=urls)
+        transaction.on_commit(lambda: queueing.queue_drafting(case_id=case.pk))
+    return case
+
+
+def requests_of(case) -> int:
+    return RemovalRequest.objects.filter(case=case).count()
+
+
+@contextmanager
+def draft_held_midway(case):
+    """Another connection inserts, uncommitted, the Reddit request that drafting is about to insert. Drafting's
+    INSERT of its requests then waits on that unique key with part of its rows written, so a kill lands in
+    the middle of its work. On release the other transaction rolls back and drafting can go on."""
+    from cases.removals.models import Platform
+
+    holding, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                RemovalRequest.objects.create(
+                    case=case, platform=Platform.objects.get(slug="reddit"), kind="removal", basis="platform_policy"
+                )
+                holding.set()
+                release.wait(120)
+                transaction.set_rollback(True)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        yield release
+    finally:
+        release.set()
+        done.wait(10)
+
+
+def sessions_waiting_on_a_lock() -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def drafting_waits_on_lock() -> bool:
+    return bool(sessions_waiting_on_a_lock())
+
+
+def pool_children(pid: int) -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        children.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return children
+
+
+def sweep_as_beat_would():
+    """The sweeper looks only at URLs older than its grace period; age them instead of waiting a minute."""
+    CaseURL.objects.update(created_at=timezone.now() - services.DRAFTING_GRACE - timedelta(seconds=1))
+    return services.removals_sweep()
+
+
+def assert_drafted_once_and_nothing_stuck(case):
+    targets = list(RemovalRequest.objects.filter(case=case).values_list("platform_id", "host", "kind", "sequence"))
+    assert len(targets) == len(set(targets)) == EXPECTED
+    assert RequestURL.objects.filter(request__case=case).count() == 3 + 3 * 3
+    assert set(RemovalRequest.objects.filter(case=case).values_list("status", flat=True)) == {state.DRAFTED}
+    assert sweep_as_beat_would().cases_requeued == 0
+
+
+def test_a_filed_case_is_drafted_by_a_real_worker_after_commit(platforms_tx):
+    assert not app.conf.task_always_eager
+    with celery_worker() as (process, queue), removals_routed_to(queue):
+        case = file_case()
+        wait_for(lambda: requests_of(case) == EXPECTED, timeout=60, what="drafting by the worker")
+        assert process.poll() is None
+    assert_drafted_once_and_nothing_stuck(case)
+
+
+def test_redis_down_when_a_case_is_filed_loses_nothing_the_sweeper_queues_it_again(platforms_tx):
+    with broker_down():
+        case = file_case()  # the victim's filing succeeds although the task could not be queued
+    assert requests_of(case) == 0
+    with celery_worker() as (_process, queue), removals_routed_to(queue):
+        assert sweep_as_beat_would().cases_requeued == 1
+        wait_for(lambda: requests_of(case) == EXPECTED, timeout=60, what="drafting of the swept case")
+    assert_drafted_once_and_nothing_stuck(case)
+
+
+def test_a_pool_process_killed_mid_draft_is_redelivered_and_drafts_once(platforms_tx):
+    with celery_worker() as (process, queue), removals_routed_to(queue):
+        case = make_case(urls=URLS)
+        with draft_held_midway(case) as release:
+            queueing.queue_drafting(case_id=case.pk)
+            first = wait_for(sessions_waiting_on_a_lock, timeout=60, what="the worker to be mid-draft")
+            for child in pool_children(process.pid):
+                os.kill(child, signal.SIGKILL)
+            # Late ack + reject on worker loss: the message comes back and a new pool process takes it.
+            wait_for(
+                lambda: sessions_waiting_on_a_lock() - first,
+                timeout=60,
+                what="the redelivered task to be mid-draft in a new session",
+            )
+            assert requests_of(case) == 0  # the killed transaction left nothing half-done
+            release.set()
+        wait_for(lambda: requests_of(case) == EXPECTED, timeout=60, what="drafting after the kill")
+        assert process.poll() is None
+    assert_drafted_once_and_nothing_stuck(case)
+
+
+def test_a_whole_worker_killed_mid_draft_is_caught_up_by_the_sweeper_and_drafts_once(platforms_tx):
+    case = make_case(urls=URLS)
+    with celery_worker() as (process, queue), removals_routed_to(queue):
+        with draft_held_midway(case) as release:
+            queueing.queue_drafting(case_id=case.pk)
+            wait_for(drafting_waits_on_lock, timeout=60, what="the worker to be mid-draft")
+            os.killpg(process.pid, signal.SIGKILL)  # the whole worker: its message stays unacknowledged
+            process.wait(timeout=10)
+            release.set()
+        # The dead worker's session finishes its statement, finds its client gone and rolls back.
+        wait_for(lambda: not drafting_waits_on_lock(), timeout=30, what="PostgreSQL to end the dead session")
+        assert requests_of(case) == 0
+    with celery_worker() as (_process, queue), removals_routed_to(queue):
+        assert sweep_as_beat_would().cases_requeued == 1
+        wait_for(lambda: requests_of(case) == EXPECTED, timeout=60, what="drafting of the swept case")
+    assert_drafted_once_and_nothing_stuck(case)
+
+
+def test_an_approved_email_request_is_sent_by_the_worker_with_its_message_id(platforms_tx, caseworker):
+    case = make_case(urls=["https://t.me/channel/5"])
+    from cases.removals import drafting
+
+    drafting.draft_for_case(case_id=case.pk)
+    request = RemovalRequest.objects.get(case=case, platform__slug="telegram")
+    services.removal_mark_ready(request_id=request.pk, actor=caseworker)
+    with celery_worker() as (_process, queue), removals_routed_to(queue):
+        services.removal_approve_send(request_id=request.pk, actor=caseworker)
+        wait_for(
+            lambda: RemovalRequest.objects.filter(pk=request.pk, status=state.SENT).exists(),
+            timeout=60,
+            what="the worker to send the email",
+        )
+    request.refresh_from_db()
+    assert request.message_id.startswith("<") and request.sent_via == "email"
+    assert request.send_claimed_at is None and request.deadline_at is not None
