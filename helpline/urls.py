@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    path("staff/", include("cases.casework.urls")),
     path("staff/", include("helpline.staff.urls")),
     path("staff/", include("cases.removals.urls")),
     path("admin/", admin.site.urls),

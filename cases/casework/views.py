@@ -1,0 +1,305 @@
+"""Casework pages: the queue, the case page and its actions, evidence files and the audit log."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from cases.casework import access, selectors, services, states
+from cases.casework.audit import Origin
+from cases.casework.evidence import EvidenceRefused
+from cases.casework.forms import (
+    AssignForm,
+    AuditFilterForm,
+    EvidenceForm,
+    MessageForm,
+    NoteForm,
+    QueueFilterForm,
+    StatusForm,
+)
+from cases.casework.models import AuditRecord
+from cases.casework.safe_contact import may_email
+from cases.casework.selectors import PII_FIELDS, Tab
+from cases.models import Case
+from cases.removals.selectors import board_rows
+from helpline.staff import roles
+
+# ---- Queue -------------------------------------------------------------------------------------------
+
+
+@require_GET
+@roles.staff_required()
+@vary_on_headers("HX-Request")
+def queue(request):
+    staff = selectors.staff_choices()
+    form = QueueFilterForm(request.GET, platforms=selectors.queue_platforms(), staff=staff)
+    query = form.query()
+    result = selectors.queue_page(user=request.user, query=query)
+    context = {"form": form, "result": result, "tabs": _tabs(result.counts), "query": query}
+    partial = request.htmx and not request.htmx.history_restore_request
+    return render(request, "casework/_queue.html" if partial else "casework/queue.html", context)
+
+
+def _tabs(counts: dict[str, int]) -> list[dict]:
+    return [{"key": key, "label": Tab.LABELS[key], "count": counts.get(key, 0)} for key in Tab.ALL]
+
+
+@require_POST
+@roles.staff_required()
+def case_claim(request, reference: str):
+    case = get_object_or_404(Case.objects.defer(*PII_FIELDS), reference=reference)
+    try:
+        services.case_claim(case=case, actor=request.user, origin=Origin.from_request(request))
+    except services.ClaimRefused as exc:
+        claimed, notice = False, str(exc)
+    else:
+        claimed, notice = True, f"You claimed {case.reference}. Its details are now open to you."
+    if request.htmx and request.POST.get("from") == "queue":
+        context = {
+            "row": selectors.queue_row(case_id=case.pk),
+            "tabs": _tabs(selectors.queue_counts(user=request.user)),
+            "claimed": claimed,
+            "notice": notice,
+        }
+        return render(request, "casework/_claimed_row.html", context)
+    (messages.success if claimed else messages.warning)(request, notice)
+    return redirect(_next_or(request, reverse("casework:case", args=[case.reference])))
+
+
+def _next_or(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+# ---- The case page -----------------------------------------------------------------------------------
+
+
+@require_GET
+@roles.staff_required()
+def case_detail(request, reference: str):
+    return _render_case(request, reference)
+
+
+def _render_case(request, reference: str, *, forms: dict | None = None, status: int = 200):
+    case = selectors.case_for_staff(reference=reference, viewer=request.user)
+    if case is None:
+        raise Http404("No case with this reference.")
+    allowed = access.can_see_pii(request.user, case)
+    supervisor = access.is_supervisor(request.user)
+    forms = forms or {}
+    context = {
+        "case": case,
+        "allowed": allowed,
+        "supervisor": supervisor,
+        "hashes": selectors.hash_summary(case),
+        "timeline": selectors.case_timeline(case),
+        "feedback": selectors.partner_feedback(case),
+        "closing_reason_label": states.ClosingReason(case.closing_reason).label
+        if case.closing_reason in states.ClosingReason.values
+        else case.closing_reason,
+        "status_form": forms.get("status") or StatusForm(initial={"status": case.status}),
+    }
+    if not allowed:
+        context["requests_summary"] = selectors.case_requests_summary(case)
+    if allowed:
+        details = selectors.victim_details(case)
+        email_allowed = may_email_details(case, details)
+        items = selectors.case_items(case)
+        context.update(
+            details=details,
+            notes=items.notes,
+            victim_messages=items.messages,
+            evidence=items.evidence,
+            email_allowed=email_allowed,
+            note_form=forms.get("note") or NoteForm(),
+            message_form=forms.get("message") or MessageForm(email_allowed=email_allowed),
+            evidence_form=forms.get("evidence") or EvidenceForm(),
+        )
+        shown = [*details.shown, "notes", "messages", "evidence_list"]
+        if not case.erased_at:
+            # The board's request texts carry the victim's name, signature and the URLs.
+            context["board_rows"] = board_rows(case)
+            shown.append("removal_requests")
+        services.pii_view_record(case=case, actor=request.user, origin=Origin.from_request(request), shown=shown)
+    response = render(request, "casework/case_detail.html", context, status=status)
+    origin = _signed_url_origin()
+    if allowed and origin:
+        # Evidence images load from the storage's signed URLs (after our authorised redirect).
+        response._csp_update = {"img-src": [origin]}
+    return response
+
+
+def may_email_details(case: Case, details: selectors.VictimDetails) -> bool:
+    return bool(case.consent_contact and details.email and details.safe_contact.allows("email"))
+
+
+def _case_for_action(request, reference: str) -> Case:
+    case = get_object_or_404(Case.objects.select_related("assigned_to").defer(*PII_FIELDS), reference=reference)
+    if not access.can_work(request.user, case):
+        raise PermissionDenied("Only the assigned caseworker or a supervisor can change this case.")
+    return case
+
+
+def _done(request, case: Case, text: str) -> HttpResponseRedirect:
+    messages.success(request, text)
+    return redirect("casework:case", reference=case.reference)
+
+
+@require_http_methods(["GET", "POST"])
+@roles.staff_required(roles.SUPERVISOR)
+def case_assign(request, reference: str):
+    """A supervisor assigns, reassigns or unassigns a case (its own small page keeps the case page lean)."""
+    case = get_object_or_404(Case.objects.select_related("assigned_to").defer(*PII_FIELDS), reference=reference)
+    initial = {"assignee": str(case.assigned_to_id or "none")}
+    form = AssignForm(request.POST or None, staff=selectors.staff_choices(), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        to = form.assignee_user()
+        try:
+            services.case_assign(case=case, to=to, actor=request.user, origin=Origin.from_request(request))
+        except (services.CaseworkError, access.NotAllowed) as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, case, f"{case.reference} is now assigned to {to}." if to else "Case unassigned.")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "casework/assign.html", {"case": case, "form": form}, status=status)
+
+
+@require_POST
+@roles.staff_required()
+def case_status(request, reference: str):
+    case = _case_for_action(request, reference)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            case = services.case_status_change(
+                case=case,
+                status=form.cleaned_data["status"],
+                closing_reason=form.cleaned_data["closing_reason"],
+                actor=request.user,
+                origin=Origin.from_request(request),
+            )
+        except (services.CaseworkError, access.NotAllowed) as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, case, f"The case is now {case.get_status_display().lower()}.")
+    return _render_case(request, reference, forms={"status": form}, status=400)
+
+
+@require_POST
+@roles.staff_required()
+def note_add(request, reference: str):
+    case = _case_for_action(request, reference)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(
+                case=case, text=form.cleaned_data["text"], actor=request.user, origin=Origin.from_request(request)
+            )
+        except services.CaseworkError as exc:
+            form.add_error("text", str(exc))
+        else:
+            return _done(request, case, "Note saved.")
+    return _render_case(request, reference, forms={"note": form}, status=400)
+
+
+@require_POST
+@roles.staff_required()
+def message_send(request, reference: str):
+    case = _case_for_action(request, reference)
+    # Loaded again with the details: whether email is allowed depends on the (encrypted) preferences.
+    full = Case.objects.only("id", "consent_contact", "contact_email", "safe_contact").get(pk=case.pk)
+    form = MessageForm(request.POST, email_allowed=may_email(full))
+    if form.is_valid():
+        try:
+            message = services.message_send(
+                case=full,
+                body=form.cleaned_data["body"],
+                email=form.cleaned_data["email"],
+                actor=request.user,
+                origin=Origin.from_request(request),
+            )
+        except services.CaseworkError as exc:
+            form.add_error("body", str(exc))
+        else:
+            return _done(request, case, f"Message posted to their status page. {message.get_email_status_display()}.")
+    return _render_case(request, reference, forms={"message": form}, status=400)
+
+
+@require_POST
+@roles.staff_required()
+def evidence_add(request, reference: str):
+    case = _case_for_action(request, reference)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_add(
+                case=case,
+                upload=form.cleaned_data["screenshot"],
+                kind=form.cleaned_data["kind"],
+                caption=form.cleaned_data["caption"],
+                actor=request.user,
+                origin=Origin.from_request(request),
+            )
+        except (EvidenceRefused, services.CaseworkError) as exc:
+            form.add_error("screenshot", str(exc))
+        else:
+            return _done(request, case, "Screenshot added. Its hidden data (location, camera) was removed.")
+    return _render_case(request, reference, forms={"evidence": form}, status=400)
+
+
+@require_GET
+@roles.staff_required()
+def evidence_file(request, reference: str, evidence_id: int):
+    """The only way to an evidence file: checked, recorded in the audit log, then a short-lived signed URL
+    (S3) or the bytes streamed from private local storage."""
+    evidence = selectors.evidence_for_staff(reference=reference, evidence_id=evidence_id)
+    if evidence is None:
+        raise Http404("No such evidence on this case.")
+    if not access.can_see_pii(request.user, evidence.case):
+        raise PermissionDenied("Only the assigned caseworker or a supervisor can open evidence.")
+    services.evidence_view_record(evidence=evidence, actor=request.user, origin=Origin.from_request(request))
+    storage = evidence.file.storage
+    if getattr(storage, "querystring_auth", False):
+        response = HttpResponseRedirect(storage.url(evidence.file.name))
+    else:
+        response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+        response["Content-Disposition"] = (
+            f'inline; filename="evidence-{evidence.pk}.{evidence.file.name.rsplit(".", 1)[-1]}"'
+        )
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, no-store, max-age=0"
+    return response
+
+
+def _signed_url_origin() -> str:
+    """The origin of the storage's signed URLs (S3 or MinIO), for the case page's img-src; '' for local files."""
+    from django.core.files.storage import default_storage
+
+    if not getattr(default_storage, "querystring_auth", False):
+        return ""
+    parts = urlsplit(default_storage.url("evidence/origin-probe"))  # signing is local: no request is made
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+
+# ---- The audit log -----------------------------------------------------------------------------------
+
+
+@require_GET
+@roles.staff_required(roles.SUPERVISOR)
+def audit_log(request):
+    staff = selectors.staff_choices()
+    form = AuditFilterForm(request.GET, staff=staff)
+    page = selectors.audit_page(form.query())
+    return render(
+        request, "casework/audit_log.html", {"form": form, "page": page, "actions": dict(AuditRecord.Action.choices)}
+    )
