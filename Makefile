@@ -49,6 +49,11 @@ clean:
 bench-hashing: $(VENV)/.installed
 	$(PY) bench/bench_hashing.py
 
+# Drafting of 2,000 cases x 5 platforms through one real Celery worker (PostgreSQL and Redis, as for tests).
+bench-drafting: $(VENV)/.installed
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(PY) bench/bench_drafting.py $(BENCH_ARGS)
+
 # Unit tests of the pure JS hash code (vectors from tests/js/make_vectors.py).
 test-js:
 	node --test tests/js/

@@ -111,29 +111,45 @@ def draft_for_case(*, case_id: int) -> DraftResult:
             new_requests.append((request, fresh))
             result.follow_ups += bool(requests)
 
+        for request, fresh in new_requests:
+            request.missing_elements = [
+                m.code for m in legal.missing_elements(request, case=case, url_count=len(fresh))
+            ]
         RemovalRequest.objects.bulk_create([request for request, _ in new_requests])
         RequestURL.objects.bulk_create(
             [RequestURL(request=r, case_url=u) for r, fresh in [*new_requests, *extended] for u in fresh]
         )
-        for request, fresh in [*new_requests, *extended]:
+        for request, fresh in extended:
             request.case = case
             count = len(covered[request.pk]) + len(fresh)
             request.missing_elements = [m.code for m in legal.missing_elements(request, case=case, url_count=count)]
-        RemovalRequest.objects.bulk_update([r for r, _ in [*new_requests, *extended]], ["missing_elements"])
+        if extended:
+            RemovalRequest.objects.bulk_update([r for r, _ in extended], ["missing_elements"])
 
-        for request, fresh in new_requests:
+        # One timeline event per drafting run, naming each request: the timeline stays readable and
+        # drafting a case costs a fixed number of queries.
+        if new_requests:
             event_record(
                 case=case,
-                kind="removal_request_drafted",
-                request_id=request.pk,
-                platform=request.platform.slug,
-                request_kind=request.kind,
-                sequence=request.sequence,
-                basis=request.basis,
-                url_count=len(fresh),
+                kind="removal_requests_drafted",
+                requests=[
+                    {
+                        "request_id": r.pk,
+                        "platform": r.platform.slug,
+                        "request_kind": r.kind,
+                        "sequence": r.sequence,
+                        "basis": r.basis,
+                        "url_count": len(fresh),
+                    }
+                    for r, fresh in new_requests
+                ],
             )
-        for request, fresh in extended:
-            event_record(case=case, kind="removal_request_urls_added", request_id=request.pk, url_count=len(fresh))
+        if extended:
+            event_record(
+                case=case,
+                kind="removal_request_urls_added",
+                requests=[{"request_id": r.pk, "url_count": len(fresh)} for r, fresh in extended],
+            )
         result.created = len(new_requests)
         result.extended = len(extended)
         return result
