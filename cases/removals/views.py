@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
@@ -121,4 +122,7 @@ def request_action(request, reference: str, request_id: int, action: str):
             messages.error(request, f"{removal.code}: {exc}")
         else:
             messages.success(request, f"{removal.code}: {done}")
-    return redirect(f"{reverse('removals:case_board', args=[reference])}#request-{removal.pk}")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
+        back = reverse("removals:case_board", args=[reference])
+    return redirect(f"{back}#request-{removal.pk}")

@@ -138,3 +138,14 @@ def test_people_without_a_staff_role_cannot_open_the_board(client, django_user_m
     client.force_login(outsider)
     assert _board(client, case).status_code == 403
     assert not CaseEvent.objects.filter(case=case, kind="pii_viewed").exists()
+
+
+def test_an_action_returns_to_the_page_that_showed_the_board_but_never_off_site(caseworker_client, case):
+    request = RemovalRequest.objects.get(case=case, platform__slug="instagram")
+    url = reverse("removals:request_action", args=[case.reference, request.pk, "ready"])
+    response = caseworker_client.post(url, {"from_status": "drafted", "next": f"/staff/cases/{case.reference}/"})
+    assert response["Location"] == f"/staff/cases/{case.reference}/#request-{request.pk}"
+    response = caseworker_client.post(url, {"from_status": "ready", "next": "https://evil.example/"})
+    assert response["Location"] == f"{reverse('removals:case_board', args=[case.reference])}#request-{request.pk}"
+    response = caseworker_client.post(url, {"from_status": "ready", "next": "//evil.example/"})
+    assert response["Location"].startswith("/staff/cases/")
