@@ -51,42 +51,118 @@ export function jaroszWindowSize(oldDimension, newDimension) {
 // (a 0/1 mask over the columns) is given, only those outputs are written; the running sum, and so
 // its float32 rounding, still visits every pixel.
 function boxAlongRows(input, output, rows, cols, windowSize, wanted) {
+  // Each row's running sum is a chain of dependent float32 roundings; four rows advance together
+  // so the CPU can overlap their chains. Every row still sees box1DFloat's exact sequence.
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) boxFourRows(input, output, r * cols, cols, windowSize, wanted);
+  for (; r < rows; r++) boxOneRow(input, output, r * cols, cols, windowSize, wanted);
+}
+
+function boxOneRow(input, output, base, cols, windowSize, wanted) {
   const half = (windowSize + 2) >> 1;
   const phase1 = half - 1;
   const phase2 = windowSize - half + 1;
   const phase3 = cols - windowSize;
   const phase4 = half - 1;
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    let ri = base;
-    let li = base;
-    let oi = 0;
-    let sum = 0;
-    let count = 0;
-    for (let i = 0; i < phase1; i++) {
-      sum = fround(sum + input[ri++]);
-      count++;
+  let ri = base;
+  let li = base;
+  let oi = 0;
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < phase1; i++) {
+    sum = fround(sum + input[ri++]);
+    count++;
+  }
+  for (let i = 0; i < phase2; i++, oi++) {
+    sum = fround(sum + input[ri++]);
+    count++;
+    if (!wanted || wanted[oi]) output[base + oi] = sum / count;
+  }
+  for (let i = 0; i < phase3; i++, oi++) {
+    sum = fround(fround(sum + input[ri++]) - input[li++]);
+    if (!wanted || wanted[oi]) output[base + oi] = sum / count;
+  }
+  for (let i = 0; i < phase4; i++, oi++) {
+    sum = fround(sum - input[li++]);
+    count--;
+    if (!wanted || wanted[oi]) output[base + oi] = sum / count;
+  }
+}
+
+function boxFourRows(input, output, base, cols, windowSize, wanted) {
+  const half = (windowSize + 2) >> 1;
+  const phase1 = half - 1;
+  const phase2 = windowSize - half + 1;
+  const phase3 = cols - windowSize;
+  const phase4 = half - 1;
+  const b0 = base;
+  const b1 = base + cols;
+  const b2 = base + 2 * cols;
+  const b3 = base + 3 * cols;
+  let ri = 0;
+  let li = 0;
+  let oi = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let count = 0;
+  for (let i = 0; i < phase1; i++, ri++) {
+    s0 = fround(s0 + input[b0 + ri]);
+    s1 = fround(s1 + input[b1 + ri]);
+    s2 = fround(s2 + input[b2 + ri]);
+    s3 = fround(s3 + input[b3 + ri]);
+    count++;
+  }
+  for (let i = 0; i < phase2; i++, ri++, oi++) {
+    s0 = fround(s0 + input[b0 + ri]);
+    s1 = fround(s1 + input[b1 + ri]);
+    s2 = fround(s2 + input[b2 + ri]);
+    s3 = fround(s3 + input[b3 + ri]);
+    count++;
+    if (!wanted || wanted[oi]) {
+      output[b0 + oi] = s0 / count;
+      output[b1 + oi] = s1 / count;
+      output[b2 + oi] = s2 / count;
+      output[b3 + oi] = s3 / count;
     }
-    for (let i = 0; i < phase2; i++, oi++) {
-      sum = fround(sum + input[ri++]);
-      count++;
-      if (!wanted || wanted[oi]) output[base + oi] = sum / count;
-    }
-    if (wanted) {
-      for (let i = 0; i < phase3; i++, oi++) {
-        sum = fround(fround(sum + input[ri++]) - input[li++]);
-        if (wanted[oi]) output[base + oi] = sum / count;
+  }
+  if (wanted) {
+    for (let i = 0; i < phase3; i++, ri++, li++, oi++) {
+      s0 = fround(fround(s0 + input[b0 + ri]) - input[b0 + li]);
+      s1 = fround(fround(s1 + input[b1 + ri]) - input[b1 + li]);
+      s2 = fround(fround(s2 + input[b2 + ri]) - input[b2 + li]);
+      s3 = fround(fround(s3 + input[b3 + ri]) - input[b3 + li]);
+      if (wanted[oi]) {
+        output[b0 + oi] = s0 / count;
+        output[b1 + oi] = s1 / count;
+        output[b2 + oi] = s2 / count;
+        output[b3 + oi] = s3 / count;
       }
-    } else {
-      for (let i = 0; i < phase3; i++, oi++) {
-        sum = fround(fround(sum + input[ri++]) - input[li++]);
-        output[base + oi] = sum / count;
-      }
     }
-    for (let i = 0; i < phase4; i++, oi++) {
-      sum = fround(sum - input[li++]);
-      count--;
-      if (!wanted || wanted[oi]) output[base + oi] = sum / count;
+  } else {
+    for (let i = 0; i < phase3; i++, ri++, li++, oi++) {
+      s0 = fround(fround(s0 + input[b0 + ri]) - input[b0 + li]);
+      s1 = fround(fround(s1 + input[b1 + ri]) - input[b1 + li]);
+      s2 = fround(fround(s2 + input[b2 + ri]) - input[b2 + li]);
+      s3 = fround(fround(s3 + input[b3 + ri]) - input[b3 + li]);
+      output[b0 + oi] = s0 / count;
+      output[b1 + oi] = s1 / count;
+      output[b2 + oi] = s2 / count;
+      output[b3 + oi] = s3 / count;
+    }
+  }
+  for (let i = 0; i < phase4; i++, li++, oi++) {
+    s0 = fround(s0 - input[b0 + li]);
+    s1 = fround(s1 - input[b1 + li]);
+    s2 = fround(s2 - input[b2 + li]);
+    s3 = fround(s3 - input[b3 + li]);
+    count--;
+    if (!wanted || wanted[oi]) {
+      output[b0 + oi] = s0 / count;
+      output[b1 + oi] = s1 / count;
+      output[b2 + oi] = s2 / count;
+      output[b3 + oi] = s3 / count;
     }
   }
 }
