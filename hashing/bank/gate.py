@@ -46,12 +46,10 @@ def rate_limit_wait(partner: Partner, *, now: float | None = None) -> int | None
     now = time.time() if now is None else now
     window = int(now // 60)
     key = f"bank:rate:{partner.pk}:{window}"
-    cache.add(key, 0, timeout=120)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
+        count = cache.incr(key)  # the usual case: one read and one write
+    except ValueError:  # the window's first call (or the key just expired)
+        count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
     if count > partner.rate_limit_per_minute:
         return max(1, math.ceil((window + 1) * 60 - now))
     return None

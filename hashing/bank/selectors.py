@@ -58,22 +58,33 @@ class Page:
         return self.following_seq is not None
 
 
-def _records(queryset, size: int, *, with_cases: bool, with_feedback: bool) -> Page:
+def _records(queryset, size: int, *, with_cases: bool, with_feedback: bool, with_variants: bool) -> Page:
+    columns = ["id", "signal_type", "value", "status", "seq", "pdq_quality"]
     rows = list(
-        queryset.order_by("seq", "id").values_list(
-            "id", "signal_type", "value", "status", "seq", "pdq_quality", "pdq_variants"
-        )[: size + 1]
+        queryset.order_by("seq", "id").values_list(*columns, *(["pdq_variants"] if with_variants else []))[: size + 1]
     )
     following_seq = rows[size][4] if len(rows) > size else None
-    records = [EntryRecord(*row[:6], pdq_variants=bytes(row[6]) if row[6] else None) for row in rows[:size]]
+    records = [
+        EntryRecord(*row[:6], pdq_variants=bytes(row[6]) if with_variants and row[6] else None) for row in rows[:size]
+    ]
     by_id = {record.id: record for record in records}
-    if with_cases and by_id:
-        links = BankEntryCase.objects.filter(entry_id__in=by_id).order_by("id")
+    if not by_id:
+        return Page(records, following_seq)
+    # The page is a contiguous run of (seq, id): its links and feedback are found by that seq range (cheap to
+    # plan and bind) rather than by a list of hundreds of ids; rows of entries outside the page are skipped.
+    in_range = {
+        "entry__signal_type__in": sorted({record.signal_type for record in records}),
+        "entry__seq__gte": records[0].seq,
+        "entry__seq__lte": records[-1].seq,
+    }
+    if with_cases:
+        links = BankEntryCase.objects.filter(**in_range).order_by("id")
         for entry_id, case_id, status in links.values_list("entry_id", "case_id", "status"):
-            by_id[entry_id].cases.append((case_id, status))
-    if with_feedback and by_id:
+            if entry_id in by_id:
+                by_id[entry_id].cases.append((case_id, status))
+    if with_feedback:
         latest = (
-            PartnerFeedback.objects.filter(entry_id__in=by_id)
+            PartnerFeedback.objects.filter(**in_range)
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -85,20 +96,21 @@ def _records(queryset, size: int, *, with_cases: bool, with_feedback: bool) -> P
             .values_list("entry_id", "partner__name", "value", "tags")
         )
         for entry_id, partner_name, value, tags in sorted(latest, key=lambda row: (row[0], row[1])):
-            by_id[entry_id].feedback.append((partner_name, value, list(tags)))
+            if entry_id in by_id:
+                by_id[entry_id].feedback.append((partner_name, value, list(tags)))
     return Page(records, following_seq)
 
 
 def feed_page(*, start: int, cursor: tuple[int, int] | None, size: int) -> Page:
     """StopNCII feed entries changed at or after `start`, in change order from the cursor."""
     queryset = BankEntry.objects.filter(Q(signal_type__in=FEED_SIGNAL_TYPES, seq__gte=start) & _after(cursor))
-    return _records(queryset, size, with_cases=True, with_feedback=True)
+    return _records(queryset, size, with_cases=True, with_feedback=True, with_variants=False)
 
 
 def bank_page(*, signal_type: str, cursor: tuple[int, int] | None, size: int) -> Page:
     """One signal type's entries in change order from the cursor (the native API's fetch)."""
     queryset = BankEntry.objects.filter(Q(signal_type=signal_type) & _after(cursor))
-    return _records(queryset, size, with_cases=False, with_feedback=False)
+    return _records(queryset, size, with_cases=False, with_feedback=False, with_variants=True)
 
 
 def partner_feedback_summary(case: Case) -> list[tuple[str, str, int]]:

@@ -38,13 +38,17 @@ def _whole_number(request: HttpRequest, name: str, default: int) -> int:
     return int(text)
 
 
-def _hash_record(record: EntryRecord, partner: Partner) -> dict:
+def _hash_record(record: EntryRecord, partner: Partner, numbers: dict[int, str]) -> dict:
+    """One hashRecord; `numbers` memoises the partner's case numbers across a page (ten hashes share a case)."""
+    for case_id, _status in record.cases:
+        if case_id not in numbers:
+            numbers[case_id] = opaque_case_number(partner, case_id)
     return {
         "lastModtimestamp": record.seq,
         "signalType": record.signal_type,
         "hashValue": record.value,
         "hashStatus": record.status,
-        "caseNumbers": {opaque_case_number(partner, case_id): status for case_id, status in record.cases},
+        "caseNumbers": {numbers[case_id]: status for case_id, status in record.cases},
         "CSPFeedbacks": [
             {"feedbackValue": value, "tags": tags, "source": source} for source, value, tags in record.feedback
         ],
@@ -77,6 +81,7 @@ def fetch_hashes(request: HttpRequest) -> JsonResponse:
         next_set = cursor[0] + 1 if cursor else start
         next_token = None
     partner = request.bank_partner
+    numbers: dict[int, str] = {}
     audit_counts(request, hashes_out=len(records))
     return JsonResponse(
         {
@@ -84,7 +89,7 @@ def fetch_hashes(request: HttpRequest) -> JsonResponse:
             "nextPageToken": next_token,
             "nextSetTimestamp": max(next_set, start),
             "hasMoreRecords": page.has_more,
-            "hashRecords": [_hash_record(record, partner) for record in records],
+            "hashRecords": [_hash_record(record, partner, numbers) for record in records],
         }
     )
 
