@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.removals import legal, state
-from cases.removals.models import Basis, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
+from cases.removals.models import Basis, Platform, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
 from cases.removals.services import email_recipient
 
 
@@ -47,7 +47,7 @@ def case_for_board(reference: str) -> Case:
 
 
 def board_requests(case: Case) -> list[RemovalRequest]:
-    return list(
+    requests = list(
         RemovalRequest.objects.filter(case=case)
         .select_related("platform", "channel", "escalates", "send_approved_by")
         .prefetch_related(
@@ -55,8 +55,11 @@ def board_requests(case: Case) -> list[RemovalRequest]:
             Prefetch("transitions", RequestTransition.objects.select_related("actor")),
             Prefetch("platform__channels"),
         )
-        .order_by("platform__kind", "platform__name", "host", "kind", "sequence")
+        .order_by("platform__name", "host", "kind", "sequence")
     )
+    # Platforms first, then 'other website' rows, then search engines; each target's requests together.
+    rank = {Platform.Kind.PLATFORM: 0, Platform.Kind.HOST: 1, Platform.Kind.SEARCH_ENGINE: 2}
+    return sorted(requests, key=lambda r: rank.get(r.platform.kind, 3))
 
 
 def board_rows(case: Case) -> list[BoardRow]:
