@@ -133,6 +133,9 @@ def active_entries(*, signal_type: str, values: list[str]) -> dict[str, list[tup
     return found
 
 
+MAX_BIGINT = 2**63 - 1  # the largest seq or id PostgreSQL can compare against
+
+
 class CursorError(ValueError):
     """A page token or cursor that this server did not issue."""
 
@@ -148,6 +151,9 @@ def decode_cursor(text: str) -> tuple[int, int]:
         seq_text, id_text = raw.split(".")
         if not (seq_text.isdigit() and id_text.isdigit()) or len(raw) > 40:
             raise ValueError
-        return int(seq_text), int(id_text)
+        seq, entry_id = int(seq_text), int(id_text)
+        if seq > MAX_BIGINT or entry_id > MAX_BIGINT:
+            raise ValueError
+        return seq, entry_id
     except ValueError:
         raise CursorError("not a cursor this server issued: start again without it") from None

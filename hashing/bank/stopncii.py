@@ -13,7 +13,15 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from hashing.bank.gate import audit_counts, partner_endpoint
-from hashing.bank.selectors import CursorError, EntryRecord, decode_cursor, encode_cursor, feed_page, opaque_case_number
+from hashing.bank.selectors import (
+    MAX_BIGINT,
+    CursorError,
+    EntryRecord,
+    decode_cursor,
+    encode_cursor,
+    feed_page,
+    opaque_case_number,
+)
 from hashing.bank.services import FeedbackItem, bank_feedback_record
 from hashing.models import FeedbackValue, Partner
 from hashing.values import HashValueError, normalise_hex
@@ -33,8 +41,8 @@ def _whole_number(request: HttpRequest, name: str, default: int) -> int:
     text = request.GET.get(name)
     if text is None or text == "":
         return default
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
-        raise ValueError(f"{name} must be a whole number of 0 or more, got {text[:30]!r}")
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_BIGINT:
+        raise ValueError(f"{name} must be a whole number from 0 to {MAX_BIGINT}, got {text[:30]!r}")
     return int(text)
 
 
@@ -121,9 +129,9 @@ def _feedback_items(payload: object) -> list[FeedbackItem]:
         if (
             not isinstance(tags, list)
             or len(tags) > MAX_TAGS
-            or not all(isinstance(tag, str) and len(tag) <= MAX_TAG_LENGTH for tag in tags)
+            or not all(isinstance(tag, str) and len(tag) <= MAX_TAG_LENGTH and tag.isprintable() for tag in tags)
         ):
-            raise ValueError(f"{where}.tags must be a list of at most {MAX_TAGS} short texts.")
+            raise ValueError(f"{where}.tags must be a list of at most {MAX_TAGS} short printable texts.")
         items.append(FeedbackItem(hash_value=value, value=feedback, tags=tuple(tags)))
     return items
 
