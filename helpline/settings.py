@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cases.apps.CasesConfig",
     "cases.removals.apps.RemovalsConfig",
     "cases.casework.apps.CaseworkConfig",
+    "cases.reporting.apps.ReportingConfig",
     "hashing.apps.HashingConfig",
 ]
 
@@ -172,6 +173,7 @@ AXES_FAILURE_LIMIT = env.integer("STAFF_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env.integer("STAFF_LOGIN_LOCKOUT_HOURS", 1, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "helpline.staff.throttle.login_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False

@@ -26,6 +26,20 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             alias.setdefault("TEST", {})["NAME"] = f"{base}_{os.getpid()}"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Rate limits and lock-outs live in the cache; each test starts with none."""
+    if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        from django.core.cache import cache
+
+        request.getfixturevalue("django_db_setup")
+        try:
+            cache.clear()
+        except Exception:  # a test without database access; nothing cached to clear
+            pass
+    yield
+
+
 def make_staff(email: str, role: str, *, mfa: bool = True):
     user = staff_create(email=email, role=role, password=STAFF_PASSWORD, first_name=email.split("@")[0].title())
     if mfa:

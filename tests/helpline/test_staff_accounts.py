@@ -101,3 +101,12 @@ def test_staff_sign_in_locks_after_five_wrong_passwords_even_for_the_right_one(c
     assert b"Too many failed" in right.content
     assert "_auth_user_id" not in client.session
     assert AccessAttempt.objects.get(username=caseworker.email).failures_since_start >= 5
+
+
+@pytest.mark.django_db
+def test_failures_against_one_account_do_not_lock_another(client, caseworker, supervisor):
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": caseworker.email, "password": "wrong-password"})
+    response = client.post(reverse("account_login"), {"login": supervisor.email, "password": STAFF_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
