@@ -7,7 +7,7 @@ PY := $(BIN)/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpline
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-js lint format venv install messages bench-hashing bench-bank bench-drafting bench-queue bench-reporting clean
+.PHONY: run test test-js lint format venv install messages bench-hashing bench-bank bench-feed bench-drafting bench-queue bench-reporting clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ run: $(VENV)/.installed
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed
+	node --test tests/js/
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -48,6 +49,10 @@ clean:
 # Browser (headless Chromium, in the worker) against the Python reference on generated 12 MP and 1 MP JPEGs.
 bench-hashing: $(VENV)/.installed
 	$(PY) bench/bench_hashing.py
+
+# A full StopNCII FetchHashes sync of 1 million bank hashes through python-threatexchange's client (PostgreSQL).
+bench-feed: $(VENV)/.installed
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) bench/bench_feed_sync.py $(BENCH_ARGS)
 
 # Drafting of 2,000 cases x 5 platforms through one real Celery worker (PostgreSQL and Redis, as for tests).
 bench-drafting: $(VENV)/.installed
