@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from hashing.bank.clock import clock_read
 from hashing.bank.services import FeedbackItem, bank_feedback_record
@@ -163,3 +166,15 @@ def test_feedback_moves_the_entry_forward_only_when_the_partners_latest_word_cha
     bank_feedback_record(partner=partner, items=[FeedbackItem(image["pdq"], "Blocked")])
     assert BankEntry.objects.get(pk=entry.pk).seq == entry_after.seq
     assert entry_after.feedback.count() == 2
+
+
+def test_the_bank_sync_command_backfills_every_case_and_changes_nothing_the_second_time():
+    shared = make_case(files=[image_hashes()], sync=False)
+    make_case(shared=False, files=[image_hashes()], sync=False)
+    out = io.StringIO()
+    call_command("bank_sync", stdout=out)
+    assert "Checked 2 case(s); 4 bank entries changed." in out.getvalue()
+    assert set(entries_of(shared).values()) == {BankStatus.ACTIVE}
+    out = io.StringIO()
+    call_command("bank_sync", stdout=out)
+    assert "0 bank entries changed" in out.getvalue()
