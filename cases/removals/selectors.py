@@ -33,7 +33,7 @@ class BoardRow:
     channel_choices: list[ReportingChannel] = field(default_factory=list)
 
     @property
-    def overdue_by(self):
+    def is_past_deadline(self) -> bool:
         deadline = self.request.deadline_at
         return deadline is not None and deadline < timezone.now()
 

@@ -35,7 +35,6 @@ UNSENT = frozenset({DRAFTED, READY})
 AWAITING_PLATFORM = frozenset({SENT, ACKNOWLEDGED, NEEDS_INFO, OVERDUE, ESCALATED})
 # The hourly check may declare these overdue.
 DEADLINE_RUNS = frozenset({SENT, ACKNOWLEDGED})
-RESOLVED = frozenset({REMOVED, CLOSED})
 
 SYSTEM = "system"
 STAFF = "staff"
@@ -46,7 +45,6 @@ class Move:
     target: str
     by: frozenset[str]  # who may make the move: staff, system
     needs_complete: bool = False  # the request must have every element its legal basis requires
-    label: str = ""
 
 
 def _move(target: str, *, by: tuple[str, ...] = (STAFF,), **kwargs) -> Move:
@@ -56,57 +54,57 @@ def _move(target: str, *, by: tuple[str, ...] = (STAFF,), **kwargs) -> Move:
 # Every allowed move, and only these. A move not listed is refused with `IllegalMove`.
 MOVES: dict[str, dict[str, Move]] = {
     DRAFTED: {
-        READY: _move(READY, needs_complete=True, label="Mark ready"),
-        CLOSED: _move(CLOSED, label="Close"),
+        READY: _move(READY, needs_complete=True),
+        CLOSED: _move(CLOSED),
     },
     READY: {
-        DRAFTED: _move(DRAFTED, label="Edit again"),
+        DRAFTED: _move(DRAFTED),
         # Sending: by staff (web form, in-app, marked sent) or by the system (email approved by staff).
-        SENT: _move(SENT, by=(STAFF, SYSTEM), needs_complete=True, label="Mark sent"),
-        CLOSED: _move(CLOSED, label="Close"),
+        SENT: _move(SENT, by=(STAFF, SYSTEM), needs_complete=True),
+        CLOSED: _move(CLOSED),
     },
     SENT: {
-        ACKNOWLEDGED: _move(ACKNOWLEDGED, label="Acknowledged"),
-        REMOVED: _move(REMOVED, label="Removed"),
-        REFUSED: _move(REFUSED, label="Refused"),
-        NEEDS_INFO: _move(NEEDS_INFO, label="Needs information"),
-        OVERDUE: _move(OVERDUE, by=(SYSTEM,), label="Overdue"),
-        CLOSED: _move(CLOSED, label="Close"),
+        ACKNOWLEDGED: _move(ACKNOWLEDGED),
+        REMOVED: _move(REMOVED),
+        REFUSED: _move(REFUSED),
+        NEEDS_INFO: _move(NEEDS_INFO),
+        OVERDUE: _move(OVERDUE, by=(SYSTEM,)),
+        CLOSED: _move(CLOSED),
     },
     ACKNOWLEDGED: {
-        REMOVED: _move(REMOVED, label="Removed"),
-        REFUSED: _move(REFUSED, label="Refused"),
-        NEEDS_INFO: _move(NEEDS_INFO, label="Needs information"),
-        OVERDUE: _move(OVERDUE, by=(SYSTEM,), label="Overdue"),
-        CLOSED: _move(CLOSED, label="Close"),
+        REMOVED: _move(REMOVED),
+        REFUSED: _move(REFUSED),
+        NEEDS_INFO: _move(NEEDS_INFO),
+        OVERDUE: _move(OVERDUE, by=(SYSTEM,)),
+        CLOSED: _move(CLOSED),
     },
     NEEDS_INFO: {
-        DRAFTED: _move(DRAFTED, label="Edit and send again"),
-        SENT: _move(SENT, by=(STAFF, SYSTEM), needs_complete=True, label="Mark sent again"),
-        REMOVED: _move(REMOVED, label="Removed"),
-        REFUSED: _move(REFUSED, label="Refused"),
-        ESCALATED: _move(ESCALATED, label="Escalate"),
-        CLOSED: _move(CLOSED, label="Close"),
+        DRAFTED: _move(DRAFTED),
+        SENT: _move(SENT, by=(STAFF, SYSTEM), needs_complete=True),
+        REMOVED: _move(REMOVED),
+        REFUSED: _move(REFUSED),
+        ESCALATED: _move(ESCALATED),
+        CLOSED: _move(CLOSED),
     },
     OVERDUE: {
-        ACKNOWLEDGED: _move(ACKNOWLEDGED, label="Acknowledged"),
-        REMOVED: _move(REMOVED, label="Removed"),
-        REFUSED: _move(REFUSED, label="Refused"),
-        NEEDS_INFO: _move(NEEDS_INFO, label="Needs information"),
-        ESCALATED: _move(ESCALATED, label="Escalate"),
-        CLOSED: _move(CLOSED, label="Close"),
+        ACKNOWLEDGED: _move(ACKNOWLEDGED),
+        REMOVED: _move(REMOVED),
+        REFUSED: _move(REFUSED),
+        NEEDS_INFO: _move(NEEDS_INFO),
+        ESCALATED: _move(ESCALATED),
+        CLOSED: _move(CLOSED),
     },
     REFUSED: {
-        ESCALATED: _move(ESCALATED, label="Escalate"),
-        CLOSED: _move(CLOSED, label="Close"),
+        ESCALATED: _move(ESCALATED),
+        CLOSED: _move(CLOSED),
     },
     ESCALATED: {
-        REMOVED: _move(REMOVED, label="Removed"),
-        REFUSED: _move(REFUSED, label="Refused"),
-        CLOSED: _move(CLOSED, label="Close"),
+        REMOVED: _move(REMOVED),
+        REFUSED: _move(REFUSED),
+        CLOSED: _move(CLOSED),
     },
     REMOVED: {
-        CLOSED: _move(CLOSED, label="Close"),
+        CLOSED: _move(CLOSED),
     },
     CLOSED: {},
 }
