@@ -21,7 +21,7 @@ from cases.removals import queueing, services, state
 from cases.removals.models import RemovalRequest, RequestURL
 from helpline.celery import app
 from tests.removals.factories import make_case
-from tests.services import celery_worker, wait_for
+from tests.services import ROOT, celery_worker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -231,3 +231,62 @@ def test_an_approved_email_request_is_sent_by_the_worker_with_its_message_id(pla
     request.refresh_from_db()
     assert request.message_id.startswith("<") and request.sent_via == "email"
     assert request.send_claimed_at is None and request.deadline_at is not None
+
+
+class SilentSmtpServer:
+    """Accepts SMTP connections and never answers, so a worker sending mail hangs in the SMTP conversation."""
+
+    def __init__(self):
+        import socket
+
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.connections = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections.append(conn)
+
+    def close(self):
+        self.sock.close()
+        for conn in self.connections:
+            conn.close()
+
+
+def test_a_worker_killed_while_emailing_neither_sends_twice_nor_leaves_the_request_stuck(platforms_tx, caseworker):
+    from cases.removals import drafting
+
+    case = make_case(urls=["https://t.me/channel/5"])
+    drafting.draft_for_case(case_id=case.pk)
+    request = RemovalRequest.objects.get(case=case, platform__slug="telegram")
+    services.removal_mark_ready(request_id=request.pk, actor=caseworker)
+    smtp = SilentSmtpServer()
+    try:
+        env = {"EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}"}
+        with celery_worker(extra_env=env) as (process, queue), removals_routed_to(queue):
+            services.removal_approve_send(request_id=request.pk, actor=caseworker)
+            wait_for(lambda: len(smtp.connections) == 1, timeout=60, what="the worker to open the SMTP conversation")
+            for child in pool_children(process.pid):
+                os.kill(child, signal.SIGKILL)
+            # The message is redelivered (late ack); the new run sees the recorded attempt and does not resend.
+            wait_for(
+                lambda: "left for the sweeper" in (ROOT / "var" / f"worker-{queue}.log").read_text(),
+                timeout=60,
+                what="the redelivered send to stand down",
+            )
+            assert len(smtp.connections) == 1
+            request.refresh_from_db()
+            assert request.status == state.READY and request.send_attempted_at is not None and request.message_id
+            # The sweeper, once the claim is stale, hands the request back to a person with the Message-ID.
+            result = services.removals_sweep(now=timezone.now() + services.STALE_CLAIM + timedelta(seconds=1))
+            assert result.sends_interrupted == 1
+    finally:
+        smtp.close()
+    request.refresh_from_db()
+    assert request.send_claimed_at is None and request.message_id in request.send_problem
+    assert request.status == state.READY  # the caseworker marks it sent or approves it again
