@@ -29,7 +29,7 @@ def parse_hash_list(text: str, *, limit: int = MAX_FILES) -> list[dict]:
         )
     try:
         items = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: hostile nesting like "[[[[..."
         raise ValidationError(
             _("The fingerprints of your files could not be read. Please choose the files again.")
         ) from None
