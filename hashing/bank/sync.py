@@ -52,7 +52,12 @@ def _validated_entries(case_hash: CaseHash) -> list[WantedEntry]:
         entries.append(WantedEntry(SignalType.VIDEO_MD5, Md5Digest(case_hash.md5).hex, case_hash_id=own))
     if case_hash.media_kind == CaseHash.MediaKind.IMAGE and case_hash.pdq:
         pdq = PdqHash(case_hash.pdq, case_hash.pdq_quality)
-        variants = _packed_variants(case_hash.pdq_dihedral)
+        try:
+            variants = _packed_variants(case_hash.pdq_dihedral)
+        except HashValueError as exc:
+            # Still shared, matched by its own value only: a rotated copy will not match, the original will.
+            logger.error("case hash %s: PDQ variants left out: %s", case_hash.pk, exc)
+            variants = None
         entries.append(WantedEntry(SignalType.IMAGE_PDQ, pdq.hex, variants, pdq.quality, own))
         if case_hash.pdq_oriented and case_hash.pdq_oriented != pdq.hex:
             # The oriented image is itself one of the 8 variants of the decoded one, so it shares them.

@@ -178,3 +178,10 @@ def test_the_bank_sync_command_backfills_every_case_and_changes_nothing_the_seco
     out = io.StringIO()
     call_command("bank_sync", stdout=out)
     assert "0 bank entries changed" in out.getvalue()
+
+
+def test_malformed_variants_leave_the_pdq_shared_without_them():
+    image = image_hashes(pdq_dihedral=["0" * 64] * 7)
+    make_case(files=[image])
+    entry = BankEntry.objects.get(signal_type=SignalType.IMAGE_PDQ)
+    assert (entry.value, entry.pdq_variants) == (image["pdq"], None)
