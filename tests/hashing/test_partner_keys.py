@@ -196,3 +196,11 @@ def test_the_admin_rotates_and_revokes_keys(admin_client, partner_and_key):
     assert live.prefix in response.content.decode()
     admin_client.post("/admin/hashing/partner/", {"action": "revoke_keys", "_selected_action": [partner.pk]})
     assert not PartnerKey.objects.filter(partner=partner, revoked_at__isnull=True).exists()
+
+
+def test_without_a_key_even_a_malformed_request_learns_only_401(client):
+    for path, body in (("/api/v1/match", b'{"signal_type": "pdq", "hashes": ["zz"]}'), ("/api/v1/match", b"{")):
+        response = client.post(path, data=body, content_type="application/json")
+        assert (response.status_code, response.json()) == (401, UNAUTHORIZED_BODY)
+    response = client.get("/api/v1/bank/nonsense?cursor=x")
+    assert (response.status_code, response.json()) == (401, UNAUTHORIZED_BODY)
