@@ -53,12 +53,17 @@ def _targets(urls: list[CaseURL], snapshot: directory_module.Directory) -> dict[
 def draft_for_case(*, case_id: int) -> DraftResult:
     """Draft or update every request the case's URLs call for. Raises Case.DoesNotExist for a gone case."""
     snapshot = directory_module.directory()
-    platforms = {p.pk: p for p in snapshot.by_slug.values()}
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case_id)
         if case.erased_at is not None or case.status == Case.Status.CLOSED:
             return DraftResult(skipped="case erased or closed")
         urls = list(CaseURL.objects.filter(case=case))
+        if any(url.platform_slug and url.platform_slug not in snapshot.by_slug for url in urls):
+            # A platform added in the admin since this process took its snapshot: never file it under
+            # 'other website' for want of a refresh.
+            directory_module.directory_changed()
+            snapshot = directory_module.directory()
+        platforms = {p.pk: p for p in snapshot.by_slug.values()}
         rederived = []
         for url in urls:
             if not url.platform_slug:

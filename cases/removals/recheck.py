@@ -74,6 +74,8 @@ def _public_address(host: str, port: int) -> str:
         raise OSError("host has no address")
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if ip.version == 6 and ip.ipv4_mapped is not None:  # ::ffff:127.0.0.1 is loopback too
+            ip = ip.ipv4_mapped
         if not ip.is_global and not _allow_private():
             raise FetchRefused("the host resolves to a private, loopback or reserved address")
     return addresses[0]

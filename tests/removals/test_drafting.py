@@ -126,3 +126,16 @@ def test_erased_and_closed_cases_are_not_drafted():
 def test_a_missing_case_raises_for_the_task_to_drop():
     with pytest.raises(Case.DoesNotExist):
         drafting.draft_for_case(case_id=999_999)
+
+
+def test_a_platform_added_since_the_snapshot_is_used_not_other_website():
+    from cases.removals.models import Platform, PlatformDomain
+
+    directory.directory()  # this process's snapshot, taken before the admin adds a platform
+    platform = Platform.objects.create(slug="newsite", name="New site", accepted_bases=["platform_policy"])
+    PlatformDomain.objects.create(platform=platform, domain="newsite.example")
+    platform.channels.create(method="web_form", label="Report form", url="https://newsite.example/report")
+    case = make_case()
+    add_url(case, "https://newsite.example/p/1", slug="newsite")  # intake's lookup already knew it
+    drafting.draft_for_case(case_id=case.pk)
+    assert RemovalRequest.objects.get(case=case, kind="removal").platform == platform

@@ -124,7 +124,13 @@ def test_private_and_loopback_addresses_are_never_fetched_by_default(site):
     check = recheck.url_recheck(case_url_id=case_url.pk)
     assert check.result == "refused" and "private, loopback" in check.reason
     assert site.hits == []
-    for url in ("http://10.0.0.1/", "http://[::1]/", "http://169.254.169.254/latest/meta-data", "http://localhost/"):
+    for url in (
+        "http://10.0.0.1/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://localhost/",
+    ):
         with pytest.raises(recheck.FetchRefused):
             recheck.fetch(url)
 
