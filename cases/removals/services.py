@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseURL
+from cases.models import Case
 from cases.removals import legal, queueing, state
-from cases.removals.models import Basis, RemovalRequest, ReportingChannel, RequestTransition, RequestURL, UrlCheck
+from cases.removals.models import Basis, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
 from cases.timeline import event_record
-from helpline.staff import roles
-
-logger = logging.getLogger(__name__)
-
-# A send claimed this long ago and not finished belongs to a worker that died.
-STALE_CLAIM = timedelta(minutes=10)
-# URLs younger than this may still be in a drafting task that is running; the sweeper leaves them alone.
-DRAFTING_GRACE = timedelta(seconds=60)
 
 
 class RemovalError(Exception):
@@ -59,7 +47,8 @@ def render(request: RemovalRequest) -> legal.Rendered:
     return legal.render_request(request, case=request.case, urls=request_urls(request), original=request.escalates)
 
 
-def _lock(request_id: int) -> RemovalRequest:
+def lock_request(request_id: int) -> RemovalRequest:
+    """The request, locked FOR UPDATE until the transaction ends: moves of one request run one at a time."""
     return (
         RemovalRequest.objects.select_for_update(of=("self",))
         .select_related("case", "platform", "channel", "escalates")
@@ -67,7 +56,7 @@ def _lock(request_id: int) -> RemovalRequest:
     )
 
 
-def _move(
+def move_request(
     request: RemovalRequest,
     to_status: str,
     *,
@@ -76,7 +65,8 @@ def _move(
     ticket_number: str = "",
     extra: dict | None = None,
 ) -> RemovalRequest:
-    """Perform one move on a locked request: checks, a conditional UPDATE, the history row, the timeline."""
+    """Perform one move on a request locked by lock_request: checks, a conditional UPDATE, the history row and
+    the timeline event. Every move of every request goes through here."""
     by = state.STAFF if actor is not None else state.SYSTEM
     current = request.status
     move = state.MOVES.get(current, {}).get(to_status)
@@ -139,10 +129,10 @@ def removal_transition(
 ) -> RemovalRequest:
     """Move a request. `expected_status` is the state the person saw: if it changed meanwhile, refuse."""
     with transaction.atomic():
-        request = _lock(request_id)
+        request = lock_request(request_id)
         if expected_status is not None and request.status != expected_status:
             raise _conflict(request.status)
-        return _move(request, to_status, actor=actor, note=note, ticket_number=ticket_number)
+        return move_request(request, to_status, actor=actor, note=note, ticket_number=ticket_number)
 
 
 def removal_mark_ready(*, request_id: int, actor, expected_status: str = state.DRAFTED) -> RemovalRequest:
@@ -195,7 +185,7 @@ def removal_edit_draft(
 ) -> RemovalRequest:
     """Change a draft's legal basis, channel and the facts the caseworker supplies."""
     with transaction.atomic():
-        request = _lock(request_id)
+        request = lock_request(request_id)
         if request.status != expected_status:
             raise _conflict(request.status)
         if request.status != state.DRAFTED:
@@ -257,7 +247,7 @@ def email_recipient(request: RemovalRequest) -> str:
 def removal_approve_send(*, request_id: int, actor, expected_status: str = state.READY) -> RemovalRequest:
     """A caseworker approves an email request; a task sends it after commit (claimed, so it goes once)."""
     with transaction.atomic():
-        request = _lock(request_id)
+        request = lock_request(request_id)
         if request.status != expected_status:
             raise _conflict(request.status)
         if request.status not in (state.READY, state.NEEDS_INFO):
@@ -291,7 +281,7 @@ def removal_send_email(*, request_id: int, token: str) -> str:
     email but before the request is marked sent, the sweeper does not send it again but tells the caseworker
     which message to look for."""
     with transaction.atomic():
-        request = _lock(request_id)
+        request = lock_request(request_id)
         if request.send_claim_token != token or request.status not in (state.READY, state.NEEDS_INFO):
             return "not claimed by this send (already sent or cancelled)"
         if request.send_attempted_at is not None:
@@ -316,10 +306,10 @@ def removal_send_email(*, request_id: int, token: str) -> str:
     )
     email.send(fail_silently=False)
     with transaction.atomic():
-        request = _lock(request_id)
+        request = lock_request(request_id)
         if request.send_claim_token != token:
             return "claim reset while sending"
-        _move(
+        move_request(
             request,
             state.SENT,
             actor=None,
@@ -348,14 +338,14 @@ def removal_mark_sent(
 ) -> RemovalRequest:
     """The caseworker sent it through a web form or in the app: record it with the platform's ticket number."""
     with transaction.atomic():
-        request = _lock(request_id)
+        request = lock_request(request_id)
         if request.status != expected_status:
             raise _conflict(request.status)
         if request.send_claimed_at is not None:
             raise RemovalError("The portal is sending this request by email right now; wait for it.")
         rendered = render(request)
         method = request.channel.method if request.channel else ""
-        return _move(
+        return move_request(
             request,
             state.SENT,
             actor=actor,
@@ -428,118 +418,15 @@ def escalation_prepare(*, request: RemovalRequest) -> RemovalRequest:
 def removal_escalate(*, request_id: int, actor, expected_status: str, note: str = "") -> RemovalRequest:
     """Move a refused, overdue or stuck request to escalated and draft its escalation."""
     with transaction.atomic():
-        request = _lock(request_id)
+        request = lock_request(request_id)
         if request.status != expected_status:
             raise _conflict(request.status)
-        _move(request, state.ESCALATED, actor=actor, note=note)
+        move_request(request, state.ESCALATED, actor=actor, note=note)
         escalation_prepare(request=request)
         return request
-
-
-def _notify_overdue(request: RemovalRequest) -> None:
-    """Tell the assignee (or, with none, the supervisors). No victim data: the case reference and platform."""
-    case = request.case
-    if case.assigned_to is not None and case.assigned_to.email:
-        recipients = [case.assigned_to.email]
-    else:
-        recipients = list(
-            get_user_model()
-            .objects.filter(groups__name=roles.SUPERVISOR, is_active=True)
-            .values_list("email", flat=True)
-        )
-    if not recipients:
-        return
-    link = settings.PORTAL_BASE_URL + reverse("removals:case_board", args=[case.reference])
-    send_mail(
-        subject=f"Overdue: {request.target_name} has not acted on case {case.reference}",
-        message=(
-            f"The {request.get_kind_display().lower()} request {request.code} to {request.target_name} passed its "
-            f"deadline ({request.deadline_at:%Y-%m-%d %H:%M} UTC) without a removal.\n"
-            f"An escalation draft is ready for you to review: {link}\n"
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=recipients,
-    )
-
-
-def removal_deadlines_check(*, now: datetime | None = None) -> int:
-    """Mark every request past its deadline overdue, tell the assignee and draft the escalation."""
-    now = now or timezone.now()
-    due = list(
-        RemovalRequest.objects.filter(status__in=state.DEADLINE_RUNS, deadline_at__lt=now).values_list("pk", "status")
-    )
-    moved = 0
-    for request_id, seen_status in due:
-        try:
-            with transaction.atomic():
-                request = _lock(request_id)
-                if request.status != seen_status:
-                    continue  # a caseworker recorded an answer meanwhile
-                _move(request, state.OVERDUE, note="Deadline passed without a removal.")
-                escalation_prepare(request=request)
-                RemovalRequest.objects.filter(pk=request.pk).update(overdue_notified_at=now)
-                event_record(case=request.case, kind="removal_request_overdue", request_id=request.pk)
-                transaction.on_commit(lambda r=request: _notify_overdue(r))
-            moved += 1
-        except RemovalError:
-            logger.warning("request %s could not be marked overdue", request_id, exc_info=True)
-    return moved
 
 
 def board_viewed(*, case: Case, actor, request_ids: list[int]) -> None:
     """Rendering request texts shows a caseworker the victim's name and signature: record the read."""
     if request_ids:
         event_record(case=case, kind="pii_viewed", actor=actor, what="removal_requests", request_ids=request_ids)
-
-
-@dataclass
-class SweepResult:
-    cases_requeued: int = 0
-    sends_requeued: int = 0
-    sends_interrupted: int = 0
-    checks_released: int = 0
-
-
-def removals_sweep(*, now: datetime | None = None, limit: int = 500) -> SweepResult:
-    """Catch up on work a lost message or a killed worker left behind. Runs every minute from Celery beat."""
-    now = now or timezone.now()
-    result = SweepResult()
-    # Cases with URLs that no request covers: the drafting message was lost (broker down) or never sent.
-    case_ids = list(
-        CaseURL.objects.filter(
-            created_at__lt=now - DRAFTING_GRACE,
-            request_links__isnull=True,
-            case__erased_at__isnull=True,
-        )
-        .exclude(case__status=Case.Status.CLOSED)
-        .order_by("case_id")
-        .values_list("case_id", flat=True)
-        .distinct()[:limit]
-    )
-    for case_id in case_ids:
-        queueing.queue_drafting(case_id=case_id)
-    result.cases_requeued = len(case_ids)
-
-    # Email sends whose worker died. Before the SMTP conversation: send again. During or after it: we cannot
-    # know whether the platform got it, so a person decides rather than the portal sending it twice.
-    stale = RemovalRequest.objects.filter(send_claimed_at__lt=now - STALE_CLAIM).values_list(
-        "pk", "send_claim_token", "send_attempted_at", "message_id", "case_id"
-    )
-    for request_id, token, attempted_at, message_id, case_id in stale:
-        if attempted_at is None:
-            if RemovalRequest.objects.filter(pk=request_id, send_claim_token=token).update(send_claimed_at=now):
-                queueing.queue_send(request_id=request_id, token=token)
-                result.sends_requeued += 1
-            continue
-        problem = (
-            "Sending was interrupted. Check the helpline's sent mail for Message-ID "
-            f"{message_id}: if it went out, mark the request sent; if not, approve it again."
-        )
-        if RemovalRequest.objects.filter(pk=request_id, send_claim_token=token).update(
-            send_claimed_at=None, send_claim_token="", send_attempted_at=None, send_problem=problem
-        ):
-            event_record(case=Case(pk=case_id), kind="removal_request_send_interrupted", request_id=request_id)
-            result.sends_interrupted += 1
-
-    result.checks_released = UrlCheck.objects.filter(claimed_at__lt=now - STALE_CLAIM).update(claimed_at=None)
-    return result

@@ -13,7 +13,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from cases.models import Case
-from cases.removals import drafting, recheck, services
+from cases.removals import deadlines, drafting, recheck, services, sweeper
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def send_request(self, request_id: int, token: str) -> str:
 
 @shared_task(name="removals.check_deadlines", **RETRY)
 def check_deadlines() -> int:
-    return services.removal_deadlines_check()
+    return deadlines.removal_deadlines_check()
 
 
 @shared_task(name="removals.recheck_due", **RETRY)
@@ -74,5 +74,5 @@ def recheck_url(case_url_id: int) -> str:
 
 @shared_task(name="removals.sweep", **RETRY)
 def sweep() -> str:
-    result = services.removals_sweep()
+    result = sweeper.removals_sweep()
     return str(result)

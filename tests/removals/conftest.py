@@ -7,7 +7,7 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 
-from cases.removals import directory
+from cases.removals import directory, queueing
 from cases.removals.models import Platform
 
 DIRECTORY_MIGRATION = import_module("cases.removals.migrations.0002_platform_directory")
@@ -32,3 +32,17 @@ def platforms_tx(transactional_db):
     load_directory()
     yield
     directory.directory_changed()
+
+
+@pytest.fixture
+def sends(monkeypatch):
+    """Queued email sends, captured instead of published to the broker (tests call the send themselves)."""
+    queued = []
+    monkeypatch.setattr(queueing, "queue_send", lambda **kw: queued.append(kw))
+    return queued
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run on-commit callbacks as if the block had committed (the test's own transaction never does)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

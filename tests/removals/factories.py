@@ -59,3 +59,24 @@ def add_hash(case: Case, hashes) -> CaseHash:
         md5=data["md5"],
         sha256=data["sha256"],
     )
+
+
+def drafted_request(slug="instagram", urls=("https://instagram.com/p/1",), **case_fields):
+    """A case filed with `urls`, drafted; its removal request to `slug`."""
+    from cases.removals import drafting
+    from cases.removals.models import RemovalRequest
+
+    case = make_case(urls=list(urls), **case_fields)
+    drafting.draft_for_case(case_id=case.pk)
+    return RemovalRequest.objects.get(case=case, platform__slug=slug, kind="removal")
+
+
+def sent_request(caseworker, **kw):
+    """As drafted_request, then marked ready and sent by web form with ticket T-9."""
+    from cases.removals import services
+
+    request = drafted_request(**kw)
+    services.removal_mark_ready(request_id=request.pk, actor=caseworker)
+    return services.removal_mark_sent(
+        request_id=request.pk, actor=caseworker, expected_status="ready", ticket_number="T-9"
+    )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from cases.models import CaseEvent
-from cases.removals import drafting, queueing, recheck, services
+from cases.removals import drafting, queueing, recheck, services, sweeper
 from cases.removals.models import RemovalRequest, UrlCheck
 from hashing import reference
 from tests.removals.factories import add_hash, add_url, make_case
@@ -189,6 +189,6 @@ def test_a_claimed_check_is_left_alone_until_its_claim_is_stale(site, allow_loop
     assert recheck.url_recheck(case_url_id=case_url.pk).checks == 0
     assert site.hits == []
     UrlCheck.objects.filter(case_url=case_url).update(claimed_at=timezone.now() - timedelta(minutes=30))
-    assert services.removals_sweep().checks_released == 1  # a killed worker's claim is reset
+    assert sweeper.removals_sweep().checks_released == 1  # a killed worker's claim is reset
     check = recheck.url_recheck(case_url_id=case_url.pk)
     assert check.checks == 1 and check.claimed_at is None

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models import CaseURL
-from cases.removals import queueing, services, state
+from cases.removals import queueing, services, state, sweeper
 from cases.removals.models import RemovalRequest, RequestURL
 from helpline.celery import app
 from tests.removals.factories import make_case
@@ -144,8 +144,8 @@ def pool_children(pid: int) -> list[int]:
 
 def sweep_as_beat_would():
     """The sweeper looks only at URLs older than its grace period; age them instead of waiting a minute."""
-    CaseURL.objects.update(created_at=timezone.now() - services.DRAFTING_GRACE - timedelta(seconds=1))
-    return services.removals_sweep()
+    CaseURL.objects.update(created_at=timezone.now() - sweeper.DRAFTING_GRACE - timedelta(seconds=1))
+    return sweeper.removals_sweep()
 
 
 def assert_drafted_once_and_nothing_stuck(case):
@@ -283,7 +283,7 @@ def test_a_worker_killed_while_emailing_neither_sends_twice_nor_leaves_the_reque
             request.refresh_from_db()
             assert request.status == state.READY and request.send_attempted_at is not None and request.message_id
             # The sweeper, once the claim is stale, hands the request back to a person with the Message-ID.
-            result = services.removals_sweep(now=timezone.now() + services.STALE_CLAIM + timedelta(seconds=1))
+            result = sweeper.removals_sweep(now=timezone.now() + sweeper.STALE_CLAIM + timedelta(seconds=1))
             assert result.sends_interrupted == 1
     finally:
         smtp.close()

@@ -1,0 +1,71 @@
+"""The hourly deadline check: overdue requests, the assignee told, an escalation drafted."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.removals import state
+from cases.removals.models import RemovalRequest
+from cases.removals.services import RemovalError, escalation_prepare, lock_request, move_request
+from cases.timeline import event_record
+from helpline.staff import roles
+
+logger = logging.getLogger(__name__)
+
+
+def _notify_overdue(request: RemovalRequest) -> None:
+    """Tell the assignee (or, with none, the supervisors). No victim data: the case reference and platform."""
+    case = request.case
+    if case.assigned_to is not None and case.assigned_to.email:
+        recipients = [case.assigned_to.email]
+    else:
+        recipients = list(
+            get_user_model()
+            .objects.filter(groups__name=roles.SUPERVISOR, is_active=True)
+            .values_list("email", flat=True)
+        )
+    if not recipients:
+        return
+    link = settings.PORTAL_BASE_URL + reverse("removals:case_board", args=[case.reference])
+    send_mail(
+        subject=f"Overdue: {request.target_name} has not acted on case {case.reference}",
+        message=(
+            f"The {request.get_kind_display().lower()} request {request.code} to {request.target_name} passed its "
+            f"deadline ({request.deadline_at:%Y-%m-%d %H:%M} UTC) without a removal.\n"
+            f"An escalation draft is ready for you to review: {link}\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+
+
+def removal_deadlines_check(*, now: datetime | None = None) -> int:
+    """Mark every request past its deadline overdue, tell the assignee and draft the escalation."""
+    now = now or timezone.now()
+    due = list(
+        RemovalRequest.objects.filter(status__in=state.DEADLINE_RUNS, deadline_at__lt=now).values_list("pk", "status")
+    )
+    moved = 0
+    for request_id, seen_status in due:
+        try:
+            with transaction.atomic():
+                request = lock_request(request_id)
+                if request.status != seen_status:
+                    continue  # a caseworker recorded an answer meanwhile
+                move_request(request, state.OVERDUE, note="Deadline passed without a removal.")
+                escalation_prepare(request=request)
+                RemovalRequest.objects.filter(pk=request.pk).update(overdue_notified_at=now)
+                event_record(case=request.case, kind="removal_request_overdue", request_id=request.pk)
+                transaction.on_commit(lambda r=request: _notify_overdue(r))
+            moved += 1
+        except RemovalError:
+            logger.warning("request %s could not be marked overdue", request_id, exc_info=True)
+    return moved
