@@ -210,7 +210,12 @@ class _Segment:
 
         def build(i: int) -> tuple[np.ndarray, np.ndarray]:
             keys = _chunk_keys(words, self.starts[i], layout[i])
-            order = np.argsort(keys, kind="stable").astype(np.uint32)
+            # Sorting (key << 32 | slot) as one uint64 is a stable argsort, and several times faster.
+            packed = keys.astype(np.uint64) << np.uint64(32)
+            packed |= np.arange(n, dtype=np.uint64)
+            packed.sort()
+            order = packed.astype(np.uint32)
+            del packed
             offsets = np.zeros((1 << layout[i]) + 1, dtype=np.uint32)
             np.cumsum(np.bincount(keys, minlength=1 << layout[i]), out=offsets[1:])
             return order, offsets
@@ -523,16 +528,19 @@ class PhashIndex(HammingIndex):
 
 
 def _brute_force(queries: np.ndarray, words: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (query row, vector row, distance) within t, by comparing all pairs (for small `words`)."""
+    """Every (query row, vector row, distance) within t, by comparing all pairs, some million at a time."""
     rows, index, dist = [], [], []
-    step = max(1, (1 << 20) // max(len(words), 1))
-    for begin in range(0, len(queries), step):
-        block = queries[begin : begin + step]
-        counts = np.bitwise_count(block[:, None, :] ^ words[None, :, :]).sum(axis=2, dtype=np.int32)
-        r, i = np.nonzero(counts <= t)
-        rows.append(r + begin)
-        index.append(i)
-        dist.append(counts[r, i])
+    words_step = 1 << 18
+    queries_step = max(1, (1 << 20) // max(min(len(words), words_step), 1))
+    for w_begin in range(0, len(words), words_step):
+        block = words[w_begin : w_begin + words_step]
+        for q_begin in range(0, len(queries), queries_step):
+            pairs = queries[q_begin : q_begin + queries_step, None, :] ^ block[None, :, :]
+            counts = np.bitwise_count(pairs).sum(axis=2, dtype=np.int32)
+            r, i = np.nonzero(counts <= t)
+            rows.append(r + q_begin)
+            index.append(i + w_begin)
+            dist.append(counts[r, i])
     if not rows:
         return np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0, np.int32)
     return np.concatenate(rows), np.concatenate(index), np.concatenate(dist)
