@@ -271,7 +271,8 @@ class _Segment:
         """(query row, slot, distance) of every live vector within threshold; a pair may repeat."""
         found_q: list[np.ndarray] = []
         found_slot: list[np.ndarray] = []
-        q_lo = np.ascontiguousarray(queries[:, : self.split])
+        # Each query's first half as one opaque item, so it can be repeated per candidate in one copy.
+        q_lo = np.ascontiguousarray(queries[:, : self.split]).view(f"V{8 * self.split}").ravel()
         radii = radii_for(self.layout, threshold) if len(self) else []
         for i, (width, radius) in enumerate(zip(self.layout, radii, strict=False)):
             if radius < 0:
@@ -290,10 +291,14 @@ class _Segment:
             # Positions begins[j] .. begins[j] + lengths[j] - 1 for every probe j, without a Python loop.
             shift = begins[hit].astype(np.intp) - ends + lengths
             positions = np.arange(ends[-1], dtype=np.intp) + np.repeat(shift, lengths)
-            query_rows = np.repeat(hit // len(masks), lengths)
             slots = self.orders[i].take(positions)
-            near = _near_halves(self.lo.take(slots, axis=0), q_lo.take(query_rows, axis=0), threshold)
-            found_q.append(query_rows[near])
+            # Probes are in query order, so each query's candidates are one run: where each run ends.
+            next_query_probe = np.arange(1, len(queries) + 1) * len(masks)
+            query_ends = np.concatenate(([0], ends))[np.searchsorted(hit, next_query_probe)]
+            per_query = np.diff(query_ends, prepend=0)
+            mine = np.repeat(q_lo, per_query).view(np.uint64).reshape(-1, self.split)
+            near = _near_halves(self.lo.take(slots, axis=0), mine, threshold)
+            found_q.append(np.searchsorted(query_ends, near, side="right"))
             found_slot.append(slots[near])
         if not found_q:
             return np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0, np.int32)
