@@ -13,6 +13,9 @@ from cases.models import Case
 from cases.removals.models import Basis, Platform, RemovalRequest, ReportingChannel, Situation
 
 # What each basis requires. The codes are checked by `missing_elements`; the order is the order shown.
+# The helpline sends every request as the victim's authorised representative (Case.consent_act_on_behalf), so
+# "contact" is the helpline's reply address: platforms, and through them uploaders, never get the victim's
+# own email or phone. The victim's typed name is the signature where a basis needs one.
 REQUIRED: dict[str, tuple[str, ...]] = {
     # 47 U.S.C. 223a: signature of the identifiable individual or an authorised person; identification and
     # location of the depiction; good-faith statement that it is not consensual, with information to judge
@@ -42,6 +45,13 @@ STATEMENTS = {
     "authorized to act on behalf of the owner of an exclusive right that is allegedly infringed",
     "bona_fide_dsa": "I confirm my bona fide belief that the information and allegations contained in this "
     "notice are accurate and complete",
+}
+
+# What a caseworker should weigh before sending under a basis, shown beside the request.
+CAUTIONS = {
+    Basis.DMCA: "DMCA notices are often passed on to the uploader and published (Lumen database) with the "
+    "signer's name: prefer TAKE IT DOWN or the platform's policy unless the victim accepts that.",
+    Basis.TAKE_IT_DOWN: "Only covered platforms (public sites for user content) must act within 48 hours.",
 }
 
 CATEGORY_SITUATIONS = {
@@ -170,6 +180,7 @@ class Rendered:
     fields: list[tuple[str, str]] = field(default_factory=list)
     missing: list[Missing] = field(default_factory=list)
     recipient: str = ""
+    caution: str = ""
 
 
 def _template_for(basis: str, language: str):
@@ -242,4 +253,5 @@ def render_request(
         fields=[(label, value) for label, value in fields if value],
         missing=missing_elements(request, case=case, url_count=len(urls)),
         recipient=recipient,
+        caution=CAUTIONS.get(request.basis, ""),
     )

@@ -72,10 +72,12 @@ def test_take_it_down_text_has_every_element_of_a_valid_request():
     assert rendered.subject.startswith(f"Removal request {request.code}: 2 items")
 
 
-def test_dmca_text_has_all_six_elements():
+def test_dmca_text_has_all_six_elements_and_warns_that_notices_travel():
     request = _request(make_case(urls=["https://instagram.com/p/1"]))
     request.basis, request.copyright_confirmed = "dmca", True
-    body = services.render(request).body
+    rendered = services.render(request)
+    assert "Lumen" in rendered.caution
+    body = rendered.body
     for element in ("Copyrighted work", "Infringing material", "Contact", "Signed electronically"):
         assert element in body
     assert legal.STATEMENTS["good_faith_dmca"] in body
