@@ -59,6 +59,10 @@ bench-drafting: $(VENV)/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) bench/bench_drafting.py $(BENCH_ARGS)
 
+# The caseworker queue and case page over 100,000 cases and 500,000 removal requests (PostgreSQL, its own database).
+bench-queue: $(VENV)/.installed
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) bench/bench_queue.py $(BENCH_ARGS)
+
 # Unit tests of the pure JS hash code (vectors from tests/js/make_vectors.py).
 test-js:
 	node --test tests/js/

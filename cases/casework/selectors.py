@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, TextField, Value, When
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from cases.casework import access, states
 from cases.casework.models import AuditRecord, CaseMessage, CaseNote, Evidence
@@ -29,6 +28,23 @@ AUDIT_PAGE_SIZE = 50
 
 # The request states in which a platform's deadline matters: running, or already passed.
 DEADLINE_STATES = sorted(request_state.DEADLINE_RUNS | {request_state.OVERDUE})
+
+# What a queue row shows: never a victim's details.
+QUEUE_COLUMNS = (
+    "id",
+    "reference",
+    "status",
+    "is_urgent",
+    "is_minor",
+    "categories",
+    "language",
+    "created_at",
+    "assigned_at",
+    "assigned_to__id",
+    "assigned_to__email",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
 
 # Victim details: never loaded for the queue; on the case page only for those allowed to see them.
 PII_FIELDS = (
@@ -92,8 +108,30 @@ class QueueRow:
     """One line of the queue: no victim PII, only what triage needs."""
 
     case: Case
+    now: datetime
     platforms: list[str] = field(default_factory=list)
     overdue: bool = False
+    next_deadline: datetime | None = None
+    url: str = ""
+    claim_url: str = ""
+
+    @property
+    def next_deadline_label(self) -> str:
+        return timezone.localtime(self.next_deadline).strftime("%Y-%m-%d %H:%M") if self.next_deadline else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.case.status in states.OPEN
+
+    def add_request(self, platform_name: str, status: str, deadline_at: datetime | None) -> None:
+        if platform_name not in self.platforms:
+            self.platforms.append(platform_name)
+        if deadline_at is not None and status in DEADLINE_STATES:
+            self.next_deadline = min(self.next_deadline or deadline_at, deadline_at)
+        if status == request_state.OVERDUE or (
+            status in request_state.DEADLINE_RUNS and deadline_at is not None and deadline_at < self.now
+        ):
+            self.overdue = True
 
     @property
     def priority_reasons(self) -> list[str]:
@@ -104,28 +142,68 @@ class QueueRow:
             reasons.append("extortion")
         return reasons
 
+    @property
+    def age(self) -> str:
+        """'3 days', '5 hours', '12 min': what triage needs, cheaper than the timesince filter per row."""
+        seconds = max(0, int((self.now - self.case.created_at).total_seconds()))
+        for unit, size in (("day", 86400), ("hour", 3600)):
+            if seconds >= size:
+                n = seconds // size
+                return f"{n} {unit}{'s' if n != 1 else ''}"
+        return f"{seconds // 60} min"
+
 
 @dataclass
 class QueuePage:
+    """One page of a tab. Unfiltered, `total` and `num_pages` come from the tab's count; filtered they are None:
+    counting every match of a broad filter over years of cases would cost more than the page itself."""
+
     query: QueueQuery
     counts: dict[str, int]
-    page: Page
     rows: list[QueueRow]
-    total: int
+    number: int
+    has_next: bool
+    total: int | None
+    num_pages: int | None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
 
 
 def _overdue_requests(now: datetime):
+    """Requests past their deadline, for one case (an EXISTS per row: cheap when a page needs 25 rows)."""
     return RemovalRequest.objects.filter(
         Q(status=request_state.OVERDUE) | Q(status__in=request_state.DEADLINE_RUNS, deadline_at__lt=now),
         case=OuterRef("pk"),
     )
 
 
-def _tab_filter(tab: str, user, now: datetime) -> Q:
+def _overdue_case_ids(now: datetime):
+    """Ids of cases with a request past its deadline, as a UNION of two index range scans (for counting)."""
+    running = (
+        RemovalRequest.objects.filter(status__in=request_state.DEADLINE_RUNS, deadline_at__lt=now)
+        .order_by()
+        .values("case_id")
+    )
+    marked = RemovalRequest.objects.filter(status=request_state.OVERDUE).order_by().values("case_id")
+    return running.union(marked)
+
+
+def _tab_filter(tab: str, user, now: datetime, *, counting: bool = False) -> Q:
     if tab == Tab.MINE:
         return Q(status__in=states.OPEN, assigned_to=user)
     if tab == Tab.OVERDUE:
-        return Q(status__in=states.OPEN) & Q(Exists(_overdue_requests(now)))
+        overdue = Q(id__in=_overdue_case_ids(now)) if counting else Q(Exists(_overdue_requests(now)))
+        return Q(status__in=states.OPEN) & overdue
     if tab == Tab.WAITING:
         return Q(status=Case.Status.WAITING_ON_VICTIM)
     if tab == Tab.CLOSED:
@@ -134,28 +212,19 @@ def _tab_filter(tab: str, user, now: datetime) -> Q:
 
 
 def queue_counts(*, user, now: datetime | None = None) -> dict[str, int]:
-    """Every tab's count: one pass over cases, plus the overdue count driven by the (status, deadline) index."""
+    """Every tab's count in one statement: a scalar subquery per tab, each answered from an index alone
+    (the partial queue indexes of migration 0003 and the requests' (status, deadline) index)."""
     now = now or timezone.now()
-    counts = Case.objects.aggregate(
-        unassigned=Count("pk", filter=Q(status__in=states.OPEN, assigned_to__isnull=True)),
-        mine=Count("pk", filter=Q(status__in=states.OPEN, assigned_to=user)),
-        waiting=Count("pk", filter=Q(status=Case.Status.WAITING_ON_VICTIM)),
-        closed=Count("pk", filter=Q(status__in=states.FINISHED)),
-    )
-    counts[Tab.OVERDUE] = Case.objects.filter(_tab_filter(Tab.OVERDUE, user, now)).count()
-    return counts
-
-
-class _KnownCountPaginator(Paginator):
-    """A paginator told the total in advance (the tab's count), saving a COUNT query on unfiltered tabs."""
-
-    def __init__(self, *args, known_count: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._known_count = known_count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count if self._known_count is not None else super().count
+    selects, params = [], []
+    for tab in Tab.ALL:
+        rows = Case.objects.filter(_tab_filter(tab, user, now, counting=True)).order_by().values("pk")
+        sql, tab_params = rows.query.sql_with_params()
+        # The SQL is the ORM's, its values stay parameters; the tab names are constants.
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS {tab}_rows)")  # noqa: S608
+        params.extend(tab_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        return dict(zip(Tab.ALL, cursor.fetchone(), strict=True))
 
 
 def queue_page(*, user, query: QueueQuery, now: datetime | None = None) -> QueuePage:
@@ -179,36 +248,26 @@ def queue_page(*, user, query: QueueQuery, now: datetime | None = None) -> Queue
     if query.reference:
         cases = cases.filter(reference__startswith=query.reference)
 
-    next_deadline = (
-        RemovalRequest.objects.filter(case=OuterRef("pk"), status__in=DEADLINE_STATES, deadline_at__isnull=False)
-        .order_by("deadline_at")
-        .values("deadline_at")[:1]
+    # The Closed tab has no running deadlines to sort by; sorting it so would only cost time.
+    sort = (
+        "priority" if query.sort not in SORTS or (query.sort == "deadline" and query.tab == Tab.CLOSED) else query.sort
     )
-    cases = (
-        cases.select_related("assigned_to")
-        .only(
-            "id",
-            "reference",
-            "status",
-            "is_urgent",
-            "is_minor",
-            "categories",
-            "language",
-            "created_at",
-            "assigned_at",
-            "assigned_to__id",
-            "assigned_to__email",
-            "assigned_to__first_name",
-            "assigned_to__last_name",
-        )
-        .annotate(next_deadline=Subquery(next_deadline))
-        .order_by(*SORTS.get(query.sort, SORTS["priority"])[1])
-    )
-    known = None if query.filtered else counts.get(query.tab)
-    paginator = _KnownCountPaginator(cases, PAGE_SIZE, known_count=known)
-    page = paginator.get_page(query.page)
-    page_cases = list(page.object_list)
-    rows = {case.pk: QueueRow(case=case) for case in page_cases}
+    if sort == "deadline":
+        cases = cases.annotate(next_deadline=Subquery(_next_deadline()))
+    if query.filtered:
+        total, num_pages = None, None
+        number = max(1, query.page)
+    else:
+        total = counts[query.tab]
+        num_pages = max(1, -(-total // PAGE_SIZE))
+        number = min(max(1, query.page), num_pages)
+    # Two steps: the page's ids (an index-only scan in the tab's order, cheap even at a deep page), then those
+    # rows' columns. One id more than a page tells whether there is a next page without counting.
+    start = (number - 1) * PAGE_SIZE
+    ids = list(cases.order_by(*SORTS[sort][1]).values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
+    has_next, page_ids = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE]
+    found = Case.objects.filter(pk__in=page_ids).select_related("assigned_to").only(*QUEUE_COLUMNS).in_bulk()
+    rows = {pk: QueueRow(case=found[pk], now=now) for pk in page_ids if pk in found}
     if rows:
         requests = (
             RemovalRequest.objects.filter(case_id__in=list(rows))
@@ -216,41 +275,34 @@ def queue_page(*, user, query: QueueQuery, now: datetime | None = None) -> Queue
             .order_by("case_id", "platform__name")
         )
         for case_id, platform_name, status, deadline_at in requests:
-            row = rows[case_id]
-            if platform_name not in row.platforms:
-                row.platforms.append(platform_name)
-            if status == request_state.OVERDUE or (
-                status in request_state.DEADLINE_RUNS and deadline_at is not None and deadline_at < now
-            ):
-                row.overdue = True
-    return QueuePage(query=query, counts=counts, page=page, rows=list(rows.values()), total=paginator.count)
+            rows[case_id].add_request(platform_name, status, deadline_at)
+    return QueuePage(
+        query=query,
+        counts=counts,
+        rows=list(rows.values()),
+        number=number,
+        has_next=has_next,
+        total=total,
+        num_pages=num_pages,
+    )
+
+
+def _next_deadline():
+    return (
+        RemovalRequest.objects.filter(case=OuterRef("pk"), status__in=DEADLINE_STATES, deadline_at__isnull=False)
+        .order_by("deadline_at")
+        .values("deadline_at")[:1]
+    )
 
 
 def queue_row(*, case_id: int, now: datetime | None = None) -> QueueRow:
     """One row again, after a claim from the queue."""
     now = now or timezone.now()
-    next_deadline = (
-        RemovalRequest.objects.filter(case=OuterRef("pk"), status__in=DEADLINE_STATES, deadline_at__isnull=False)
-        .order_by("deadline_at")
-        .values("deadline_at")[:1]
-    )
-    case = (
-        Case.objects.select_related("assigned_to")
-        .defer(*PII_FIELDS)
-        .annotate(next_deadline=Subquery(next_deadline))
-        .get(pk=case_id)
-    )
-    row = QueueRow(case=case)
-    for platform_name, status, deadline_at in RemovalRequest.objects.filter(case_id=case_id).values_list(
-        "platform__name", "status", "deadline_at"
-    ):
-        if platform_name not in row.platforms:
-            row.platforms.append(platform_name)
-        if status == request_state.OVERDUE or (
-            status in request_state.DEADLINE_RUNS and deadline_at is not None and deadline_at < now
-        ):
-            row.overdue = True
-    row.platforms.sort()
+    case = Case.objects.select_related("assigned_to").only(*QUEUE_COLUMNS).get(pk=case_id)
+    row = QueueRow(case=case, now=now)
+    requests = RemovalRequest.objects.filter(case_id=case_id).order_by("platform__name")
+    for platform_name, status, deadline_at in requests.values_list("platform__name", "status", "deadline_at"):
+        row.add_request(platform_name, status, deadline_at)
     return row
 
 

@@ -43,9 +43,19 @@ def queue(request):
     form = QueueFilterForm(request.GET, platforms=selectors.queue_platforms(), staff=staff)
     query = form.query()
     result = selectors.queue_page(user=request.user, query=query)
+    _link_rows(result.rows)
     context = {"form": form, "result": result, "tabs": _tabs(result.counts), "query": query}
     partial = request.htmx and not request.htmx.history_restore_request
     return render(request, "casework/_queue.html" if partial else "casework/queue.html", context)
+
+
+def _link_rows(rows: list[selectors.QueueRow]) -> None:
+    """Each row's links, from one reverse() per kind rather than three {% url %} per row (the queue is hot)."""
+    case_path = reverse("casework:case", args=["REFERENCE"])
+    claim_path = reverse("casework:claim", args=["REFERENCE"])
+    for row in rows:
+        row.url = case_path.replace("REFERENCE", row.case.reference)
+        row.claim_url = claim_path.replace("REFERENCE", row.case.reference)
 
 
 def _tabs(counts: dict[str, int]) -> list[dict]:
@@ -63,8 +73,10 @@ def case_claim(request, reference: str):
     else:
         claimed, notice = True, f"You claimed {case.reference}. Its details are now open to you."
     if request.htmx and request.POST.get("from") == "queue":
+        row = selectors.queue_row(case_id=case.pk)
+        _link_rows([row])
         context = {
-            "row": selectors.queue_row(case_id=case.pk),
+            "row": row,
             "tabs": _tabs(selectors.queue_counts(user=request.user)),
             "claimed": claimed,
             "notice": notice,

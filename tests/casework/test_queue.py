@@ -15,7 +15,7 @@ from cases.casework import services
 from cases.casework.audit import Origin
 from cases.casework.selectors import PAGE_SIZE
 from cases.models import Case
-from tests.casework.conftest import VICTIM, make_case, make_request, page_queries
+from tests.casework.conftest import VICTIM, make_case, make_request, page_queries, plain_text
 
 ORIGIN = Origin(ip="127.0.0.1")
 QUEUE = "/staff/queue/"
@@ -129,17 +129,30 @@ def test_sorting(caseworker_client, board):
 
 
 @pytest.mark.django_db
-def test_pagination_keeps_the_filters(caseworker_client, db):
+def test_pagination_of_a_tab_counts_pages(caseworker_client, db):
+    for _ in range(PAGE_SIZE + 3):
+        make_case()
+    first = caseworker_client.get(QUEUE)
+    assert len(references(first)) == PAGE_SIZE
+    assert "28 cases · page 1 of 2" in plain_text(first.content.decode())
+    second = caseworker_client.get(QUEUE, {"page": 2})
+    assert len(references(second)) == 3 and 'rel="next"' not in second.content.decode()
+    assert len(references(caseworker_client.get(QUEUE, {"page": 99}))) == 3, "a page past the end shows the last"
+
+
+@pytest.mark.django_db
+def test_pagination_of_a_filtered_list_keeps_the_filters_without_counting(caseworker_client, db):
     for _ in range(PAGE_SIZE + 3):
         make_case(language="es")
+    make_case(language="en")
     first = caseworker_client.get(QUEUE, {"language": "es"})
     assert len(references(first)) == PAGE_SIZE
     html = first.content.decode()
-    assert "page 1 of 2" in html
+    assert "Cases matching the filters · page 1" in plain_text(html)
     next_link = re.search(r'href="(\?[^"]*page=2[^"]*)" rel="next"', html).group(1).replace("&amp;", "&")
     assert "language=es" in next_link
     second = caseworker_client.get(QUEUE + next_link)
-    assert len(references(second)) == 3
+    assert len(references(second)) == 3 and 'rel="next"' not in second.content.decode()
 
 
 @pytest.mark.django_db
