@@ -20,27 +20,16 @@ replaying the bank's change feed through `apply_changes`, which skips what `last
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 import numpy as np
 
+from hashing.bank.feed import ADD, WITHDRAW, Change, check_entry_id, read_changes
+from hashing.bank.layout import MAX_CHUNK_BITS, ball_size, choose_layout, chunk_keys, flip_masks, radii_for
 from hashing.bank.vectors import BitVectors, parse_hashes
 
-T = TypeVar("T")
-
-ADD = "add"
-WITHDRAW = "withdraw"
-
-# Estimated numpy cost of one probe and of one verified candidate, in nanoseconds (measured on the
-# bench machine); only their ratio matters when comparing layouts.
-_PROBE_NS = 5.0
-_CANDIDATE_NS = 20.0
-_MAX_CHUNK_BITS = 24
-_MAX_TABLES = 16
 # Work per batch of queries, in verified candidates: keeps temporaries to some tens of megabytes.
 _BATCH_CANDIDATES = 1 << 20
 
@@ -48,87 +37,6 @@ _BATCH_CANDIDATES = 1 << 20
 class Match(NamedTuple):
     entry_id: int
     distance: int
-
-
-class Change(NamedTuple):
-    """One row of the bank's change feed: `add` sets an entry's vectors, `withdraw` removes them."""
-
-    seq: int
-    op: str
-    entry_id: int
-    hashes: Sequence[str | bytes] = ()
-
-
-@lru_cache(maxsize=4096)
-def _ball_size(width: int, radius: int) -> int:
-    return sum(math.comb(width, i) for i in range(radius + 1)) if radius >= 0 else 0
-
-
-def radii_for(widths: Sequence[int], threshold: int) -> list[int]:
-    """Per-chunk radii whose (r + 1) add up to threshold + 1, the widest chunks taking the larger ones."""
-    k = len(widths)
-    q, rem = divmod(threshold + 1, k)
-    by_width = sorted(range(k), key=lambda i: (-widths[i], i))
-    radii = [q - 1] * k
-    for i in by_width[:rem]:
-        radii[i] = q
-    return [min(r, widths[i]) for i, r in enumerate(radii)]
-
-
-def choose_layout(bits: int, max_threshold: int, vectors: int) -> tuple[int, ...]:
-    """Chunk widths that minimise estimated query cost for a bank of this many vectors.
-
-    The offsets arrays cost 4 * 2**width bytes each, so they are held to 16 bytes per vector (1 MiB
-    for small banks); each table's `order` costs 4 bytes per vector, hence at most 16 tables.
-    """
-    n = max(vectors, 1)
-    offsets_budget = max(1 << 20, 16 * n)
-    best: tuple[float, tuple[int, ...]] | None = None
-
-    def table_cost(width: int, radius: int) -> float:
-        return _ball_size(width, radius) * (_PROBE_NS + _CANDIDATE_NS * n / (1 << width))
-
-    for k in range(1, min(max_threshold + 1, bits, _MAX_TABLES) + 1):
-        # `rem` chunks get radius q, the other k - rem radius q - 1 (see radii_for); wide >= narrow.
-        q, rem = divmod(max_threshold + 1, k)
-        narrow_count = k - rem
-        for narrow in range(1, min(_MAX_CHUNK_BITS, bits // k) + 1):
-            for wide in range(narrow, min(_MAX_CHUNK_BITS, (bits - narrow_count * narrow) // max(rem, 1)) + 1):
-                widths = (wide,) * rem + (narrow,) * narrow_count
-                if sum(4 << w for w in widths) > offsets_budget or q - 1 > narrow:
-                    break
-                if rem and q > wide:
-                    continue
-                cost = rem * table_cost(wide, q) + narrow_count * table_cost(narrow, q - 1)
-                if best is None or cost < best[0]:
-                    best = (cost, widths)
-                if not rem:
-                    break
-    assert best is not None
-    return best[1]
-
-
-@lru_cache(maxsize=64)
-def _flip_masks(width: int, radius: int) -> np.ndarray:
-    """Every key difference of at most `radius` bits within `width` bits, as uint32 XOR masks."""
-    masks = [0]
-    frontier = [0]
-    for _ in range(radius):
-        nxt = {m | (1 << b) for m in frontier for b in range((m.bit_length()), width)}
-        frontier = sorted(nxt)
-        masks.extend(frontier)
-    out = np.array(masks, dtype=np.uint32)
-    out.setflags(write=False)
-    return out
-
-
-def _chunk_keys(words: np.ndarray, start: int, width: int) -> np.ndarray:
-    """Bits [start, start + width) of each row of a (n, w) uint64 array, as uint32 keys."""
-    word, shift = divmod(start, 64)
-    keys = words[:, word] >> np.uint64(shift)
-    if shift + width > 64:
-        keys = keys | (words[:, word + 1] << np.uint64(64 - shift))
-    return (keys & np.uint64((1 << width) - 1)).astype(np.uint32)
 
 
 def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -152,42 +60,6 @@ def _near_halves(candidates: np.ndarray, queries: np.ndarray, threshold: int) ->
     return np.flatnonzero(counts.sum(axis=1, dtype=np.int32) <= threshold)
 
 
-def read_changes(
-    changes: Iterable[Change | tuple], last_seq: int, parse: Callable[[Sequence[str | bytes]], T]
-) -> tuple[list[tuple[int, T | None]], int]:
-    """Validate a batch of the change feed: the (entry id, parsed hashes or None) to apply, and the new last seq.
-
-    Rows at or below last_seq were applied before and are skipped; the others must come in increasing
-    seq order. Everything is checked before the caller changes anything, so a bad batch changes nothing.
-    """
-    pending: list[tuple[int, T | None]] = []
-    last = last_seq
-    for row in changes:
-        seq, op, entry_id, *rest = row
-        hashes = rest[0] if rest else ()
-        if isinstance(seq, bool) or not isinstance(seq, int):
-            raise ValueError(f"change seq must be a whole number, got {seq!r}")
-        if seq <= last_seq:
-            continue
-        if seq <= last:
-            raise ValueError(f"change seq {seq} comes after seq {last}: changes must be in increasing order")
-        last = seq
-        entry = check_entry_id(entry_id)
-        if op == ADD:
-            if isinstance(hashes, str | bytes) or not hashes:
-                raise ValueError(f"change {seq} adds entry {entry} without a list of hashes")
-            try:
-                parsed = parse(hashes)
-            except ValueError as error:
-                raise type(error)(f"change {seq} for entry {entry}: {error}") from error
-            pending.append((entry, parsed))
-        elif op == WITHDRAW:
-            pending.append((entry, None))
-        else:
-            raise ValueError(f"change {seq} has unknown operation {op!r}: use {ADD!r} or {WITHDRAW!r}")
-    return pending, last
-
-
 class _Segment:
     """The sorted part of the index: vectors, their entries, one counting-sorted table per chunk.
 
@@ -209,7 +81,7 @@ class _Segment:
         self.dead_count = 0
 
         def build(i: int) -> tuple[np.ndarray, np.ndarray]:
-            keys = _chunk_keys(words, self.starts[i], layout[i])
+            keys = chunk_keys(words, self.starts[i], layout[i])
             # Sorting (key << 32 | slot) as one uint64 is a stable argsort, and several times faster.
             packed = keys.astype(np.uint64) << np.uint64(32)
             packed |= np.arange(n, dtype=np.uint64)
@@ -251,7 +123,7 @@ class _Segment:
         first = len(self)
         new_slots = np.arange(first, first + len(words), dtype=np.uint32)
         for i, width in enumerate(self.layout):
-            keys = _chunk_keys(words, self.starts[i], width)
+            keys = chunk_keys(words, self.starts[i], width)
             by_key = np.argsort(keys, kind="stable")
             offsets = self.offsets[i]
             # Each new slot goes at the end of its key's group, after the existing ones.
@@ -277,8 +149,8 @@ class _Segment:
         for i, (width, radius) in enumerate(zip(self.layout, radii, strict=False)):
             if radius < 0:
                 continue
-            masks = _flip_masks(width, radius)
-            keys = _chunk_keys(queries, self.starts[i], width)
+            masks = flip_masks(width, radius)
+            keys = chunk_keys(queries, self.starts[i], width)
             probes = (keys[:, None] ^ masks[None, :]).ravel()
             offsets = self.offsets[i]
             begins = offsets.take(probes)
@@ -331,10 +203,10 @@ class HammingIndex:
         if not 0 <= self.max_threshold < self.bits:
             raise ValueError(f"max_threshold must be between 0 and {self.bits - 1}")
         if layout is not None and (
-            not layout or sum(layout) > self.bits or not all(1 <= w <= _MAX_CHUNK_BITS for w in layout)
+            not layout or sum(layout) > self.bits or not all(1 <= w <= MAX_CHUNK_BITS for w in layout)
         ):
             raise ValueError(
-                f"layout must be chunk widths of 1 to {_MAX_CHUNK_BITS} bits adding up to at most {self.bits}"
+                f"layout must be chunk widths of 1 to {MAX_CHUNK_BITS} bits adding up to at most {self.bits}"
             )
         # A fixed layout (for tests and experiments); by default it is chosen for the bank's size.
         self.fixed_layout = tuple(layout) if layout is not None else None
@@ -477,7 +349,7 @@ class HammingIndex:
         if not main.layout:
             return 1024
         per_query = sum(
-            _ball_size(w, r) * (1 + len(main) / (1 << w))
+            ball_size(w, r) * (1 + len(main) / (1 << w))
             for w, r in zip(main.layout, radii_for(main.layout, self.max_threshold), strict=True)
         )
         return int(min(4096, max(16, _BATCH_CANDIDATES // max(per_query, 1))))
@@ -564,15 +436,6 @@ def brute_force_query(
     return [sorted((Match(e, d) for e, d in b.items()), key=lambda m: (m.distance, m.entry_id)) for b in best]
 
 
-def check_entry_id(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"entry id must be a whole number, got {value!r}")
-    value = int(value)
-    if not 0 <= value < 1 << 63:
-        raise ValueError(f"entry id must be between 0 and 2**63 - 1, got {value}")
-    return value
-
-
 def _entry_array(ids: Sequence[int] | np.ndarray) -> np.ndarray:
     """Entry ids as uint32 when they all fit (4 bytes per vector), else int64."""
     if isinstance(ids, np.ndarray) and ids.dtype.kind in "iu":
@@ -596,7 +459,9 @@ __all__ = [
     "PdqIndex",
     "PhashIndex",
     "brute_force_query",
+    "check_entry_id",
     "choose_layout",
     "parse_hashes",
     "radii_for",
+    "read_changes",
 ]

@@ -24,12 +24,13 @@ from hashing.values import HashValueError, Md5Digest, Sha256Digest
 
 PDQ_INDEX_REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "pdq-index"
 
-# Layouts the chooser picks for 1 million, 10 million and 80 million vectors, forced onto small banks
-# so that their chunk boundaries (some across 64-bit words) are exercised without building big banks.
+# The shapes of the layouts chosen for 1 million, 10 million and 80 million vectors (the last two a bit
+# narrower, so that their offsets arrays stay small), forced onto small banks: their radii and chunk
+# boundaries (some across 64-bit words) are exercised without building big banks.
 BIG_BANK_LAYOUTS = [
     (19, 19, 19, 19, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17),
-    (22, 22, 22, 22, 22, 22, 22, 22, 20, 20, 20, 20),
-    (23,) * 11,
+    (21, 21, 21, 21, 21, 21, 21, 21, 19, 19, 19, 19),
+    (21,) * 11,
 ]
 
 
