@@ -7,7 +7,7 @@ PY := $(BIN)/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpline
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-js lint format venv install messages bench-hashing bench-bank bench-feed bench-drafting bench-queue bench-reporting clean
+.PHONY: run test test-js lint format venv install messages bench-hashing bench-bank bench-feed bench-drafting bench-queue bench-reporting clean audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Security audit: bandit (no high-severity finding) and pip-audit (no known vulnerability); see SECURITY.md.
+audit: $(VENV)/.installed
+	$(PY) .ci/audit.py
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .
