@@ -65,7 +65,9 @@ def board_requests(case: Case) -> list[RemovalRequest]:
 def board_rows(case: Case) -> list[BoardRow]:
     """Everything the board shows, texts included (they hold the victim's name: see services.board_viewed)."""
     requests = board_requests(case)
-    regulators = [c for c in ReportingChannel.objects.filter(purpose=ReportingChannel.Purpose.REGULATOR)]
+    regulators = list(
+        ReportingChannel.objects.filter(purpose=ReportingChannel.Purpose.REGULATOR).select_related("platform")
+    )
     rows = []
     for request in requests:
         request.case = case
