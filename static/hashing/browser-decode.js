@@ -1,6 +1,7 @@
 // Decoding through the browser's own image decoders, for the formats where that is exact.
-// Measured in Chromium: JPEG and WebP decode to the same RGB bytes as Pillow (both use
+// Measured in Chromium: JPEG and opaque WebP decode to the same RGB bytes as Pillow (both use
 // libjpeg-turbo / libwebp) when no colour conversion, premultiplication or orientation is applied.
+// `bytes` may be null for a file made here (e.g. a WebP copy without its alpha), which has no EXIF.
 
 import { withoutExifOrientation } from "./formats.js";
 
@@ -39,7 +40,7 @@ function hasTransparency(rgba) {
  * which Pillow keeps), and they convert CMYK JPEGs with their own rounding.
  */
 export async function decodeWithBrowser(blob, format, bytes, { cmyk = false } = {}) {
-  const unrotated = withoutExifOrientation(format, bytes);
+  const unrotated = bytes && withoutExifOrientation(format, bytes);
   if (unrotated) {
     bytes = unrotated;
     blob = new Blob([unrotated], { type: MIME[format] });

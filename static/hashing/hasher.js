@@ -4,12 +4,15 @@
 // the device: nothing here makes a network request apart from loading its own modules.
 
 import { createMD5, createSHA256 } from "../vendor/hash-wasm/index.esm.min.js";
+import { BmpError, decodeBmp } from "./bmp.js";
 import { decodeWithBrowser } from "./browser-decode.js";
 import { IMAGE_FORMATS, imageOrientation, jpegInfo, jpegIsComplete, sniffFormat } from "./formats.js";
+import { decodeGif, GifError } from "./gif.js";
 import { pdqFromLuma } from "./pdq.js";
 import { phashFromGrey } from "./phash.js";
-import { orientLuma, planesFromPng, planesFromRGB } from "./pixels.js";
+import { orientLuma, planesFromARGB, planesFromImage, planesFromPng, planesFromRGB } from "./pixels.js";
 import { decodePng, PngError } from "./png.js";
+import { decodeVp8l, opaqueVp8File, vp8lAlphaHint, WebpError, webpLayout } from "./webp.js";
 
 const CHUNK_SIZE = 8 * 1024 * 1024;
 // Above this an image is hashed as a plain file: decoding it would need more memory than a
@@ -74,10 +77,57 @@ async function digestBytes(bytes) {
   return { md5: md5.digest("hex"), sha256: sha256.digest("hex") };
 }
 
+// A decoder's own error as the message for the person: too large, a layout Pillow refuses too, or damaged.
+function decoderFailure(error) {
+  if (error instanceof GifError || error instanceof BmpError || error instanceof WebpError) {
+    if (error.tooLarge) return fail("too-large");
+    return fail(error.unsupported ? "unsupported" : "corrupt");
+  }
+  return error;
+}
+
+function decodeVp8lImage(data) {
+  try {
+    const { width, height, argb } = decodeVp8l(data, { maxPixels: MAX_IMAGE_PIXELS });
+    return { width, height, approximate: false, ...planesFromARGB(argb, width, height) };
+  } catch (error) {
+    throw decoderFailure(error);
+  }
+}
+
+// WebP through the browser where that is exact (opaque VP8 and VP8L; VP8 with its alpha chunk left
+// out, since the hashes ignore alpha), through decodeVp8l where the browser would premultiply.
+async function decodeWebp(bytes, blob) {
+  const layout = webpLayout(bytes);
+  if (!layout.animated && layout.image === "VP8L" && (layout.alphaFlag || vp8lAlphaHint(layout.data))) {
+    return decodeVp8lImage(layout.data);
+  }
+  let source = blob;
+  if (!layout.animated && layout.image === "VP8 " && layout.alph) {
+    source = new Blob([opaqueVp8File(layout.data)], { type: "image/webp" });
+  }
+  const decoded = await decodeWithBrowser(source, "webp", source === blob ? bytes : null);
+  if (!decoded) throw fail("corrupt");
+  // alpha_is_used is only a hint: a VP8L stream that turns out to be transparent is decoded here.
+  if (decoded.approximate && !layout.animated && layout.image === "VP8L") return decodeVp8lImage(layout.data);
+  const { width, height, rgba, approximate } = decoded;
+  return { width, height, approximate, ...planesFromRGB(rgba, width, height, 4) };
+}
+
 // Decoded pixels as {width, height, luma, grey}: luma is PDQ's float32 plane of convert("RGB"),
 // grey pHash's convert("L").
 async function decodeImage(format, bytes, blob) {
   let cmyk = false;
+  if (format === "gif" || format === "bmp") {
+    let image;
+    try {
+      image = format === "gif" ? decodeGif(bytes, { maxPixels: MAX_IMAGE_PIXELS }) : decodeBmp(bytes, { maxPixels: MAX_IMAGE_PIXELS });
+    } catch (error) {
+      throw decoderFailure(error);
+    }
+    return { width: image.width, height: image.height, approximate: false, ...planesFromImage(image) };
+  }
+  if (format === "webp") return decodeWebp(bytes, blob);
   if (format === "png") {
     try {
       const png = await decodePng(bytes);
@@ -95,7 +145,7 @@ async function decodeImage(format, bytes, blob) {
     cmyk = info.components === 4;
   }
   const decoded = await decodeWithBrowser(blob, format, bytes, { cmyk });
-  if (!decoded) throw fail(format === "jpeg" || format === "webp" ? "corrupt" : "unsupported");
+  if (!decoded) throw fail(format === "jpeg" ? "corrupt" : "unsupported");
   const { width, height, rgba, approximate } = decoded;
   return { width, height, approximate, ...planesFromRGB(rgba, width, height, 4) };
 }
@@ -160,8 +210,8 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
     ...digests,
     width: image.width,
     height: image.height,
-    // True when the browser's decoder may have rounded pixels differently from Pillow
-    // (transparency in WebP/GIF/BMP, CMYK JPEG): the hashes are then close, not guaranteed equal.
+    // True when the browser's decoder may have rounded pixels differently from Pillow (CMYK JPEG,
+    // animated WebP with transparency): the hashes are then close, not guaranteed equal.
     approximate: image.approximate,
   };
 }

@@ -24,6 +24,25 @@ export function planesFromRGB(samples, width, height, channels) {
   return { luma, grey };
 }
 
+/** {luma, grey} from ARGB pixels in a Uint32Array (alpha in the top byte, ignored). */
+export function planesFromARGB(argb, width, height) {
+  const n = width * height;
+  const grey = new Uint8Array(n);
+  const luma = new Float32Array(n);
+  const R = LUMA_R;
+  const G = LUMA_G;
+  const B = LUMA_B;
+  for (let i = 0; i < n; i++) {
+    const p = argb[i];
+    const r = (p >>> 16) & 255;
+    const g = (p >>> 8) & 255;
+    const b = p & 255;
+    grey[i] = (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+    luma[i] = R[r] + G[g] + B[b];
+  }
+  return { luma, grey };
+}
+
 /** {luma, grey} from an 8-bit grey plane (modes 1, L, LA): convert("RGB") repeats the grey. */
 export function planesFromGrey(grey, width, height) {
   return { luma: lumaFromGrey(grey, width, height), grey };
@@ -55,20 +74,44 @@ export function planesFromPng(png) {
   }
   if (mode === "LA" || (mode === "RGBA" && channels === 2)) return planesFromGrey(channel(eight, 2, 0), width, height);
   if (mode === "RGB" || mode === "RGBA") return planesFromRGB(eight, width, height, channels);
-  if (mode === "P") {
-    const entries = palette.length / 3;
-    const rgb = new Uint8Array(width * height * 3);
-    for (let i = 0; i < width * height; i++) {
-      const index = eight[i];
-      if (index < entries) {
-        rgb[i * 3] = palette[index * 3];
-        rgb[i * 3 + 1] = palette[index * 3 + 1];
-        rgb[i * 3 + 2] = palette[index * 3 + 2];
-      }
-    }
-    return planesFromRGB(rgb, width, height, 3);
-  }
+  if (mode === "P") return planesFromIndexed(eight, palette, width, height);
   throw new Error(`unsupported PNG mode ${mode}`);
+}
+
+/**
+ * {luma, grey} of palette indices: convert("RGB") and convert("L") of a P image both look each index
+ * up (entries past the end of `palette`, RGB triples, are black), transparency or not.
+ */
+export function planesFromIndexed(indices, palette, width, height) {
+  const lumaOf = new Float32Array(256);
+  const greyOf = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) {
+    const r = i * 3 < palette.length ? palette[i * 3] : 0;
+    const g = i * 3 < palette.length ? palette[i * 3 + 1] : 0;
+    const b = i * 3 < palette.length ? palette[i * 3 + 2] : 0;
+    greyOf[i] = (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+    lumaOf[i] = LUMA_R[r] + LUMA_G[g] + LUMA_B[b];
+  }
+  const n = width * height;
+  const luma = new Float32Array(n);
+  const grey = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const index = indices[i];
+    luma[i] = lumaOf[index];
+    grey[i] = greyOf[index];
+  }
+  return { luma, grey };
+}
+
+/**
+ * {luma, grey} of a decoded image in one of Pillow's 8-bit modes (see gif.js and bmp.js): "RGB" with
+ * interleaved samples, "P" with indices and a palette, "L" and "1" (0 or 255) with grey samples.
+ */
+export function planesFromImage({ width, height, mode, samples, palette }) {
+  if (mode === "RGB") return planesFromRGB(samples, width, height, 3);
+  if (mode === "L" || mode === "1") return planesFromGrey(samples, width, height);
+  if (mode === "P") return planesFromIndexed(samples, palette, width, height);
+  throw new Error(`unsupported image mode ${mode}`);
 }
 
 /**
