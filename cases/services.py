@@ -35,6 +35,13 @@ def _casework_erase(*, case: Case, actor) -> None:
     casework_erase(case=case, actor=actor)
 
 
+def _removals_erase(*, case: Case) -> None:
+    """What the case's removal requests say about the victim (cases.removals)."""
+    from cases.removals.services import removals_erase
+
+    removals_erase(case=case)
+
+
 def case_erase(*, case: Case, actor=None, actor_label: str = "victim", reason: str = "victim_request") -> Case:
     """Erase the victim's data at once: personal fields blanked, links, fingerprints and messages deleted,
     the bank told the hashes are gone. What is left is an anonymous row for statistics."""
@@ -46,6 +53,7 @@ def case_erase(*, case: Case, actor=None, actor_label: str = "victim", reason: s
         case.urls.all().delete()
         case.hashes.all().delete()
         _casework_erase(case=case, actor=actor)
+        _removals_erase(case=case)
         for field in (
             "contact_name",
             "contact_email",
@@ -64,9 +72,11 @@ def case_erase(*, case: Case, actor=None, actor_label: str = "victim", reason: s
         if case.consent_given_at and case.hashes_withdrawn_at is None:
             case.hashes_withdrawn_at = now
         case.erased_at = now
+        # A case closed before (retention erases closed cases) keeps why it was closed: an anonymous figure.
+        if not (case.status == Case.Status.CLOSED and case.closing_reason):
+            case.closing_reason = "erased"
         case.status = Case.Status.CLOSED
         case.closed_at = case.closed_at or now
-        case.closing_reason = "erased"
         case.save()
         # The bank sees a case with no hashes and no consent: its entries are marked deleted.
         case_bank_sync(case=case)

@@ -430,3 +430,12 @@ def board_viewed(*, case: Case, actor, request_ids: list[int]) -> None:
     """Rendering request texts shows a caseworker the victim's name and signature: record the read."""
     if request_ids:
         event_record(case=case, kind="pii_viewed", actor=actor, what="removal_requests", request_ids=request_ids)
+
+
+def removals_erase(*, case: Case) -> int:
+    """Part of case erasure (cases.services.case_erase): blank what the case's requests say about the victim (the
+    text sent, added explanations, notes and platforms' ticket numbers). The requests themselves stay, with
+    platform, kind, status and dates, as anonymous figures for reporting. Returns the requests touched."""
+    requests = RemovalRequest.objects.filter(case=case)
+    RequestTransition.objects.filter(request__case=case).update(note="", ticket_number="")
+    return requests.update(explanation_extra="", sent_body="", ticket_number="", abuse_contact="", send_problem="")
