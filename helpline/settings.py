@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 
@@ -254,7 +255,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "removals-sweep": {"task": "removals.sweep", "schedule": 60.0},
     "removals-deadlines": {"task": "removals.check_deadlines", "schedule": 3600.0},
     "removals-rechecks": {"task": "removals.recheck_due", "schedule": 900.0},
+    # Data retention (cases/retention.py): erase closed cases that are due, purge withdrawn bank hashes. Nightly.
+    "retention-nightly": {"task": "cases.retention_run", "schedule": crontab(hour=3, minute=17)},
 }
+# Data retention: a closed case's personal data, messages, notes and evidence are erased this many days after
+# it closed (its anonymous row stays for reporting); bank hashes that no case shares any more are purged this
+# many days after their last change, once partners have had time to fetch the withdrawal.
+RETENTION_DAYS_AFTER_CLOSE = env.integer("RETENTION_DAYS_AFTER_CLOSE", 180, minimum=1)
+BANK_PURGE_DAYS_AFTER_WITHDRAWAL = env.integer("BANK_PURGE_DAYS_AFTER_WITHDRAWAL", 30, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email: console in the demo; EMAIL_URL=smtp+tls://user:password@host:587 in production.

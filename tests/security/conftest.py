@@ -18,6 +18,7 @@ from cases.intake.services import case_file
 from cases.models import Case
 from hashing.bank.partners import partner_create, partner_key_issue, partner_key_revoke
 from tests.cases.helpers import fingerprint, post_form
+from tests.removals.conftest import load_directory
 from tests.services import ROOT
 
 # Test-run defaults (pyproject's pytest-env) that a production deployment never has.
@@ -180,3 +181,9 @@ def partner_keys(db) -> PartnerKeys:
     old_key, revoked = partner_key_issue(partner=partner)
     partner_key_revoke(key=old_key)
     return PartnerKeys(live=live, revoked=revoked)
+
+
+@pytest.fixture
+def platforms(db):
+    """The platform directory as its data migration loads it (drafting and URL classification need it)."""
+    load_directory()
