@@ -19,7 +19,8 @@ from tests.cases.helpers import STEP_NAMES, fingerprint
 
 pytestmark = pytest.mark.django_db
 
-# One profile for the whole file: 2,000 examples in all (1,250 on the wizard, 750 on the status pages), about a minute on PostgreSQL.
+# One profile for the whole file: 2,000 examples in all (1,250 on the wizard, 750 on the status pages),
+# about a minute on PostgreSQL.
 settings.register_profile(
     "intake-fuzz",
     deadline=None,
