@@ -37,3 +37,13 @@ def artifacts(request) -> Path:
     folder = ARTIFACTS / "cases" / request.node.name.replace("[", "-").replace("]", "")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(request):
+    """Requests activate the visitor's language in the test thread; start every test in English again."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

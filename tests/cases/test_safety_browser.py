@@ -142,19 +142,24 @@ def test_the_whole_intake_can_be_done_with_the_keyboard(chromium, live_server, a
 
 def test_the_wizard_works_without_javascript(chromium, live_server, artifacts):
     context, page, watch = open_page(chromium, live_server.url, javascript=False)
+
+    def submit_and_wait(next_path: str) -> str:
+        page.locator("button[type=submit].btn-primary").click()
+        page.wait_for_url(f"**{next_path}")
+        page.wait_for_load_state("load")
+        return page.content()
+
     page.goto(live_server.url + "/help/step/safety/")
     page.locator("label[for=id_safe_now_0]").click()
     page.locator("label[for=id_age_1]").click()
     page.locator("label[for=id_filed_by_0]").click()
-    page.locator("button[type=submit].btn-primary").click()
-    assert "takeitdown.ncmec.org" in page.content()
-    for _ in range(2):  # what happened, where: all optional
-        page.locator("button[type=submit].btn-primary").click()
-    assert "needs JavaScript" in page.content()
+    assert "takeitdown.ncmec.org" in submit_and_wait("/help/step/what-happened/")
+    submit_and_wait("/help/step/where/")
+    assert "needs JavaScript" in submit_and_wait("/help/step/images/")
     page.screenshot(path=str(artifacts / "no-js-images-360.png"), full_page=True)
-    page.locator("button[type=submit].btn-primary").click()
-    page.locator("button[type=submit].btn-primary").click()
-    page.locator("button[type=submit].btn-primary").click()
+    submit_and_wait("/help/step/contact/")
+    submit_and_wait("/help/step/consent/")
+    submit_and_wait("/help/done/")
     assert page.locator("#case-reference").inner_text().startswith("HL-")
     case = Case.objects.get()
     assert case.is_minor and case.is_urgent and case.is_anonymous and case.hashes.count() == 0
