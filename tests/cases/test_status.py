@@ -224,3 +224,14 @@ def test_events_of_the_victims_actions_hold_no_personal_data(victim_client, file
     post_form(victim_client, "/status/case/contact/", {"name": "Robin Secret", "email": "robin@example.net"})
     details = json.dumps(list(CaseEvent.objects.filter(case=filed.case).values_list("detail", flat=True)))
     assert "secret" not in details.lower() and "robin" not in details.lower()
+
+
+def test_progress_is_shown_per_platform_in_plain_words(victim_client, filed):
+    from cases.removals.models import Basis, Platform, RemovalRequest
+
+    platform = Platform.objects.create(slug="example-social", name="Example Social")
+    filed.case.urls.update(platform_slug="example-social")
+    RemovalRequest.objects.create(case=filed.case, platform=platform, status="sent", basis=Basis.values[0])
+    html = victim_client.get("/status/case/").content.decode()
+    assert "Example Social" in html and "Request sent, waiting for an answer" in html
+    assert "We are preparing the request" not in html
