@@ -459,10 +459,11 @@ def case_items(case: Case) -> CaseItems:
     def author(prefix: str) -> list[str]:
         return [f"{prefix}_id", f"{prefix}__first_name", f"{prefix}__last_name", f"{prefix}__email"]
 
-    notes = CaseNote.objects.filter(case=case).values_list(
+    # Each part unordered (the models' default ordering would put ORDER BY inside the UNION); ordered once below.
+    notes = CaseNote.objects.filter(case=case).order_by().values_list(
         Value("note", output_field=text), "id", "created_at", *author("author"), "text", blank, blank, blank, zero, zero
     )
-    messages = CaseMessage.objects.filter(case=case).values_list(
+    messages = CaseMessage.objects.filter(case=case).order_by().values_list(
         Value("message", output_field=text),
         "id",
         "created_at",
@@ -474,7 +475,7 @@ def case_items(case: Case) -> CaseItems:
         zero,
         zero,
     )
-    evidence = Evidence.objects.filter(case=case).values_list(
+    evidence = Evidence.objects.filter(case=case).order_by().values_list(
         Value("evidence", output_field=text),
         "id",
         "created_at",

@@ -152,3 +152,47 @@ def test_the_case_page_query_count_does_not_grow_with_the_case(client, request, 
     after = queries()
     assert before == after
     assert after <= 15, after
+
+
+@pytest.mark.django_db
+def test_evidence_is_shown_blurred_with_a_reveal_button_and_a_plain_link(
+    caseworker_client, caseworker, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.casework.test_evidence import png_with_metadata
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "helpline.storage.PrivateFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    case = make_case()
+    services.case_claim(case=case, actor=caseworker, origin=ORIGIN)
+    evidence = services.evidence_add(
+        case=case,
+        upload=SimpleUploadedFile("a.png", png_with_metadata(), content_type="image/png"),
+        kind="profile",
+        actor=caseworker,
+        origin=ORIGIN,
+    )
+    html = caseworker_client.get(case_url(case)).content.decode()
+    figure = html.split(f'id="evidence-{evidence.pk}"', 1)[1].split("</figure>", 1)[0]
+    file_url = reverse("casework:evidence_file", args=[case.reference, evidence.pk])
+    assert f'<img src="{file_url}"' in figure and "blurred until revealed" in figure
+    assert "data-evidence-reveal" in figure and " hidden>Reveal" in figure, "the button appears only with JS"
+    assert f'href="{file_url}"' in figure
+    assert '<script type="module" src="/static/casework/evidence.js">' in html
+    css = (settings.BASE_DIR / "static/casework/casework.css").read_text()
+    assert ".evidence img {" in css and "blur(" in css and ".evidence.is-revealed img { filter: none" in css
+
+
+@pytest.mark.django_db
+def test_a_supervisor_assigns_from_its_own_page(client, supervisor, caseworker):
+    case = make_case()
+    client.force_login(supervisor)
+    page = client.get(reverse("casework:assign", args=[case.reference]))
+    assert page.status_code == 200 and f">{caseworker}</option>" in page.content.decode()
+    response = client.post(reverse("casework:assign", args=[case.reference]), {"assignee": str(caseworker.pk)})
+    assert response["Location"] == case_url(case)
+    again = client.post(reverse("casework:assign", args=[case.reference]), {"assignee": str(caseworker.pk)})
+    assert again.status_code == 400 and "already assigned to Casey" in again.content.decode()

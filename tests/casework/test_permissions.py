@@ -84,6 +84,7 @@ def test_a_caseworker_cannot_reach_supervisor_pages(client, caseworker, other_ca
     case = make_case()
     client.force_login(caseworker)
     assert client.get(reverse("casework:audit")).status_code == 403
+    assert client.get(reverse("casework:assign", args=[case.reference])).status_code == 403
     response = client.post(reverse("casework:assign", args=[case.reference]), {"assignee": str(other_caseworker.pk)})
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).assigned_to is None

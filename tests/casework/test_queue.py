@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -227,3 +229,22 @@ def test_the_queue_query_count_does_not_grow_with_the_data(caseworker_client, ca
     assert small == large
     assert max(large.values()) <= 15
     assert queries({"tab": "unassigned", "platform": "examplegram", "priority": "normal"}) <= 15
+
+
+@pytest.mark.django_db
+def test_staff_pages_load_htmx_from_the_portal_configured_without_eval_or_inline_code(caseworker_client, board):
+    response = caseworker_client.get(QUEUE)
+    html = response.content.decode()
+    csp = response["Content-Security-Policy"]
+    script_src = csp.split("script-src", 1)[1].split(";", 1)[0]
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in script_src.replace("'wasm-unsafe-eval'", "")
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None, "no inline script"
+    assert "style=" not in html and "<style" not in html, "no inline style"
+    assert '<script type="module" src="/static/js/htmx-init.js">' in html
+    config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", html).group(1))
+    assert (config["allowEval"], config["includeIndicatorStyles"], config["historyCacheSize"]) == (False, False, 0)
+    init = (settings.BASE_DIR / "static/js/htmx-init.js").read_text()
+    assert 'from "../vendor/htmx/htmx.esm.js"' in init and "allowEval: false" in init
+    vendored = settings.BASE_DIR / "static/vendor/htmx"
+    assert (vendored / "LICENSE").exists() and "htmx.org@2.0.11" in (vendored / "README.md").read_text()
+    assert "export default htmx" in (vendored / "htmx.esm.js").read_text()
