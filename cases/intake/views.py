@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from django import forms
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -16,8 +17,10 @@ from cases.intake import forms as intake_forms
 from cases.intake.hashes import MAX_FILES
 from cases.intake.services import SIGNATURE_STATEMENT, case_file
 from cases.uploads import refuse_file_uploads
+from helpline.crypto import keyed_digest
 
 DRAFT_KEY = "intake_draft"
+FILING_CLAIM_SECONDS = 60
 FILED_KEY = "intake_filed"
 
 
@@ -68,6 +71,12 @@ def _form(step: Step, draft: dict, data=None) -> forms.Form:
     return step.form_class(initial=_initial(step, draft.get(step.name)), **kwargs)
 
 
+def _claim_filing(request) -> bool:
+    """One filing per draft: the first request to claim the session's draft files it, any parallel one waits out."""
+    key = f"intake:filing:{keyed_digest(request.session.session_key or '', purpose='intake-filing')}"
+    return cache.add(key, 1, FILING_CLAIM_SECONDS)
+
+
 def _merge_saved_hashes(form: forms.Form, draft: dict, *, forget: bool) -> None:
     """The picker starts empty each time the step is shown: new files add to those saved before."""
     saved = [] if forget else (draft.get("images") or {}).get("hashes") or []
@@ -107,6 +116,9 @@ def step(request, name: str):
             request.session[DRAFT_KEY] = draft
             if index + 1 < len(STEPS):
                 return redirect("intake:step", name=STEPS[index + 1].name)
+            if not _claim_filing(request):
+                # A second "Send" (double click, or two tabs) while the first is being filed.
+                return redirect("intake:done")
             filed = case_file(draft=draft, language=get_language() or "en")
             del request.session[DRAFT_KEY]
             request.session[FILED_KEY] = {

@@ -131,3 +131,22 @@ def test_discarding_the_draft_forgets_everything_typed(client):
     post_form(client, "/help/step/safety/", wizard_answers()["safety"])
     post_form(client, "/help/discard/")
     assert "intake_draft" not in client.session
+
+
+def test_a_second_send_while_the_first_is_filed_creates_no_second_case(client):
+    from django.core.cache import cache
+
+    from cases.intake.views import _claim_filing
+
+    answers = wizard_answers()
+    for name in STEP_NAMES[:-1]:
+        post_form(client, f"/help/step/{name}/", answers[name])
+
+    class Request:
+        session = client.session
+
+    assert _claim_filing(Request())  # the first "Send" holds the claim
+    response = post_form(client, "/help/step/consent/", answers["consent"])
+    assert response["Location"] == "/help/done/"
+    assert not Case.objects.exists()
+    cache.clear()
