@@ -274,7 +274,12 @@ def main() -> None:
     started = time.perf_counter()
     for size in (int(s) for s in args.sizes.split(",")):
         run(size, args.queries, args.seed, args.single_limit or args.queries, not args.no_variants)
-    print(f"\ntotal {time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.1f}")
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) * 1024
+    print(
+        f"\ntotal {time.perf_counter() - started:.0f} s; peak resident memory {peak / 2**30:.1f} GiB;"
+        f" load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":
