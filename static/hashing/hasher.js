@@ -10,7 +10,15 @@ import { IMAGE_FORMATS, imageOrientation, jpegInfo, jpegIsComplete, sniffFormat 
 import { decodeGif, GifError } from "./gif.js";
 import { pdqFromLuma } from "./pdq.js";
 import { phashFromGrey } from "./phash.js";
-import { orientLuma, planesFromARGB, planesFromImage, planesFromPng, planesFromRGB } from "./pixels.js";
+import { createKernels } from "./kernels.js";
+import {
+  orientLuma,
+  planesFromARGB,
+  planesFromImage,
+  planesFromPng,
+  planesFromRGB,
+  planesFromRGBAInKernels,
+} from "./pixels.js";
 import { decodePng, PngError } from "./png.js";
 import { decodeVp8l, opaqueVp8File, vp8lAlphaHint, WebpError, webpLayout } from "./webp.js";
 
@@ -111,11 +119,11 @@ async function decodeWebp(bytes, blob) {
   // alpha_is_used is only a hint: a VP8L stream that turns out to be transparent is decoded here.
   if (decoded.approximate && !layout.animated && layout.image === "VP8L") return decodeVp8lImage(layout.data);
   const { width, height, rgba, approximate } = decoded;
-  return { width, height, approximate, ...planesFromRGB(rgba, width, height, 4) };
+  return { width, height, approximate, rgba };
 }
 
-// Decoded pixels as {width, height, luma, grey}: luma is PDQ's float32 plane of convert("RGB"),
-// grey pHash's convert("L").
+// Decoded pixels as {width, height, approximate} and either {luma, grey} (luma PDQ's float32 plane
+// of convert("RGB"), grey pHash's convert("L")) or {rgba}, the browser's samples to make them from.
 async function decodeImage(format, bytes, blob) {
   let cmyk = false;
   if (format === "gif" || format === "bmp") {
@@ -147,7 +155,7 @@ async function decodeImage(format, bytes, blob) {
   const decoded = await decodeWithBrowser(blob, format, bytes, { cmyk });
   if (!decoded) throw fail(format === "jpeg" ? "corrupt" : "unsupported");
   const { width, height, rgba, approximate } = decoded;
-  return { width, height, approximate, ...planesFromRGB(rgba, width, height, 4) };
+  return { width, height, approximate, rgba };
 }
 
 /**
@@ -181,6 +189,7 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
   }
   const bytes = new Uint8Array(await blob.arrayBuffer());
   progress(0.05, "read");
+  const kernelsReady = createKernels();
   // The browser decodes on its own threads; the digests are computed meanwhile.
   const decoding = decodeImage(format, bytes, blob);
   decoding.catch(() => {});
@@ -188,18 +197,43 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
   progress(0.15, "digest");
   checkAborted(signal);
   const image = await decoding;
+  const kernels = await kernelsReady;
   progress(0.45, "decode");
   checkAborted(signal);
+  // Nothing below awaits, so this call has the kernels' memory to itself. Planes living in that
+  // memory are reached through functions: a view made before the memory grows would be detached.
+  const { width, height } = image;
+  const n = width * height;
+  let lumaOf;
+  let greyOf;
+  let spare = -1; // a free block of n floats in the kernels' memory, if there is one
+  if (image.rgba && kernels) {
+    const at = planesFromRGBAInKernels(kernels, image.rgba, width, height);
+    image.rgba = null;
+    lumaOf = () => kernels.f32(at.luma, n);
+    greyOf = () => kernels.u8(at.grey, n);
+    spare = at.rgba;
+  } else {
+    const planes = image.rgba ? planesFromRGB(image.rgba, width, height, 4) : image;
+    lumaOf = () => planes.luma;
+    greyOf = () => planes.grey;
+  }
   const orientation = imageOrientation(format, bytes);
   // pdqFromLuma consumes its input, so the displayed orientation is cut from it first.
-  const oriented = orientation ? orientLuma(image.luma, image.height, image.width, orientation) : null;
-  const pdq = pdqFromLuma(image.luma, image.height, image.width);
+  let oriented = null;
+  if (orientation) {
+    const cut = orientLuma(lumaOf(), height, width, orientation, spare >= 0 ? kernels.f32(spare, n) : undefined);
+    oriented = { rows: cut.rows, cols: cut.cols, luma: spare >= 0 ? () => kernels.f32(spare, n) : () => cut.luma };
+  }
+  const pdq = pdqFromLuma(lumaOf(), height, width, { kernels });
   progress(0.7, "pdq");
   checkAborted(signal);
-  const pdqOriented = oriented ? pdqFromLuma(oriented.luma, oriented.rows, oriented.cols, { dihedral: false }).hex : null;
+  const pdqOriented = oriented
+    ? pdqFromLuma(oriented.luma(), oriented.rows, oriented.cols, { dihedral: false, kernels }).hex
+    : null;
   progress(0.85, "pdq_oriented");
   checkAborted(signal);
-  const phash = phashFromGrey(image.grey, image.width, image.height);
+  const phash = phashFromGrey(greyOf(), width, height, { kernels });
   progress(1, "done");
   return {
     pdq: pdq.hex,
@@ -208,8 +242,8 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
     pdq_dihedral: pdq.dihedral,
     phash,
     ...digests,
-    width: image.width,
-    height: image.height,
+    width,
+    height,
     // True when the browser's decoder may have rounded pixels differently from Pillow (CMYK JPEG,
     // animated WebP with transparency): the hashes are then close, not guaranteed equal.
     approximate: image.approximate,

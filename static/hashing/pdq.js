@@ -224,11 +224,52 @@ function decimationIndices(inSize, outSize) {
   return idx;
 }
 
+// The same blur and decimation with kernels.wasm doing the three full passes: the first pass along
+// the rows and down the columns, and the second pass along the rows (sums over every pixel, outputs
+// only at the sampled columns). The second pass down the 64 sampled columns is small; it stays here.
+function downsample64Wasm(kernels, luma, rows, cols) {
+  const n = rows * cols;
+  const mark = kernels.mark();
+  let plane = kernels.offsetOf(luma);
+  if (plane < 0) {
+    plane = kernels.alloc(n * 4);
+    kernels.f32(plane, n).set(luma);
+  }
+  const scratch = kernels.alloc(n * 4);
+  const laneIn = kernels.alloc(cols * 16);
+  const laneOut = kernels.alloc(cols * 16);
+  const sums = kernels.alloc(cols * 4);
+  const wanted = kernels.alloc(cols);
+  const rowIdx = decimationIndices(rows, 64);
+  const colIdx = decimationIndices(cols, 64);
+  const windowAlongRows = jaroszWindowSize(cols, 64);
+  const windowAlongCols = jaroszWindowSize(rows, 64);
+  const mask = kernels.u8(wanted, cols);
+  mask.fill(0);
+  for (const c of colIdx) mask[c] = 1;
+  const { box_rows: boxRows, box_cols: boxCols } = kernels.fn;
+  boxRows(plane, scratch, rows, cols, windowAlongRows, laneIn, laneOut, 0);
+  boxCols(scratch, plane, rows, cols, windowAlongCols, sums);
+  boxRows(plane, scratch, rows, cols, windowAlongRows, laneIn, laneOut, wanted);
+  const blurred = kernels.f32(plane, n);
+  boxAlongCols(kernels.f32(scratch, n), blurred, rows, cols, windowAlongCols, Int32Array.from(new Set(colIdx)));
+  const out = new Float32Array(64 * 64);
+  for (let i = 0; i < 64; i++) {
+    const base = rowIdx[i] * cols;
+    for (let j = 0; j < 64; j++) out[i * 64 + j] = blurred[base + colIdx[j]];
+  }
+  kernels.release(mark);
+  return out;
+}
+
 /**
  * Blur (two Jarosz tent passes) and decimate to 64x64, as pdqFloat256FromFloatLuma does.
- * `luma` is consumed (used as a work buffer).
+ * `luma` is consumed (used as a work buffer). With `kernels` (see kernels.js) the passes run in
+ * WebAssembly; the result is the same to the bit.
  */
-export function downsample64(luma, rows, cols) {
+export function downsample64(luma, rows, cols, kernels = null) {
+  if (luma.length !== rows * cols) throw new Error("luma plane does not match its size (detached?)");
+  if (kernels) return downsample64Wasm(kernels, luma, rows, cols);
   const out = new Float32Array(64 * 64);
   const rowIdx = decimationIndices(rows, 64);
   const colIdx = decimationIndices(cols, 64);
@@ -344,16 +385,16 @@ export function dihedralHexes(dct16) {
 
 /**
  * PDQ of a float32 luma plane (rows x cols, row-major). Returns {hex, quality, dihedral}.
- * The luma buffer is used as scratch space and is overwritten.
+ * The luma buffer is used as scratch space and is overwritten. `kernels`: see downsample64.
  */
-export function pdqFromLuma(luma, rows, cols, { dihedral = true } = {}) {
+export function pdqFromLuma(luma, rows, cols, { dihedral = true, kernels = null } = {}) {
   if (rows < MIN_HASHABLE_DIM || cols < MIN_HASHABLE_DIM) {
     return { hex: ZERO_HASH, quality: 0, dihedral: dihedral ? Array(8).fill(ZERO_HASH) : null };
   }
   // pdqhash.compute takes a 64x64 luma plane as already downsampled (no blur), but
   // pdqhash.compute_dihedral blurs it like any other size; the two can differ in a few bits.
   const exact64 = rows === 64 && cols === 64 ? Float32Array.from(luma) : null;
-  const block = downsample64(luma, rows, cols);
+  const block = downsample64(luma, rows, cols, kernels);
   const dct = dct64To16(block);
   const variants = dihedral ? dihedralHexes(dct) : null;
   const main = exact64 || block;

@@ -82,6 +82,29 @@ function resampleHorizontal(src, srcWidth, rowOffset, rows, outWidth, coeffs) {
   return out;
 }
 
+// resampleHorizontal with kernels.wasm: coefficient rows padded with zeros to a multiple of 16.
+function resampleHorizontalWasm(kernels, src, srcWidth, rowOffset, rows, outWidth, coeffs) {
+  const { ksize, bounds, fixed } = coeffs;
+  const mark = kernels.mark();
+  let plane = kernels.offsetOf(src);
+  if (plane < 0) {
+    plane = kernels.alloc(src.length);
+    kernels.u8(plane, src.length).set(src);
+  }
+  const kstride = Math.ceil(ksize / 16) * 16;
+  const weights = kernels.alloc(outWidth * kstride * 4);
+  const limits = kernels.alloc(outWidth * 8);
+  const out = kernels.alloc(outWidth * rows);
+  const padded = kernels.i32(weights, outWidth * kstride);
+  padded.fill(0);
+  for (let xx = 0; xx < outWidth; xx++) padded.set(fixed.subarray(xx * ksize, (xx + 1) * ksize), xx * kstride);
+  kernels.i32(limits, outWidth * 2).set(bounds);
+  kernels.fn.resample_h(plane + rowOffset * srcWidth, srcWidth, rows, outWidth, kstride, limits, weights, out);
+  const result = kernels.u8(out, outWidth * rows).slice();
+  kernels.release(mark);
+  return result;
+}
+
 function resampleVertical(src, width, outHeight, coeffs, bounds) {
   const { ksize, fixed } = coeffs;
   const out = new Uint8Array(width * outHeight);
@@ -104,12 +127,16 @@ function resampleVertical(src, width, outHeight, coeffs, bounds) {
  * shrinks horizontally (read from its ImagingResampleInner); otherwise horizontal first, limited to
  * the rows the vertical pass reads. The order changes the intermediate rounding, so it must match.
  */
-export function resizeGrey(grey, width, height, outWidth, outHeight) {
+export function resizeGrey(grey, width, height, outWidth, outHeight, kernels = null) {
+  if (grey.length !== width * height) throw new Error("grey plane does not match its size (detached?)");
   if (width === outWidth && height === outHeight) return Uint8Array.from(grey);
   const vert = lanczosCoefficients(height, outHeight);
   if (width === outWidth) return resampleVertical(grey, width, outHeight, vert, vert.bounds);
   const horiz = lanczosCoefficients(width, outWidth);
-  if (height === outHeight) return resampleHorizontal(grey, width, 0, height, outWidth, horiz);
+  const horizontal = kernels
+    ? (...args) => resampleHorizontalWasm(kernels, ...args)
+    : (...args) => resampleHorizontal(...args);
+  if (height === outHeight) return horizontal(grey, width, 0, height, outWidth, horiz);
   const shrinkY = height - outHeight;
   if (shrinkY > 0 && shrinkY > 2 * (width - outWidth)) {
     const tmp = resampleVertical(grey, width, outHeight, vert, vert.bounds);
@@ -119,7 +146,7 @@ export function resizeGrey(grey, width, height, outWidth, outHeight) {
   const first = bounds[0];
   const last = bounds[outHeight * 2 - 2] + bounds[outHeight * 2 - 1];
   for (let i = 0; i < outHeight; i++) bounds[i * 2] -= first;
-  const tmp = resampleHorizontal(grey, width, first, last - first, outWidth, horiz);
+  const tmp = horizontal(grey, width, first, last - first, outWidth, horiz);
   return resampleVertical(tmp, outWidth, outHeight, vert, bounds);
 }
 
@@ -366,9 +393,12 @@ export function dct2d(pixels) {
   return out;
 }
 
-/** imagehash.phash of a greyscale (Pillow mode L) plane, as 16 lowercase hex characters. */
-export function phashFromGrey(grey, width, height) {
-  const small = resizeGrey(grey, width, height, IMG_SIZE, IMG_SIZE);
+/**
+ * imagehash.phash of a greyscale (Pillow mode L) plane, as 16 lowercase hex characters. With
+ * `kernels` (see kernels.js) the big horizontal resampling pass runs in WebAssembly, to the same bits.
+ */
+export function phashFromGrey(grey, width, height, { kernels = null } = {}) {
+  const small = resizeGrey(grey, width, height, IMG_SIZE, IMG_SIZE, kernels);
   const dct = dct2d(small);
   const low = new Float64Array(HASH_SIZE * HASH_SIZE);
   for (let y = 0; y < HASH_SIZE; y++) for (let x = 0; x < HASH_SIZE; x++) low[y * HASH_SIZE + x] = dct[y * IMG_SIZE + x];

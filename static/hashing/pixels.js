@@ -24,6 +24,20 @@ export function planesFromRGB(samples, width, height, channels) {
   return { luma, grey };
 }
 
+/**
+ * planesFromRGB of RGBA samples, computed by kernels.wasm into its memory: returns the byte offsets
+ * {luma, grey, rgba} (the RGBA copy is free for reuse once this returns, e.g. as an oriented plane).
+ */
+export function planesFromRGBAInKernels(kernels, rgba, width, height) {
+  const n = width * height;
+  const rgbaAt = kernels.alloc(n * 4);
+  const luma = kernels.alloc(n * 4);
+  const grey = kernels.alloc(n);
+  kernels.u8(rgbaAt, n * 4).set(rgba);
+  kernels.fn.planes_rgba(rgbaAt, n, luma, grey);
+  return { luma, grey, rgba: rgbaAt };
+}
+
 /** {luma, grey} from ARGB pixels in a Uint32Array (alpha in the top byte, ignored). */
 export function planesFromARGB(argb, width, height) {
   const n = width * height;
@@ -116,13 +130,12 @@ export function planesFromImage({ width, height, mode, samples, palette }) {
 
 /**
  * The luma plane as ImageOps.exif_transpose would show the image (orientation 2-8),
- * returned as {luma, rows, cols}.
+ * returned as {luma, rows, cols}; written into `out` when given (rows * cols floats).
  */
-export function orientLuma(luma, rows, cols, orientation) {
+export function orientLuma(luma, rows, cols, orientation, out = new Float32Array(rows * cols)) {
   const swap = orientation >= 5;
   const outRows = swap ? cols : rows;
   const outCols = swap ? rows : cols;
-  const out = new Float32Array(rows * cols);
   // For every output pixel (r, c), the source pixel it shows.
   const source = {
     2: (r, c) => r * cols + (cols - 1 - c), // mirror left-right

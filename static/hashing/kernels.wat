@@ -1,0 +1,499 @@
+;; The hashing's inner loops in WebAssembly (SIMD), operation for operation the arithmetic of the
+;; JS versions in pdq.js, phash.js and pixels.js, which pdqhash and Pillow define:
+;; - f32 adds, subtracts and divides in the same order, lane by lane (no reassociation, no FMA);
+;; - f64 luma rounded once to f32; integer resampling (exact in any order).
+;; Built into kernels.wasm by build-kernels.mjs (see there). Memory is the caller's: every function
+;; takes byte offsets into the exported memory.
+(module
+  (memory (export "memory") 1)
+
+  ;; ---- pixels: luma (f32) and grey (u8) of RGBA ----
+
+  ;; luma[i] = f32((R*0.299 + G*0.587) + B*0.114) computed in f64 (pdqhash's numpy step);
+  ;; grey[i] = (R*19595 + G*38470 + B*7471 + 0x8000) >> 16 (Pillow's convert("L")). Alpha ignored.
+  (func (export "planes_rgba") (param $src i32) (param $n i32) (param $luma i32) (param $grey i32)
+    (local $i i32) (local $v v128) (local $r v128) (local $g v128) (local $b v128)
+    (local $lo v128) (local $hi v128) (local $y v128)
+    (local $pr i32) (local $pg i32) (local $pb i32)
+    (block $done
+      (loop $quad
+        (br_if $done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+        (local.set $v (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $r (i8x16.shuffle 0 16 16 16 4 16 16 16 8 16 16 16 12 16 16 16 (local.get $v) (v128.const i32x4 0 0 0 0)))
+        (local.set $g (i8x16.shuffle 1 16 16 16 5 16 16 16 9 16 16 16 13 16 16 16 (local.get $v) (v128.const i32x4 0 0 0 0)))
+        (local.set $b (i8x16.shuffle 2 16 16 16 6 16 16 16 10 16 16 16 14 16 16 16 (local.get $v) (v128.const i32x4 0 0 0 0)))
+        ;; grey
+        (local.set $y
+          (i32x4.shr_u
+            (i32x4.add
+              (i32x4.add
+                (i32x4.mul (local.get $r) (v128.const i32x4 19595 19595 19595 19595))
+                (i32x4.mul (local.get $g) (v128.const i32x4 38470 38470 38470 38470)))
+              (i32x4.add
+                (i32x4.mul (local.get $b) (v128.const i32x4 7471 7471 7471 7471))
+                (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)))
+            (i32.const 16)))
+        (v128.store32_lane 0 (i32.add (local.get $grey) (local.get $i))
+          (i8x16.shuffle 0 4 8 12 0 0 0 0 0 0 0 0 0 0 0 0 (local.get $y) (local.get $y)))
+        ;; luma, two pixels per f64x2
+        (local.set $lo
+          (f32x4.demote_f64x2_zero
+            (f64x2.add
+              (f64x2.add
+                (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $r)) (v128.const f64x2 0.299 0.299))
+                (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $g)) (v128.const f64x2 0.587 0.587)))
+              (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $b)) (v128.const f64x2 0.114 0.114)))))
+        (local.set $r (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $r) (local.get $r)))
+        (local.set $g (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $g) (local.get $g)))
+        (local.set $b (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $b) (local.get $b)))
+        (local.set $hi
+          (f32x4.demote_f64x2_zero
+            (f64x2.add
+              (f64x2.add
+                (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $r)) (v128.const f64x2 0.299 0.299))
+                (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $g)) (v128.const f64x2 0.587 0.587)))
+              (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $b)) (v128.const f64x2 0.114 0.114)))))
+        (v128.store (i32.add (local.get $luma) (i32.shl (local.get $i) (i32.const 2)))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $quad)))
+    ;; the last 0-3 pixels
+    (block $end
+      (loop $one
+        (br_if $end (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $pr (i32.load8_u (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $pg (i32.load8_u offset=1 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $pb (i32.load8_u offset=2 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
+        (i32.store8 (i32.add (local.get $grey) (local.get $i))
+          (i32.shr_u
+            (i32.add
+              (i32.add (i32.mul (local.get $pr) (i32.const 19595)) (i32.mul (local.get $pg) (i32.const 38470)))
+              (i32.add (i32.mul (local.get $pb) (i32.const 7471)) (i32.const 0x8000)))
+            (i32.const 16)))
+        (f32.store (i32.add (local.get $luma) (i32.shl (local.get $i) (i32.const 2)))
+          (f32.demote_f64
+            (f64.add
+              (f64.add
+                (f64.mul (f64.convert_i32_u (local.get $pr)) (f64.const 0.299))
+                (f64.mul (f64.convert_i32_u (local.get $pg)) (f64.const 0.587)))
+              (f64.mul (f64.convert_i32_u (local.get $pb)) (f64.const 0.114)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $one))))
+
+  ;; ---- PDQ: ThreatExchange's box1DFloat, along rows and down columns ----
+  ;;
+  ;; box1DFloat over a vector of `length` with window `win`:
+  ;;   phase 1 (half-1 steps):          sum += in[ri++]; n++
+  ;;   phase 2 (win-half+1 steps):      sum += in[ri++]; n++; out[oi++] = sum / n
+  ;;   phase 3 (length-win steps):      sum += in[ri++]; sum -= in[li++]; out[oi++] = sum / n
+  ;;   phase 4 (half-1 steps):          sum -= in[li++]; n--; out[oi++] = sum / n
+  ;; with half = (win + 2) / 2, sum a float, n an int.
+
+  ;; The 4x4 transpose of four rows' four floats at $p0..$p3 into $dst (16 floats, column by column).
+  (func $transpose_in (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $dst i32)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local.set $a0 (v128.load (local.get $p0)))
+    (local.set $a1 (v128.load (local.get $p1)))
+    (local.set $b0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+    (local.set $b1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+    (local.set $a0 (v128.load (local.get $p2)))
+    (local.set $a1 (v128.load (local.get $p3)))
+    (local.set $b2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+    (local.set $b3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+    (v128.store (local.get $dst)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b0) (local.get $b2)))
+    (v128.store offset=16 (local.get $dst)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b0) (local.get $b2)))
+    (v128.store offset=32 (local.get $dst)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b1) (local.get $b3)))
+    (v128.store offset=48 (local.get $dst)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b1) (local.get $b3))))
+
+  ;; The inverse: 16 floats at $src (column by column) back to four rows at $p0..$p3.
+  (func $transpose_out (param $src i32) (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local.set $a0 (v128.load (local.get $src)))
+    (local.set $a1 (v128.load offset=16 (local.get $src)))
+    (local.set $b0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+    (local.set $b1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+    (local.set $a0 (v128.load offset=32 (local.get $src)))
+    (local.set $a1 (v128.load offset=48 (local.get $src)))
+    (local.set $b2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+    (local.set $b3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+    (v128.store (local.get $p0)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b0) (local.get $b2)))
+    (v128.store (local.get $p1)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b0) (local.get $b2)))
+    (v128.store (local.get $p2)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b1) (local.get $b3)))
+    (v128.store (local.get $p3)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b1) (local.get $b3))))
+
+  ;; box1DFloat along every row of the rows x cols plane at $in, into $out. Four rows at a time:
+  ;; lane k follows row r+k (the last group repeats the last row, which writes the same values
+  ;; twice). $tin and $tout are scratch of cols * 16 bytes each. With $wanted (a byte per column,
+  ;; or 0 for all), only the wanted outputs are divided and written; the sums still visit every pixel.
+  (func (export "box_rows") (param $in i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (param $win i32) (param $tin i32) (param $tout i32) (param $wanted i32)
+    (local $r i32) (local $stride i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
+    (local $c i32) (local $k i32) (local $last i32)
+    (local.set $stride (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $last (i32.sub (local.get $rows) (i32.const 1)))
+    (block $rows_done
+      (loop $group
+        (br_if $rows_done (i32.ge_s (local.get $r) (local.get $rows)))
+        ;; byte offsets of rows r..r+3 (clamped to the last row)
+        (local.set $p0 (i32.mul (local.get $r) (local.get $stride)))
+        (local.set $p1 (i32.mul (call $min (i32.add (local.get $r) (i32.const 1)) (local.get $last)) (local.get $stride)))
+        (local.set $p2 (i32.mul (call $min (i32.add (local.get $r) (i32.const 2)) (local.get $last)) (local.get $stride)))
+        (local.set $p3 (i32.mul (call $min (i32.add (local.get $r) (i32.const 3)) (local.get $last)) (local.get $stride)))
+        ;; interleave the four rows into $tin: column c at tin + c*16
+        (local.set $c (i32.const 0))
+        (block $tdone
+          (loop $tloop
+            (br_if $tdone (i32.gt_s (i32.add (local.get $c) (i32.const 4)) (local.get $cols)))
+            (local.set $k (i32.shl (local.get $c) (i32.const 2)))
+            (call $transpose_in
+              (i32.add (local.get $in) (i32.add (local.get $p0) (local.get $k)))
+              (i32.add (local.get $in) (i32.add (local.get $p1) (local.get $k)))
+              (i32.add (local.get $in) (i32.add (local.get $p2) (local.get $k)))
+              (i32.add (local.get $in) (i32.add (local.get $p3) (local.get $k)))
+              (i32.add (local.get $tin) (i32.shl (local.get $c) (i32.const 4))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $tloop)))
+        (block $rdone
+          (loop $rloop
+            (br_if $rdone (i32.ge_s (local.get $c) (local.get $cols)))
+            (local.set $k (i32.shl (local.get $c) (i32.const 2)))
+            (f32.store (i32.add (local.get $tin) (i32.shl (local.get $c) (i32.const 4)))
+              (f32.load (i32.add (local.get $in) (i32.add (local.get $p0) (local.get $k)))))
+            (f32.store offset=4 (i32.add (local.get $tin) (i32.shl (local.get $c) (i32.const 4)))
+              (f32.load (i32.add (local.get $in) (i32.add (local.get $p1) (local.get $k)))))
+            (f32.store offset=8 (i32.add (local.get $tin) (i32.shl (local.get $c) (i32.const 4)))
+              (f32.load (i32.add (local.get $in) (i32.add (local.get $p2) (local.get $k)))))
+            (f32.store offset=12 (i32.add (local.get $tin) (i32.shl (local.get $c) (i32.const 4)))
+              (f32.load (i32.add (local.get $in) (i32.add (local.get $p3) (local.get $k)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $rloop)))
+        (if (local.get $wanted)
+          (then
+            (call $box_lanes_wanted (local.get $tin) (local.get $cols) (local.get $win) (local.get $wanted)
+              (i32.add (local.get $out) (local.get $p0)) (i32.add (local.get $out) (local.get $p1))
+              (i32.add (local.get $out) (local.get $p2)) (i32.add (local.get $out) (local.get $p3))))
+          (else
+            (call $box_lanes (local.get $tin) (local.get $tout) (local.get $cols) (local.get $win))
+            ;; and back into rows
+            (local.set $c (i32.const 0))
+            (block $odone
+              (loop $oloop
+                (br_if $odone (i32.gt_s (i32.add (local.get $c) (i32.const 4)) (local.get $cols)))
+                (local.set $k (i32.shl (local.get $c) (i32.const 2)))
+                (call $transpose_out
+                  (i32.add (local.get $tout) (i32.shl (local.get $c) (i32.const 4)))
+                  (i32.add (local.get $out) (i32.add (local.get $p0) (local.get $k)))
+                  (i32.add (local.get $out) (i32.add (local.get $p1) (local.get $k)))
+                  (i32.add (local.get $out) (i32.add (local.get $p2) (local.get $k)))
+                  (i32.add (local.get $out) (i32.add (local.get $p3) (local.get $k))))
+                (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                (br $oloop)))
+            (block $odone1
+              (loop $oloop1
+                (br_if $odone1 (i32.ge_s (local.get $c) (local.get $cols)))
+                (local.set $k (i32.shl (local.get $c) (i32.const 2)))
+                (f32.store (i32.add (local.get $out) (i32.add (local.get $p0) (local.get $k)))
+                  (f32.load (i32.add (local.get $tout) (i32.shl (local.get $c) (i32.const 4)))))
+                (f32.store (i32.add (local.get $out) (i32.add (local.get $p1) (local.get $k)))
+                  (f32.load offset=4 (i32.add (local.get $tout) (i32.shl (local.get $c) (i32.const 4)))))
+                (f32.store (i32.add (local.get $out) (i32.add (local.get $p2) (local.get $k)))
+                  (f32.load offset=8 (i32.add (local.get $tout) (i32.shl (local.get $c) (i32.const 4)))))
+                (f32.store (i32.add (local.get $out) (i32.add (local.get $p3) (local.get $k)))
+                  (f32.load offset=12 (i32.add (local.get $tout) (i32.shl (local.get $c) (i32.const 4)))))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $oloop1)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $group))))
+
+  (func $min (param $a i32) (param $b i32) (result i32)
+    (select (local.get $a) (local.get $b) (i32.lt_s (local.get $a) (local.get $b))))
+
+  ;; box1DFloat on four interleaved vectors at once (lane k = vector k), $length steps long.
+  (func $box_lanes (param $in i32) (param $out i32) (param $length i32) (param $win i32)
+    (local $half i32) (local $i i32) (local $n i32) (local $ri i32) (local $li i32) (local $oi i32)
+    (local $sum v128)
+    (local.set $half (i32.shr_s (i32.add (local.get $win) (i32.const 2)) (i32.const 1)))
+    (local.set $ri (local.get $in))
+    (local.set $li (local.get $in))
+    (local.set $oi (local.get $out))
+    (local.set $sum (v128.const f32x4 0 0 0 0))
+    ;; phase 1
+    (local.set $i (i32.sub (local.get $half) (i32.const 1)))
+    (block $b1 (loop $l1
+      (br_if $b1 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $sum (f32x4.add (local.get $sum) (v128.load (local.get $ri))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l1)))
+    ;; phase 2
+    (local.set $i (i32.add (i32.sub (local.get $win) (local.get $half)) (i32.const 1)))
+    (block $b2 (loop $l2
+      (br_if $b2 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $sum (f32x4.add (local.get $sum) (v128.load (local.get $ri))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (v128.store (local.get $oi) (f32x4.div (local.get $sum) (f32x4.splat (f32.convert_i32_s (local.get $n)))))
+      (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
+      (local.set $oi (i32.add (local.get $oi) (i32.const 16)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l2)))
+    ;; phase 3
+    (local.set $i (i32.sub (local.get $length) (local.get $win)))
+    (block $b3 (loop $l3
+      (br_if $b3 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $sum (f32x4.sub (f32x4.add (local.get $sum) (v128.load (local.get $ri))) (v128.load (local.get $li))))
+      (v128.store (local.get $oi) (f32x4.div (local.get $sum) (f32x4.splat (f32.convert_i32_s (local.get $n)))))
+      (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
+      (local.set $li (i32.add (local.get $li) (i32.const 16)))
+      (local.set $oi (i32.add (local.get $oi) (i32.const 16)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l3)))
+    ;; phase 4
+    (local.set $i (i32.sub (local.get $half) (i32.const 1)))
+    (block $b4 (loop $l4
+      (br_if $b4 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $sum (f32x4.sub (local.get $sum) (v128.load (local.get $li))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (v128.store (local.get $oi) (f32x4.div (local.get $sum) (f32x4.splat (f32.convert_i32_s (local.get $n)))))
+      (local.set $li (i32.add (local.get $li) (i32.const 16)))
+      (local.set $oi (i32.add (local.get $oi) (i32.const 16)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l4))))
+
+  ;; One wanted output: lane k of sum / n into the row at $pk, column $col.
+  (func $put4 (param $sum v128) (param $n i32) (param $col i32)
+    (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32)
+    (local $v v128) (local $at i32)
+    (local.set $v (f32x4.div (local.get $sum) (f32x4.splat (f32.convert_i32_s (local.get $n)))))
+    (local.set $at (i32.shl (local.get $col) (i32.const 2)))
+    (f32.store (i32.add (local.get $p0) (local.get $at)) (f32x4.extract_lane 0 (local.get $v)))
+    (f32.store (i32.add (local.get $p1) (local.get $at)) (f32x4.extract_lane 1 (local.get $v)))
+    (f32.store (i32.add (local.get $p2) (local.get $at)) (f32x4.extract_lane 2 (local.get $v)))
+    (f32.store (i32.add (local.get $p3) (local.get $at)) (f32x4.extract_lane 3 (local.get $v))))
+
+  ;; $box_lanes writing only the outputs whose byte in $wanted is set, straight into the four rows.
+  (func $box_lanes_wanted (param $in i32) (param $length i32) (param $win i32) (param $wanted i32)
+    (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32)
+    (local $half i32) (local $i i32) (local $n i32) (local $ri i32) (local $li i32) (local $oi i32)
+    (local $sum v128)
+    (local.set $half (i32.shr_s (i32.add (local.get $win) (i32.const 2)) (i32.const 1)))
+    (local.set $ri (local.get $in))
+    (local.set $li (local.get $in))
+    (local.set $sum (v128.const f32x4 0 0 0 0))
+    (local.set $i (i32.sub (local.get $half) (i32.const 1)))
+    (block $b1 (loop $l1
+      (br_if $b1 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $sum (f32x4.add (local.get $sum) (v128.load (local.get $ri))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l1)))
+    (local.set $i (i32.add (i32.sub (local.get $win) (local.get $half)) (i32.const 1)))
+    (block $b2 (loop $l2
+      (br_if $b2 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $sum (f32x4.add (local.get $sum) (v128.load (local.get $ri))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (if (i32.load8_u (i32.add (local.get $wanted) (local.get $oi)))
+        (then (call $put4 (local.get $sum) (local.get $n) (local.get $oi)
+          (local.get $p0) (local.get $p1) (local.get $p2) (local.get $p3))))
+      (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
+      (local.set $oi (i32.add (local.get $oi) (i32.const 1)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l2)))
+    (local.set $i (i32.sub (local.get $length) (local.get $win)))
+    (block $b3 (loop $l3
+      (br_if $b3 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $sum (f32x4.sub (f32x4.add (local.get $sum) (v128.load (local.get $ri))) (v128.load (local.get $li))))
+      (if (i32.load8_u (i32.add (local.get $wanted) (local.get $oi)))
+        (then (call $put4 (local.get $sum) (local.get $n) (local.get $oi)
+          (local.get $p0) (local.get $p1) (local.get $p2) (local.get $p3))))
+      (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
+      (local.set $li (i32.add (local.get $li) (i32.const 16)))
+      (local.set $oi (i32.add (local.get $oi) (i32.const 1)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l3)))
+    (local.set $i (i32.sub (local.get $half) (i32.const 1)))
+    (block $b4 (loop $l4
+      (br_if $b4 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $sum (f32x4.sub (local.get $sum) (v128.load (local.get $li))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (if (i32.load8_u (i32.add (local.get $wanted) (local.get $oi)))
+        (then (call $put4 (local.get $sum) (local.get $n) (local.get $oi)
+          (local.get $p0) (local.get $p1) (local.get $p2) (local.get $p3))))
+      (local.set $li (i32.add (local.get $li) (i32.const 16)))
+      (local.set $oi (i32.add (local.get $oi) (i32.const 1)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l4))))
+
+  ;; box1DFloat down every column of the rows x cols plane at $in, into $out: the columns advance
+  ;; together a row at a time (memory in order), each column's running sum in $sums (cols floats).
+  (func (export "box_cols") (param $in i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (param $win i32) (param $sums i32)
+    (local $half i32) (local $stride i32) (local $i i32) (local $n i32) (local $ri i32) (local $li i32) (local $oi i32)
+    (local.set $half (i32.shr_s (i32.add (local.get $win) (i32.const 2)) (i32.const 1)))
+    (local.set $stride (i32.shl (local.get $cols) (i32.const 2)))
+    (memory.fill (local.get $sums) (i32.const 0) (local.get $stride))
+    (local.set $ri (local.get $in))
+    (local.set $li (local.get $in))
+    (local.set $oi (local.get $out))
+    (local.set $i (i32.sub (local.get $half) (i32.const 1)))
+    (block $b1 (loop $l1
+      (br_if $b1 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (call $cols_step (i32.const 1) (local.get $sums) (local.get $stride) (local.get $ri) (i32.const 0) (i32.const 0) (i32.const 0))
+      (local.set $ri (i32.add (local.get $ri) (local.get $stride)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l1)))
+    (local.set $i (i32.add (i32.sub (local.get $win) (local.get $half)) (i32.const 1)))
+    (block $b2 (loop $l2
+      (br_if $b2 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (call $cols_step (i32.const 2) (local.get $sums) (local.get $stride) (local.get $ri) (i32.const 0) (local.get $oi) (local.get $n))
+      (local.set $ri (i32.add (local.get $ri) (local.get $stride)))
+      (local.set $oi (i32.add (local.get $oi) (local.get $stride)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l2)))
+    (local.set $i (i32.sub (local.get $rows) (local.get $win)))
+    (block $b3 (loop $l3
+      (br_if $b3 (i32.le_s (local.get $i) (i32.const 0)))
+      (call $cols_step (i32.const 3) (local.get $sums) (local.get $stride) (local.get $ri) (local.get $li) (local.get $oi) (local.get $n))
+      (local.set $ri (i32.add (local.get $ri) (local.get $stride)))
+      (local.set $li (i32.add (local.get $li) (local.get $stride)))
+      (local.set $oi (i32.add (local.get $oi) (local.get $stride)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l3)))
+    (local.set $i (i32.sub (local.get $half) (i32.const 1)))
+    (block $b4 (loop $l4
+      (br_if $b4 (i32.le_s (local.get $i) (i32.const 0)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (call $cols_step (i32.const 4) (local.get $sums) (local.get $stride) (i32.const 0) (local.get $li) (local.get $oi) (local.get $n))
+      (local.set $li (i32.add (local.get $li) (local.get $stride)))
+      (local.set $oi (i32.add (local.get $oi) (local.get $stride)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l4))))
+
+  ;; One row step of box_cols for every column, in the given phase: 1 adds the row at $ri; 2 adds and
+  ;; writes sums / $n at $oi; 3 adds $ri, subtracts $li, writes; 4 subtracts $li and writes.
+  (func $cols_step (param $phase i32) (param $sums i32) (param $bytes i32) (param $ri i32) (param $li i32)
+    (param $oi i32) (param $n i32)
+    (local $at i32) (local $vec_end i32) (local $sum v128) (local $div v128) (local $s f32) (local $d f32)
+    (local.set $vec_end (i32.and (local.get $bytes) (i32.const -16)))
+    (local.set $div (f32x4.splat (f32.convert_i32_s (local.get $n))))
+    (local.set $d (f32.convert_i32_s (local.get $n)))
+    (block $vdone
+      (br_if $vdone (i32.ne (local.get $phase) (i32.const 1)))
+      (loop $v1
+        (br_if $vdone (i32.ge_u (local.get $at) (local.get $vec_end)))
+        (v128.store (i32.add (local.get $sums) (local.get $at))
+          (f32x4.add (v128.load (i32.add (local.get $sums) (local.get $at))) (v128.load (i32.add (local.get $ri) (local.get $at)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $v1)))
+    (block $vdone
+      (br_if $vdone (i32.ne (local.get $phase) (i32.const 2)))
+      (loop $v2
+        (br_if $vdone (i32.ge_u (local.get $at) (local.get $vec_end)))
+        (local.set $sum
+          (f32x4.add (v128.load (i32.add (local.get $sums) (local.get $at))) (v128.load (i32.add (local.get $ri) (local.get $at)))))
+        (v128.store (i32.add (local.get $sums) (local.get $at)) (local.get $sum))
+        (v128.store (i32.add (local.get $oi) (local.get $at)) (f32x4.div (local.get $sum) (local.get $div)))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $v2)))
+    (block $vdone
+      (br_if $vdone (i32.ne (local.get $phase) (i32.const 3)))
+      (loop $v3
+        (br_if $vdone (i32.ge_u (local.get $at) (local.get $vec_end)))
+        (local.set $sum
+          (f32x4.sub
+            (f32x4.add (v128.load (i32.add (local.get $sums) (local.get $at))) (v128.load (i32.add (local.get $ri) (local.get $at))))
+            (v128.load (i32.add (local.get $li) (local.get $at)))))
+        (v128.store (i32.add (local.get $sums) (local.get $at)) (local.get $sum))
+        (v128.store (i32.add (local.get $oi) (local.get $at)) (f32x4.div (local.get $sum) (local.get $div)))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $v3)))
+    (block $vdone
+      (br_if $vdone (i32.ne (local.get $phase) (i32.const 4)))
+      (loop $v4
+        (br_if $vdone (i32.ge_u (local.get $at) (local.get $vec_end)))
+        (local.set $sum
+          (f32x4.sub (v128.load (i32.add (local.get $sums) (local.get $at))) (v128.load (i32.add (local.get $li) (local.get $at)))))
+        (v128.store (i32.add (local.get $sums) (local.get $at)) (local.get $sum))
+        (v128.store (i32.add (local.get $oi) (local.get $at)) (f32x4.div (local.get $sum) (local.get $div)))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $v4)))
+    ;; the last 0-3 columns, one at a time
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $at) (local.get $bytes)))
+      (local.set $s (f32.load (i32.add (local.get $sums) (local.get $at))))
+      (if (i32.le_u (local.get $phase) (i32.const 3))
+        (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $ri) (local.get $at)))))))
+      (if (i32.ge_u (local.get $phase) (i32.const 3))
+        (then (local.set $s (f32.sub (local.get $s) (f32.load (i32.add (local.get $li) (local.get $at)))))))
+      (f32.store (i32.add (local.get $sums) (local.get $at)) (local.get $s))
+      (if (i32.ge_u (local.get $phase) (i32.const 2))
+        (then (f32.store (i32.add (local.get $oi) (local.get $at)) (f32.div (local.get $s) (local.get $d)))))
+      (local.set $at (i32.add (local.get $at) (i32.const 4)))
+      (br $sloop))))
+
+  ;; ---- pHash: Pillow's horizontal LANCZOS pass (ImagingResampleHorizontal_8bpc) ----
+  ;;
+  ;; For each of $rows rows from $src (u8, $stride bytes apart) and each output column xx:
+  ;;   ss = 2^21 + sum over x < xmax of src[xmin + x] * k[xx][x];  out = clip8(ss >> 22)
+  ;; with (xmin, xmax) at $bounds + 8*xx and k[xx] at $coeffs + 4*kstride*xx, i32, zero-padded to
+  ;; kstride (a multiple of 16). Integer sums, so summing 16 at a time is exact. Reads up to 15 bytes
+  ;; past xmin + xmax, which the caller keeps inside memory (their weights are zero).
+  (func (export "resample_h") (param $src i32) (param $stride i32) (param $rows i32) (param $out_width i32)
+    (param $kstride i32) (param $bounds i32) (param $coeffs i32) (param $out i32)
+    (local $y i32) (local $xx i32) (local $row i32) (local $p i32) (local $k i32) (local $x i32) (local $xmax i32)
+    (local $acc v128) (local $v v128) (local $lo v128) (local $hi v128) (local $ss i32)
+    (block $ydone (loop $yloop
+      (br_if $ydone (i32.ge_s (local.get $y) (local.get $rows)))
+      (local.set $row (i32.add (local.get $src) (i32.mul (local.get $y) (local.get $stride))))
+      (local.set $xx (i32.const 0))
+      (block $xdone (loop $xloop
+        (br_if $xdone (i32.ge_s (local.get $xx) (local.get $out_width)))
+        (local.set $p (i32.add (local.get $row) (i32.load (i32.add (local.get $bounds) (i32.shl (local.get $xx) (i32.const 3))))))
+        (local.set $xmax (i32.load offset=4 (i32.add (local.get $bounds) (i32.shl (local.get $xx) (i32.const 3)))))
+        (local.set $k (i32.add (local.get $coeffs) (i32.shl (i32.mul (local.get $xx) (local.get $kstride)) (i32.const 2))))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $x (i32.const 0))
+        (block $tdone (loop $tloop
+          (br_if $tdone (i32.ge_s (local.get $x) (local.get $xmax)))
+          (local.set $v (v128.load (i32.add (local.get $p) (local.get $x))))
+          (local.set $lo (i16x8.extend_low_i8x16_u (local.get $v)))
+          (local.set $hi (i16x8.extend_high_i8x16_u (local.get $v)))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.mul (i32x4.extend_low_i16x8_u (local.get $lo)) (v128.load (local.get $k)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.mul (i32x4.extend_high_i16x8_u (local.get $lo)) (v128.load offset=16 (local.get $k)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.mul (i32x4.extend_low_i16x8_u (local.get $hi)) (v128.load offset=32 (local.get $k)))))
+          (local.set $acc (i32x4.add (local.get $acc)
+            (i32x4.mul (i32x4.extend_high_i16x8_u (local.get $hi)) (v128.load offset=48 (local.get $k)))))
+          (local.set $k (i32.add (local.get $k) (i32.const 64)))
+          (local.set $x (i32.add (local.get $x) (i32.const 16)))
+          (br $tloop)))
+        (local.set $ss
+          (i32.shr_s
+            (i32.add (i32.const 0x200000)
+              (i32.add
+                (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+                (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+            (i32.const 22)))
+        (i32.store8
+          (i32.add (local.get $out) (i32.add (i32.mul (local.get $y) (local.get $out_width)) (local.get $xx)))
+          (select (i32.const 0)
+            (select (i32.const 255) (local.get $ss) (i32.gt_s (local.get $ss) (i32.const 255)))
+            (i32.lt_s (local.get $ss) (i32.const 0))))
+        (local.set $xx (i32.add (local.get $xx) (i32.const 1)))
+        (br $xloop)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $yloop))))
+)
