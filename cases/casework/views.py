@@ -228,13 +228,13 @@ def note_add(request, reference: str):
 @roles.staff_required()
 def message_send(request, reference: str):
     case = _case_for_action(request, reference)
-    # Loaded again with the details: whether email is allowed depends on the (encrypted) preferences.
-    full = Case.objects.only("id", "consent_contact", "contact_email", "safe_contact").get(pk=case.pk)
-    form = MessageForm(request.POST, email_allowed=may_email(full))
+    # Whether email is allowed depends on the (encrypted) address and preferences: read them now, once.
+    case.refresh_from_db(fields=["contact_email", "safe_contact", "consent_contact"])
+    form = MessageForm(request.POST, email_allowed=may_email(case))
     if form.is_valid():
         try:
             message = services.message_send(
-                case=full,
+                case=case,
                 body=form.cleaned_data["body"],
                 email=form.cleaned_data["email"],
                 actor=request.user,
