@@ -168,12 +168,12 @@ def test_variants_of_an_entry_match_as_that_entry_with_their_smallest_distance()
     assert matches == [Match(77_777, 12)]
 
     # Several of the entry's vectors within the threshold still give one result, the nearest.
-    index.add(77_777, words_to_hex(np.vstack([original, flip_bits(rng, original, 5), rotations])))
+    vectors = np.vstack([original, flip_bits(rng, original, 5), rotations])
+    index.add(77_777, words_to_hex(vectors))
     [matches] = index.query(words_to_hex(also_near_original))
-    assert len(matches) == 1 and matches[0].entry_id == 77_777
-    assert matches[0].distance == min(
-        int(np.bitwise_count(also_near_original[0] ^ v).sum()) for v in index._delta_words
-    )
+    distances = [int(np.bitwise_count(also_near_original[0] ^ v).sum()) for v in vectors]
+    assert sum(d <= 31 for d in distances) >= 2
+    assert matches == [Match(77_777, min(distances))]
 
 
 def test_apply_changes_is_ordered_and_replaying_a_seq_is_a_no_op():
