@@ -1,1 +1,1 @@
-"""The hash bank shared with partner platforms: its matching indexes and, later, its services and API."""
+"""The hash bank shared with partner platforms: its services, its partner API and its in-memory matching indexes."""
