@@ -3,7 +3,7 @@
 // libjpeg-turbo / libwebp) when no colour conversion, premultiplication or orientation is applied.
 // `bytes` may be null for a file made here (e.g. a WebP copy without its alpha), which has no EXIF.
 
-import { withoutExifOrientation } from "./formats.js";
+import { jpegYuvLayout, withoutExifOrientation } from "./formats.js";
 
 const BITMAP_OPTIONS = { colorSpaceConversion: "none", premultiplyAlpha: "none", imageOrientation: "none" };
 const MIME = { jpeg: "image/jpeg", webp: "image/webp", gif: "image/gif", bmp: "image/bmp", png: "image/png" };
@@ -53,4 +53,54 @@ export async function decodeWithBrowser(blob, format, bytes, { cmyk = false } = 
   }
   decoded.approximate = hasTransparency(decoded.rgba) || (format === "jpeg" && cmyk);
   return decoded;
+}
+
+const YUV_MODES = { I444: 0, I422: 1, I420: 2 };
+
+/**
+ * A JPEG's Y, Cb and Cr planes as the browser's decoder leaves them before colour conversion,
+ * copied into the kernels' memory: {width, height, yuv: {y, cb, cr, yStride, cStride, cw, ch, mode}}
+ * (offsets into that memory; see planes_yuv in kernels.wat for the rest of libjpeg-turbo's way to
+ * RGB). Chromium's ImageDecoder gives these planes from libjpeg-turbo's own IDCT, faster than a
+ * bitmap and without the canvas round trip. Null when it is not available or the layout is not
+ * one planes_yuv reproduces; the caller then decodes through a canvas.
+ */
+export async function decodeJpegPlanes(bytes, info, kernels) {
+  const layout = jpegYuvLayout(info);
+  if (!kernels || !layout || typeof ImageDecoder === "undefined") return null;
+  let decoder = null;
+  let frame = null;
+  try {
+    decoder = new ImageDecoder({ data: bytes, type: "image/jpeg", colorSpaceConversion: "none" });
+    frame = (await decoder.decode({ frameIndex: 0 })).image;
+    const { x, y, width, height } = frame.visibleRect;
+    if (frame.format !== layout || x !== 0 || y !== 0 || width !== info.width || height !== info.height) return null;
+    const size = frame.allocationSize();
+    const at = kernels.alloc(size);
+    const planes = await frame.copyTo(kernels.u8(at, size));
+    const cw = layout === "I444" ? width : (width + 1) >> 1;
+    const ch = layout === "I420" ? (height + 1) >> 1 : height;
+    // Chroma rows are cw wide and ch high; anything else is a layout this code does not know.
+    if (planes.length !== 3 || planes[1].stride < cw || planes[2].stride !== planes[1].stride) return null;
+    if (planes[2].offset + planes[2].stride * (ch - 1) + cw > size) return null;
+    return {
+      width,
+      height,
+      yuv: {
+        y: at + planes[0].offset,
+        cb: at + planes[1].offset,
+        cr: at + planes[2].offset,
+        yStride: planes[0].stride,
+        cStride: planes[1].stride,
+        cw,
+        ch,
+        mode: YUV_MODES[layout],
+      },
+    };
+  } catch {
+    return null;
+  } finally {
+    if (frame) frame.close();
+    if (decoder) decoder.close();
+  }
 }

@@ -111,7 +111,18 @@ export function withoutExifOrientation(format, bytes) {
 
 /** Walk the JPEG markers up to the first scan: EXIF/XMP blocks and the frame header. */
 export function jpegInfo(bytes) {
-  const info = { exif: null, xmp: null, components: null, width: 0, height: 0, progressive: false, adobe: null };
+  const info = {
+    exif: null,
+    xmp: null,
+    components: null,
+    width: 0,
+    height: 0,
+    progressive: false,
+    adobe: null,
+    jfif: false,
+    precision: 0,
+    sampling: [], // per component: {id, h, v}
+  };
   let p = 2;
   while (p + 4 <= bytes.length) {
     if (bytes[p] !== 0xff) return info;
@@ -126,15 +137,22 @@ export function jpegInfo(bytes) {
     }
     const length = (bytes[p + 2] << 8) | bytes[p + 3];
     const body = bytes.subarray(p + 4, p + 2 + length);
-    if (marker === 0xe1) {
+    if (marker === 0xe0 && ascii(body, 0, 5) === "JFIF\0") {
+      info.jfif = true;
+    } else if (marker === 0xe1) {
       if (info.exif === null && ascii(body, 0, 6) === "Exif\0\0") info.exif = body.subarray(6);
       else if (info.xmp === null && ascii(body, 0, 29) === "http://ns.adobe.com/xap/1.0/\0") info.xmp = body;
     } else if (marker === 0xee && ascii(body, 0, 5) === "Adobe") {
       info.adobe = body.length > 11 ? body[11] : 0;
     } else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      info.precision = body[0];
       info.height = (body[1] << 8) | body[2];
       info.width = (body[3] << 8) | body[4];
       info.components = body[5];
+      for (let c = 0; c < info.components && 8 + 3 * c < body.length; c++) {
+        const factors = body[7 + 3 * c];
+        info.sampling.push({ id: body[6 + 3 * c], h: factors >> 4, v: factors & 15 });
+      }
       info.progressive = marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce;
     } else if (marker === 0xda || marker === 0xd9) {
       return info;
@@ -142,6 +160,30 @@ export function jpegInfo(bytes) {
     p += 2 + length;
   }
   return info;
+}
+
+/**
+ * The planar layout a YUV decoder hands over for this JPEG ("I444", "I422" or "I420"), when
+ * libjpeg-turbo would turn it into RGB by upsampling the chroma that way and converting from
+ * YCbCr; null for anything else (greyscale, CMYK, RGB-coded, other sampling).
+ */
+export function jpegYuvLayout(info) {
+  if (info.components !== 3 || info.precision !== 8 || info.sampling.length !== 3) return null;
+  // libjpeg-turbo's guess of the colour space (jdapimin.c): JFIF means YCbCr; else Adobe's
+  // transform flag (0 = RGB); else component ids R, G, B mean RGB; anything else YCbCr.
+  const [y, cb, cr] = info.sampling;
+  if (!info.jfif) {
+    if (info.adobe === 0) return null;
+    if (info.adobe === null && y.id === 82 && cb.id === 71 && cr.id === 66) return null;
+  }
+  if (cb.h !== cr.h || cb.v !== cr.v || !cb.h || !cb.v) return null;
+  if (y.h % cb.h !== 0 || y.v % cb.v !== 0) return null;
+  const across = y.h / cb.h;
+  const down = y.v / cb.v;
+  if (across === 1 && down === 1) return "I444";
+  if (across === 2 && down === 1) return "I422";
+  if (across === 2 && down === 2) return "I420";
+  return null;
 }
 
 /** Pillow refuses a JPEG whose data stops before the end-of-image marker; so do we. */

@@ -5,7 +5,7 @@
 
 import { createMD5, createSHA256 } from "../vendor/hash-wasm/index.esm.min.js";
 import { BmpError, decodeBmp } from "./bmp.js";
-import { decodeWithBrowser } from "./browser-decode.js";
+import { decodeJpegPlanes, decodeWithBrowser } from "./browser-decode.js";
 import { IMAGE_FORMATS, imageOrientation, jpegInfo, jpegIsComplete, sniffFormat } from "./formats.js";
 import { decodeGif, GifError } from "./gif.js";
 import { pdqFromLuma } from "./pdq.js";
@@ -18,6 +18,7 @@ import {
   planesFromPng,
   planesFromRGB,
   planesFromRGBAInKernels,
+  planesFromYuvInKernels,
 } from "./pixels.js";
 import { decodePng, PngError } from "./png.js";
 import { decodeVp8l, opaqueVp8File, vp8lAlphaHint, WebpError, webpLayout } from "./webp.js";
@@ -58,8 +59,7 @@ function checkAborted(signal) {
 }
 
 const looksLikeImage = (blob) =>
-  (blob.type || "").startsWith("image/") ||
-  /\.(jpe?g|png|webp|gif|bmp|heic|heif|avif|tiff?)$/i.test(blob.name || "");
+  (blob.type || "").startsWith("image/") || /\.(jpe?g|png|webp|gif|bmp|heic|heif|avif|tiff?)$/i.test(blob.name || "");
 
 /** MD5 and SHA-256 of a Blob, read in chunks so a large video never sits in memory whole. */
 export async function digestBlob(blob, { onProgress, signal, start = 0, span = 1 } = {}) {
@@ -122,14 +122,18 @@ async function decodeWebp(bytes, blob) {
   return { width, height, approximate, rgba };
 }
 
-// Decoded pixels as {width, height, approximate} and either {luma, grey} (luma PDQ's float32 plane
-// of convert("RGB"), grey pHash's convert("L")) or {rgba}, the browser's samples to make them from.
-async function decodeImage(format, bytes, blob) {
+// Decoded pixels as {width, height, approximate} and one of: {luma, grey} (luma PDQ's float32 plane
+// of convert("RGB"), grey pHash's convert("L")); {rgba}, the browser's samples to make them from;
+// {yuv}, a JPEG's planes in the kernels' memory (see decodeJpegPlanes).
+async function decodeImage(format, bytes, blob, kernelsReady) {
   let cmyk = false;
   if (format === "gif" || format === "bmp") {
     let image;
     try {
-      image = format === "gif" ? decodeGif(bytes, { maxPixels: MAX_IMAGE_PIXELS }) : decodeBmp(bytes, { maxPixels: MAX_IMAGE_PIXELS });
+      image =
+        format === "gif"
+          ? decodeGif(bytes, { maxPixels: MAX_IMAGE_PIXELS })
+          : decodeBmp(bytes, { maxPixels: MAX_IMAGE_PIXELS });
     } catch (error) {
       throw decoderFailure(error);
     }
@@ -151,6 +155,8 @@ async function decodeImage(format, bytes, blob) {
     const info = jpegInfo(bytes);
     if (info.width * info.height > MAX_IMAGE_PIXELS) throw fail("too-large");
     cmyk = info.components === 4;
+    const planes = await decodeJpegPlanes(bytes, info, await kernelsReady);
+    if (planes) return { ...planes, approximate: false };
   }
   const decoded = await decodeWithBrowser(blob, format, bytes, { cmyk });
   if (!decoded) throw fail(format === "jpeg" ? "corrupt" : "unsupported");
@@ -191,7 +197,7 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
   progress(0.05, "read");
   const kernelsReady = createKernels();
   // The browser decodes on its own threads; the digests are computed meanwhile.
-  const decoding = decodeImage(format, bytes, blob);
+  const decoding = decodeImage(format, bytes, blob, kernelsReady);
   decoding.catch(() => {});
   const digests = await digestBytes(bytes);
   progress(0.15, "digest");
@@ -207,7 +213,11 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
   let lumaOf;
   let greyOf;
   let spare = -1; // a free block of n floats in the kernels' memory, if there is one
-  if (image.rgba && kernels) {
+  if (image.yuv) {
+    const at = planesFromYuvInKernels(kernels, image.yuv, width, height);
+    lumaOf = () => kernels.f32(at.luma, n);
+    greyOf = () => kernels.u8(at.grey, n);
+  } else if (image.rgba && kernels) {
     const at = planesFromRGBAInKernels(kernels, image.rgba, width, height);
     image.rgba = null;
     lumaOf = () => kernels.f32(at.luma, n);
@@ -222,8 +232,9 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
   // pdqFromLuma consumes its input, so the displayed orientation is cut from it first.
   let oriented = null;
   if (orientation) {
-    const cut = orientLuma(lumaOf(), height, width, orientation, spare >= 0 ? kernels.f32(spare, n) : undefined);
-    oriented = { rows: cut.rows, cols: cut.cols, luma: spare >= 0 ? () => kernels.f32(spare, n) : () => cut.luma };
+    if (kernels && spare < 0) spare = kernels.alloc(n * 4);
+    const cut = orientLuma(lumaOf(), height, width, orientation, kernels ? kernels.f32(spare, n) : undefined);
+    oriented = { rows: cut.rows, cols: cut.cols, luma: kernels ? () => kernels.f32(spare, n) : () => cut.luma };
   }
   const pdq = pdqFromLuma(lumaOf(), height, width, { kernels });
   progress(0.7, "pdq");

@@ -496,4 +496,220 @@
         (br $xloop)))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br $yloop))))
+
+  ;; ---- JPEG: libjpeg-turbo's chroma upsampling and YCbCr -> RGB, straight into luma and grey ----
+  ;;
+  ;; For the Y, Cb, Cr planes a JPEG decoder hands over before its own colour conversion (the
+  ;; browser's ImageDecoder gives them as I420, I422 or I444). What Pillow's libjpeg-turbo does with
+  ;; them (jdsample.c with do_fancy_upsampling, jdcolor.c), reproduced exactly:
+  ;; - 4:2:2 (h2v1_fancy_upsample, when the chroma is over 2 samples wide, else replication):
+  ;;     out[0] = c0; out[2j] = (3c[j] + c[j-1] + 1) >> 2; out[2j+1] = (3c[j] + c[j+1] + 2) >> 2;
+  ;;     out[last] = c[last];
+  ;; - 4:2:0 (h2v2_fancy_upsample, same condition): column sums s[j] = 3*near[j] + far[j], near the
+  ;;   chroma row of this luma row and far the one above (even rows) or below (odd rows), clamped
+  ;;   to the image; out[0] = (4s0 + 8) >> 4; out[2j] = (3s[j] + s[j-1] + 8) >> 4;
+  ;;   out[2j+1] = (3s[j] + s[j+1] + 7) >> 4; out[last] = (4s[last] + 7) >> 4;
+  ;; - R = clamp(Y + ((91881 x_r + 32768) >> 16)), B = clamp(Y + ((116130 x_b + 32768) >> 16)),
+  ;;   G = clamp(Y + ((-46802 x_r - 22554 x_b + 32768) >> 16)), x = C - 128, shifts arithmetic.
+
+  ;; One upsampled chroma row (`width` samples at $out) from the chroma row $near (and $far for 4:2:0).
+  ;; $mode: 1 = 4:2:2, 2 = 4:2:0; $cw the chroma row's width.
+  (func $upsample_row (param $mode i32) (param $near i32) (param $far i32) (param $cw i32) (param $out i32)
+    (local $j i32) (local $this i32) (local $last i32) (local $next i32) (local $o i32)
+    (if (i32.le_s (local.get $cw) (i32.const 2))
+      (then
+        ;; replication (h2v1_upsample / h2v2_upsample)
+        (block $done (loop $copy
+          (br_if $done (i32.ge_s (local.get $j) (local.get $cw)))
+          (local.set $this (i32.load8_u (i32.add (local.get $near) (local.get $j))))
+          (i32.store8 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))) (local.get $this))
+          (i32.store8 offset=1 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))) (local.get $this))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $copy)))
+        (return)))
+    (if (i32.eq (local.get $mode) (i32.const 1))
+      (then
+        (local.set $this (i32.load8_u (local.get $near)))
+        (i32.store8 (local.get $out) (local.get $this))
+        (i32.store8 offset=1 (local.get $out)
+          (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (i32.load8_u offset=1 (local.get $near))) (i32.const 2)) (i32.const 2)))
+        (local.set $j (i32.const 1))
+        (block $done (loop $mid
+          (br_if $done (i32.ge_s (local.get $j) (i32.sub (local.get $cw) (i32.const 1))))
+          (local.set $this (i32.mul (i32.load8_u (i32.add (local.get $near) (local.get $j))) (i32.const 3)))
+          (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))))
+          (i32.store8 (local.get $o)
+            (i32.shr_u (i32.add (i32.add (local.get $this) (i32.load8_u (i32.sub (i32.add (local.get $near) (local.get $j)) (i32.const 1)))) (i32.const 1)) (i32.const 2)))
+          (i32.store8 offset=1 (local.get $o)
+            (i32.shr_u (i32.add (i32.add (local.get $this) (i32.load8_u offset=1 (i32.add (local.get $near) (local.get $j)))) (i32.const 2)) (i32.const 2)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $mid)))
+        (local.set $this (i32.load8_u (i32.add (local.get $near) (local.get $j))))
+        (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))))
+        (i32.store8 (local.get $o)
+          (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (i32.load8_u (i32.sub (i32.add (local.get $near) (local.get $j)) (i32.const 1)))) (i32.const 1)) (i32.const 2)))
+        (i32.store8 offset=1 (local.get $o) (local.get $this))
+        (return)))
+    ;; 4:2:0
+    (local.set $this (i32.add (i32.mul (i32.load8_u (local.get $near)) (i32.const 3)) (i32.load8_u (local.get $far))))
+    (local.set $next (i32.add (i32.mul (i32.load8_u offset=1 (local.get $near)) (i32.const 3)) (i32.load8_u offset=1 (local.get $far))))
+    (i32.store8 (local.get $out) (i32.shr_u (i32.add (i32.shl (local.get $this) (i32.const 2)) (i32.const 8)) (i32.const 4)))
+    (i32.store8 offset=1 (local.get $out)
+      (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (local.get $next)) (i32.const 7)) (i32.const 4)))
+    (local.set $last (local.get $this))
+    (local.set $this (local.get $next))
+    (local.set $j (i32.const 1))
+    (block $done (loop $mid
+      (br_if $done (i32.ge_s (local.get $j) (i32.sub (local.get $cw) (i32.const 1))))
+      (local.set $next
+        (i32.add (i32.mul (i32.load8_u offset=1 (i32.add (local.get $near) (local.get $j))) (i32.const 3))
+          (i32.load8_u offset=1 (i32.add (local.get $far) (local.get $j)))))
+      (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))))
+      (i32.store8 (local.get $o)
+        (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (local.get $last)) (i32.const 8)) (i32.const 4)))
+      (i32.store8 offset=1 (local.get $o)
+        (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (local.get $next)) (i32.const 7)) (i32.const 4)))
+      (local.set $last (local.get $this))
+      (local.set $this (local.get $next))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $mid)))
+    (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))))
+    (i32.store8 (local.get $o)
+      (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (local.get $last)) (i32.const 8)) (i32.const 4)))
+    (i32.store8 offset=1 (local.get $o) (i32.shr_u (i32.add (i32.shl (local.get $this) (i32.const 2)) (i32.const 7)) (i32.const 4))))
+
+  ;; Four YCbCr samples (u8 in the low lanes of i32x4) to R, G, B (i32x4 each, 0-255), then to
+  ;; luma (f32) and grey (u8) stored at $luma and $grey.
+  (func $ycc4 (param $y v128) (param $cb v128) (param $cr v128) (param $luma i32) (param $grey i32)
+    (local $r v128) (local $g v128) (local $b v128) (local $lo v128) (local $hi v128) (local $k v128)
+    (local.set $cb (i32x4.sub (local.get $cb) (v128.const i32x4 128 128 128 128)))
+    (local.set $cr (i32x4.sub (local.get $cr) (v128.const i32x4 128 128 128 128)))
+    (local.set $r (i32x4.add (local.get $y)
+      (i32x4.shr_s (i32x4.add (i32x4.mul (local.get $cr) (v128.const i32x4 91881 91881 91881 91881))
+        (v128.const i32x4 32768 32768 32768 32768)) (i32.const 16))))
+    (local.set $b (i32x4.add (local.get $y)
+      (i32x4.shr_s (i32x4.add (i32x4.mul (local.get $cb) (v128.const i32x4 116130 116130 116130 116130))
+        (v128.const i32x4 32768 32768 32768 32768)) (i32.const 16))))
+    (local.set $g (i32x4.add (local.get $y)
+      (i32x4.shr_s
+        (i32x4.add
+          (i32x4.add
+            (i32x4.mul (local.get $cr) (v128.const i32x4 -46802 -46802 -46802 -46802))
+            (i32x4.mul (local.get $cb) (v128.const i32x4 -22554 -22554 -22554 -22554)))
+          (v128.const i32x4 32768 32768 32768 32768))
+        (i32.const 16))))
+    (local.set $r (i32x4.min_s (i32x4.max_s (local.get $r) (v128.const i32x4 0 0 0 0)) (v128.const i32x4 255 255 255 255)))
+    (local.set $g (i32x4.min_s (i32x4.max_s (local.get $g) (v128.const i32x4 0 0 0 0)) (v128.const i32x4 255 255 255 255)))
+    (local.set $b (i32x4.min_s (i32x4.max_s (local.get $b) (v128.const i32x4 0 0 0 0)) (v128.const i32x4 255 255 255 255)))
+    ;; grey, as planes_rgba
+    (local.set $k
+      (i32x4.shr_u
+        (i32x4.add
+          (i32x4.add
+            (i32x4.mul (local.get $r) (v128.const i32x4 19595 19595 19595 19595))
+            (i32x4.mul (local.get $g) (v128.const i32x4 38470 38470 38470 38470)))
+          (i32x4.add
+            (i32x4.mul (local.get $b) (v128.const i32x4 7471 7471 7471 7471))
+            (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)))
+        (i32.const 16)))
+    (v128.store32_lane 0 (local.get $grey) (i8x16.shuffle 0 4 8 12 0 0 0 0 0 0 0 0 0 0 0 0 (local.get $k) (local.get $k)))
+    ;; luma, as planes_rgba
+    (local.set $lo
+      (f32x4.demote_f64x2_zero
+        (f64x2.add
+          (f64x2.add
+            (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $r)) (v128.const f64x2 0.299 0.299))
+            (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $g)) (v128.const f64x2 0.587 0.587)))
+          (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $b)) (v128.const f64x2 0.114 0.114)))))
+    (local.set $r (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $r) (local.get $r)))
+    (local.set $g (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $g) (local.get $g)))
+    (local.set $b (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $b) (local.get $b)))
+    (local.set $hi
+      (f32x4.demote_f64x2_zero
+        (f64x2.add
+          (f64x2.add
+            (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $r)) (v128.const f64x2 0.299 0.299))
+            (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $g)) (v128.const f64x2 0.587 0.587)))
+          (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $b)) (v128.const f64x2 0.114 0.114)))))
+    (v128.store (local.get $luma) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi))))
+
+  ;; u8 x4 at $p as i32x4 (reads 4 bytes).
+  (func $u8x4 (param $p i32) (result v128)
+    (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p)))))
+
+  ;; luma and grey of a width x height JPEG from its Y, Cb, Cr planes. $mode: 0 = 4:4:4, 1 = 4:2:2,
+  ;; 2 = 4:2:0. $ystride and $cstride are the planes' row strides; $cw, $ch the chroma plane's size.
+  ;; $tmp: scratch of 2 * (width + 32) + 64 bytes. Outputs as planes_rgba.
+  (func (export "planes_yuv") (param $yp i32) (param $ystride i32) (param $cbp i32) (param $crp i32) (param $cstride i32)
+    (param $cw i32) (param $ch i32) (param $width i32) (param $height i32) (param $mode i32) (param $tmp i32)
+    (param $luma i32) (param $grey i32)
+    (local $row i32) (local $x i32) (local $yrow i32) (local $cbrow i32) (local $crrow i32) (local $cy i32) (local $far i32)
+    (local $lrow i32) (local $grow i32) (local $tcb i32) (local $tcr i32) (local $q i32)
+    (local.set $tcb (local.get $tmp))
+    (local.set $tcr (i32.add (local.get $tmp) (i32.add (local.get $width) (i32.const 32))))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_s (local.get $row) (local.get $height)))
+      (local.set $yrow (i32.add (local.get $yp) (i32.mul (local.get $row) (local.get $ystride))))
+      (if (i32.eqz (local.get $mode))
+        (then
+          (local.set $cbrow (i32.add (local.get $cbp) (i32.mul (local.get $row) (local.get $cstride))))
+          (local.set $crrow (i32.add (local.get $crp) (i32.mul (local.get $row) (local.get $cstride)))))
+        (else
+          (if (i32.eq (local.get $mode) (i32.const 1))
+            (then
+              (local.set $cy (local.get $row))
+              (local.set $far (local.get $row)))
+            (else
+              (local.set $cy (i32.shr_u (local.get $row) (i32.const 1)))
+              (local.set $far
+                (if (result i32) (i32.and (local.get $row) (i32.const 1))
+                  (then (call $min (i32.add (local.get $cy) (i32.const 1)) (i32.sub (local.get $ch) (i32.const 1))))
+                  (else (select (i32.sub (local.get $cy) (i32.const 1)) (i32.const 0) (i32.gt_s (local.get $cy) (i32.const 0))))))))
+          (call $upsample_row (local.get $mode)
+            (i32.add (local.get $cbp) (i32.mul (local.get $cy) (local.get $cstride)))
+            (i32.add (local.get $cbp) (i32.mul (local.get $far) (local.get $cstride)))
+            (local.get $cw) (local.get $tcb))
+          (call $upsample_row (local.get $mode)
+            (i32.add (local.get $crp) (i32.mul (local.get $cy) (local.get $cstride)))
+            (i32.add (local.get $crp) (i32.mul (local.get $far) (local.get $cstride)))
+            (local.get $cw) (local.get $tcr))
+          (local.set $cbrow (local.get $tcb))
+          (local.set $crrow (local.get $tcr))))
+      (local.set $lrow (i32.add (local.get $luma) (i32.shl (i32.mul (local.get $row) (local.get $width)) (i32.const 2))))
+      (local.set $grow (i32.add (local.get $grey) (i32.mul (local.get $row) (local.get $width))))
+      (local.set $x (i32.const 0))
+      (block $xdone (loop $xs
+        (br_if $xdone (i32.gt_s (i32.add (local.get $x) (i32.const 4)) (local.get $width)))
+        (call $ycc4
+          (call $u8x4 (i32.add (local.get $yrow) (local.get $x)))
+          (call $u8x4 (i32.add (local.get $cbrow) (local.get $x)))
+          (call $u8x4 (i32.add (local.get $crrow) (local.get $x)))
+          (i32.add (local.get $lrow) (i32.shl (local.get $x) (i32.const 2)))
+          (i32.add (local.get $grow) (local.get $x)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (br $xs)))
+      ;; the last 1-3 pixels of the row: through the same four-lane code, into the scratch, then copied
+      (if (i32.lt_s (local.get $x) (local.get $width))
+        (then
+          (memory.fill (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $width) (i32.const 32)) (i32.const 1))) (i32.const 0) (i32.const 12))
+          (memory.copy (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $width) (i32.const 32)) (i32.const 1)))
+            (i32.add (local.get $yrow) (local.get $x)) (i32.sub (local.get $width) (local.get $x)))
+          (memory.copy (i32.add (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $width) (i32.const 32)) (i32.const 1))) (i32.const 4))
+            (i32.add (local.get $cbrow) (local.get $x)) (i32.sub (local.get $width) (local.get $x)))
+          (memory.copy (i32.add (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $width) (i32.const 32)) (i32.const 1))) (i32.const 8))
+            (i32.add (local.get $crrow) (local.get $x)) (i32.sub (local.get $width) (local.get $x)))
+          (local.set $q (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $width) (i32.const 32)) (i32.const 1))))
+          (call $ycc4
+            (call $u8x4 (local.get $q))
+            (call $u8x4 (i32.add (local.get $q) (i32.const 4)))
+            (call $u8x4 (i32.add (local.get $q) (i32.const 8)))
+            (i32.add (local.get $q) (i32.const 16))
+            (i32.add (local.get $q) (i32.const 32)))
+          (memory.copy (i32.add (local.get $lrow) (i32.shl (local.get $x) (i32.const 2)))
+            (i32.add (local.get $q) (i32.const 16)) (i32.shl (i32.sub (local.get $width) (local.get $x)) (i32.const 2)))
+          (memory.copy (i32.add (local.get $grow) (local.get $x))
+            (i32.add (local.get $q) (i32.const 32)) (i32.sub (local.get $width) (local.get $x)))))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rows)))
+  )
 )

@@ -38,6 +38,20 @@ export function planesFromRGBAInKernels(kernels, rgba, width, height) {
   return { luma, grey, rgba: rgbaAt };
 }
 
+/**
+ * The same planes from a JPEG's Y, Cb, Cr planes in the kernels' memory (see decodeJpegPlanes), made
+ * as libjpeg-turbo makes RGB from them. Returns the byte offsets {luma, grey}.
+ */
+export function planesFromYuvInKernels(kernels, yuv, width, height) {
+  const n = width * height;
+  const luma = kernels.alloc(n * 4);
+  const grey = kernels.alloc(n);
+  const scratch = kernels.alloc(2 * (width + 32) + 64);
+  const { y, cb, cr, yStride, cStride, cw, ch, mode } = yuv;
+  kernels.fn.planes_yuv(y, yStride, cb, cr, cStride, cw, ch, width, height, mode, scratch, luma, grey);
+  return { luma, grey };
+}
+
 /** {luma, grey} from ARGB pixels in a Uint32Array (alpha in the top byte, ignored). */
 export function planesFromARGB(argb, width, height) {
   const n = width * height;

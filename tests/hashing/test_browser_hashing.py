@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import shutil
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from hashing.reference import hash_file
 from hashing.values import hamming_distance
@@ -103,6 +106,50 @@ def test_generated_images_hash_exactly_as_the_server_reference(page, static_serv
         if problems:
             failures[name] = problems
     assert failures == {}
+
+
+JPEG_PLANES = """async (urls) => {
+  const { createKernels } = await import('/static/hashing/kernels.js');
+  const { decodeJpegPlanes } = await import('/static/hashing/browser-decode.js');
+  const { jpegInfo } = await import('/static/hashing/formats.js');
+  const { planesFromYuvInKernels } = await import('/static/hashing/pixels.js');
+  const base64 = (bytes) => {
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(text);
+  };
+  const out = {};
+  for (const url of urls) {
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const kernels = await createKernels();
+    const planes = await decodeJpegPlanes(bytes, jpegInfo(bytes), kernels);
+    if (!planes) { out[url] = null; continue; }
+    const at = planesFromYuvInKernels(kernels, planes.yuv, planes.width, planes.height);
+    const n = planes.width * planes.height;
+    out[url] = {
+      luma: base64(new Uint8Array(kernels.f32(at.luma, n).slice().buffer)),
+      grey: base64(kernels.u8(at.grey, n).slice()),
+    };
+  }
+  return out;
+}"""
+
+
+def test_jpeg_planes_from_the_browser_decoder_become_pillows_pixels(page, static_server, files_dir):
+    # The fast JPEG path takes the Y, Cb, Cr planes from Chromium's ImageDecoder and upsamples and
+    # converts them itself (kernels.wat, planes_yuv). Checked here pixel by pixel, not only through
+    # the hashes: luma and grey must be what Pillow's RGB gives, and the path must really be taken.
+    paths = write_generated(files_dir / "generated")
+    names = [name for name in paths if name.endswith(".jpg") and name != "jpeg-grey.jpg"]
+    results = _hash_in_browser(page, static_server, [f"generated/{name}" for name in names], JPEG_PLANES)
+    for name in names:
+        got = results[f"generated/{name}"]
+        assert got is not None, f"{name} did not take the YUV path"
+        rgb = np.asarray(Image.open(paths[name]).convert("RGB")).astype(np.float64)
+        luma = ((rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587) + rgb[..., 2] * 0.114).astype(np.float32)
+        grey = np.asarray(Image.open(paths[name]).convert("L"))
+        assert np.array_equal(np.frombuffer(base64.b64decode(got["luma"]), np.float32), luma.ravel()), name
+        assert np.array_equal(np.frombuffer(base64.b64decode(got["grey"]), np.uint8), grey.ravel()), name
 
 
 def test_a_cmyk_jpeg_with_black_ink_is_flagged_approximate_and_stays_close(page, static_server, files_dir):

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { createKernels } from "../../static/hashing/kernels.js";
 import { downsample64, pdqFromLuma } from "../../static/hashing/pdq.js";
 import { phashFromGrey, resizeGrey } from "../../static/hashing/phash.js";
-import { planesFromRGB, planesFromRGBAInKernels } from "../../static/hashing/pixels.js";
+import { planesFromRGB, planesFromRGBAInKernels, planesFromYuvInKernels } from "../../static/hashing/pixels.js";
 
 const vectors = JSON.parse(readFileSync(new URL("./vectors.json", import.meta.url)));
 const kernels = await createKernels();
@@ -98,3 +98,83 @@ test("a plane whose view was detached by memory growth is refused, not hashed as
   k.alloc(16 * 1024 * 1024); // grows the memory
   assert.throws(() => pdqFromLuma(view, 64, 64, { kernels: k }), /detached/);
 });
+
+// libjpeg-turbo's fancy upsampling (jdsample.c) and YCbCr -> RGB (jdcolor.c), written out plainly,
+// then luma and grey as planesFromRGB makes them: what planes_yuv must give.
+function jpegReference(Y, Cb, Cr, width, height, cw, ch, mode) {
+  const up = (plane, row, far) => {
+    const out = new Uint8Array(cw * 2);
+    const near = (j) => plane[row * cw + j];
+    if (mode === 0) return plane.subarray(row * cw, row * cw + cw);
+    if (cw <= 2) {
+      for (let j = 0; j < cw; j++) out[2 * j] = out[2 * j + 1] = near(j);
+      return out;
+    }
+    if (mode === 1) {
+      for (let j = 0; j < cw; j++) {
+        out[2 * j] = j === 0 ? near(0) : (3 * near(j) + near(j - 1) + 1) >> 2;
+        out[2 * j + 1] = j === cw - 1 ? near(j) : (3 * near(j) + near(j + 1) + 2) >> 2;
+      }
+      return out;
+    }
+    const s = (j) => 3 * near(j) + plane[far * cw + j];
+    for (let j = 0; j < cw; j++) {
+      out[2 * j] = j === 0 ? (4 * s(0) + 8) >> 4 : (3 * s(j) + s(j - 1) + 8) >> 4;
+      out[2 * j + 1] = j === cw - 1 ? (4 * s(j) + 7) >> 4 : (3 * s(j) + s(j + 1) + 7) >> 4;
+    }
+    return out;
+  };
+  const rgb = new Uint8Array(width * height * 3);
+  const clamp = (v) => Math.max(0, Math.min(255, v));
+  for (let row = 0; row < height; row++) {
+    let cy = row;
+    let far = row;
+    if (mode === 2) {
+      cy = row >> 1;
+      far = row & 1 ? Math.min(cy + 1, ch - 1) : Math.max(cy - 1, 0);
+    }
+    const cbRow = up(Cb, cy, far);
+    const crRow = up(Cr, cy, far);
+    for (let x = 0; x < width; x++) {
+      const y = Y[row * width + x];
+      const xb = cbRow[x] - 128;
+      const xr = crRow[x] - 128;
+      const i = (row * width + x) * 3;
+      rgb[i] = clamp(y + ((91881 * xr + 32768) >> 16));
+      rgb[i + 1] = clamp(y + ((-46802 * xr - 22554 * xb + 32768) >> 16));
+      rgb[i + 2] = clamp(y + ((116130 * xb + 32768) >> 16));
+    }
+  }
+  return planesFromRGB(rgb, width, height, 3);
+}
+
+const JPEG_SIZES = [[1, 1], [2, 3], [3, 2], [4, 4], [5, 7], [6, 1], [8, 8], [13, 5], [33, 31], [401, 299]]; // prettier-ignore
+
+for (const [mode, name] of [
+  [0, "4:4:4"],
+  [1, "4:2:2"],
+  [2, "4:2:0"],
+]) {
+  for (const [width, height] of JPEG_SIZES) {
+    test(`planes_yuv upsamples ${name} chroma of ${width}x${height} as libjpeg-turbo, to Pillow's planes`, async () => {
+      const cw = mode === 0 ? width : (width + 1) >> 1;
+      const ch = mode === 2 ? (height + 1) >> 1 : height;
+      const noise = rgbaPlane(width + cw * 2, height, width * 7 + mode);
+      const Y = noise.subarray(0, width * height);
+      const Cb = noise.subarray(width * height, width * height + cw * ch);
+      const Cr = noise.subarray(width * height + cw * ch, width * height + 2 * cw * ch);
+      const k = await createKernels();
+      const y = k.alloc(Y.length);
+      const cb = k.alloc(Cb.length);
+      const cr = k.alloc(Cr.length);
+      k.u8(y, Y.length).set(Y);
+      k.u8(cb, Cb.length).set(Cb);
+      k.u8(cr, Cr.length).set(Cr);
+      const yuv = { y, cb, cr, yStride: width, cStride: cw, cw, ch, mode };
+      const at = planesFromYuvInKernels(k, yuv, width, height);
+      const want = jpegReference(Y, Cb, Cr, width, height, cw, ch, mode);
+      assert.deepEqual(k.f32(at.luma, width * height), want.luma);
+      assert.deepEqual(k.u8(at.grey, width * height), want.grey);
+    });
+  }
+}
