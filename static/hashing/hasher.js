@@ -10,7 +10,7 @@ import { IMAGE_FORMATS, imageOrientation, jpegInfo, jpegIsComplete, sniffFormat 
 import { decodeGif, GifError } from "./gif.js";
 import { pdqFromLuma } from "./pdq.js";
 import { phashFromGrey } from "./phash.js";
-import { createKernels } from "./kernels.js";
+import { createKernels, returnKernels } from "./kernels.js";
 import {
   orientLuma,
   planesFromARGB,
@@ -199,64 +199,72 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
   // The browser decodes on its own threads; the digests are computed meanwhile.
   const decoding = decodeImage(format, bytes, blob, kernelsReady);
   decoding.catch(() => {});
-  const digests = await digestBytes(bytes);
-  progress(0.15, "digest");
-  checkAborted(signal);
-  const image = await decoding;
-  const kernels = await kernelsReady;
-  progress(0.45, "decode");
-  checkAborted(signal);
-  // Nothing below awaits, so this call has the kernels' memory to itself. Planes living in that
-  // memory are reached through functions: a view made before the memory grows would be detached.
-  const { width, height } = image;
-  const n = width * height;
-  let lumaOf;
-  let greyOf;
-  let spare = -1; // a free block of n floats in the kernels' memory, if there is one
-  if (image.yuv) {
-    const at = planesFromYuvInKernels(kernels, image.yuv, width, height);
-    lumaOf = () => kernels.f32(at.luma, n);
-    greyOf = () => kernels.u8(at.grey, n);
-  } else if (image.rgba && kernels) {
-    const at = planesFromRGBAInKernels(kernels, image.rgba, width, height);
-    image.rgba = null;
-    lumaOf = () => kernels.f32(at.luma, n);
-    greyOf = () => kernels.u8(at.grey, n);
-    spare = at.rgba;
-  } else {
-    const planes = image.rgba ? planesFromRGB(image.rgba, width, height, 4) : image;
-    lumaOf = () => planes.luma;
-    greyOf = () => planes.grey;
+  try {
+    const digests = await digestBytes(bytes);
+    progress(0.15, "digest");
+    checkAborted(signal);
+    const image = await decoding;
+    const kernels = await kernelsReady;
+    progress(0.45, "decode");
+    checkAborted(signal);
+    // Nothing below awaits, so this call has the kernels' memory to itself. Planes living in that
+    // memory are reached through functions: a view made before the memory grows would be detached.
+    const { width, height } = image;
+    const n = width * height;
+    let lumaOf;
+    let greyOf;
+    let spare = -1; // a free block of n floats in the kernels' memory, if there is one
+    if (image.yuv) {
+      const at = planesFromYuvInKernels(kernels, image.yuv, width, height);
+      lumaOf = () => kernels.f32(at.luma, n);
+      greyOf = () => kernels.u8(at.grey, n);
+    } else if (image.rgba && kernels) {
+      const at = planesFromRGBAInKernels(kernels, image.rgba, width, height);
+      image.rgba = null;
+      lumaOf = () => kernels.f32(at.luma, n);
+      greyOf = () => kernels.u8(at.grey, n);
+      spare = at.rgba;
+    } else {
+      const planes = image.rgba ? planesFromRGB(image.rgba, width, height, 4) : image;
+      lumaOf = () => planes.luma;
+      greyOf = () => planes.grey;
+    }
+    const orientation = imageOrientation(format, bytes);
+    // pdqFromLuma consumes its input, so the displayed orientation is cut from it first.
+    let oriented = null;
+    if (orientation) {
+      if (kernels && spare < 0) spare = kernels.alloc(n * 4);
+      const cut = orientLuma(lumaOf(), height, width, orientation, kernels ? kernels.f32(spare, n) : undefined);
+      oriented = { rows: cut.rows, cols: cut.cols, luma: kernels ? () => kernels.f32(spare, n) : () => cut.luma };
+    }
+    const pdq = pdqFromLuma(lumaOf(), height, width, { kernels });
+    progress(0.7, "pdq");
+    checkAborted(signal);
+    const pdqOriented = oriented
+      ? pdqFromLuma(oriented.luma(), oriented.rows, oriented.cols, { dihedral: false, kernels }).hex
+      : null;
+    progress(0.85, "pdq_oriented");
+    checkAborted(signal);
+    const phash = phashFromGrey(greyOf(), width, height, { kernels });
+    progress(1, "done");
+    return {
+      pdq: pdq.hex,
+      pdq_quality: pdq.quality,
+      pdq_oriented: pdqOriented,
+      pdq_dihedral: pdq.dihedral,
+      phash,
+      ...digests,
+      width,
+      height,
+      // True when the browser's decoder may have rounded pixels differently from Pillow (CMYK JPEG,
+      // animated WebP with transparency): the hashes are then close, not guaranteed equal.
+      approximate: image.approximate,
+    };
+  } finally {
+    // The kernels go back for the next file only once the decoder can no longer write into them.
+    decoding.then(
+      () => kernelsReady.then(returnKernels),
+      () => kernelsReady.then(returnKernels),
+    );
   }
-  const orientation = imageOrientation(format, bytes);
-  // pdqFromLuma consumes its input, so the displayed orientation is cut from it first.
-  let oriented = null;
-  if (orientation) {
-    if (kernels && spare < 0) spare = kernels.alloc(n * 4);
-    const cut = orientLuma(lumaOf(), height, width, orientation, kernels ? kernels.f32(spare, n) : undefined);
-    oriented = { rows: cut.rows, cols: cut.cols, luma: kernels ? () => kernels.f32(spare, n) : () => cut.luma };
-  }
-  const pdq = pdqFromLuma(lumaOf(), height, width, { kernels });
-  progress(0.7, "pdq");
-  checkAborted(signal);
-  const pdqOriented = oriented
-    ? pdqFromLuma(oriented.luma(), oriented.rows, oriented.cols, { dihedral: false, kernels }).hex
-    : null;
-  progress(0.85, "pdq_oriented");
-  checkAborted(signal);
-  const phash = phashFromGrey(greyOf(), width, height, { kernels });
-  progress(1, "done");
-  return {
-    pdq: pdq.hex,
-    pdq_quality: pdq.quality,
-    pdq_oriented: pdqOriented,
-    pdq_dihedral: pdq.dihedral,
-    phash,
-    ...digests,
-    width,
-    height,
-    // True when the browser's decoder may have rounded pixels differently from Pillow (CMYK JPEG,
-    // animated WebP with transparency): the hashes are then close, not guaranteed equal.
-    approximate: image.approximate,
-  };
 }

@@ -1,6 +1,6 @@
 // Loads kernels.wasm (the inner loops of PDQ, pHash and the pixel conversion, see kernels.wat) and
-// hands out its memory. One instance per hashed file: WebAssembly memory only grows, so a fresh
-// instance per file gives a 48-megapixel photo's memory back once that file is done.
+// hands out its memory. One instance per hashed file at a time; WebAssembly memory only grows, so an
+// instance that a big picture made large is dropped afterwards and its memory given back.
 // Where WebAssembly is missing or refused, createKernels() resolves to null and the JS code runs.
 
 let compiled = null;
@@ -17,13 +17,40 @@ async function wasmBytes() {
   return response.arrayBuffer();
 }
 
+// Runs each kernel a few times on a small image. Engines first compile WebAssembly quickly and
+// recompile the functions that turn out busy with their optimising compiler, in the background;
+// doing that now (while the browser decodes the first picture) spares the first photo the slow code.
+async function warmUp(module) {
+  const { exports: fn } = await WebAssembly.instantiate(module);
+  const side = 128;
+  const n = side * side;
+  fn.memory.grow(Math.ceil((n * 16 + 8192) / PAGE));
+  const a = 1024;
+  const b = a + n * 4;
+  const c = b + n * 4;
+  const tmp = c + n * 4;
+  const bounds = new Int32Array(fn.memory.buffer, tmp + 4096, 64);
+  for (let i = 0; i < 32; i++) bounds.set([i * 2, 32], i * 2);
+  for (let i = 0; i < 4; i++) {
+    fn.planes_yuv(a, side, a + n, a + n, side / 2, side / 2, side / 2, side, side, 2, tmp, b, c);
+    fn.planes_yuv(a, side, a + n, a + n, side / 2, side / 2, side, side, side, 1, tmp, b, c);
+    fn.planes_rgba(a, n, b, c);
+    fn.box_rows(b, c, side, side, 3, tmp, tmp + side * 16, 0, side);
+    fn.box_rows(b, c, side, side, 3, tmp, tmp + side * 16, a, side);
+    fn.box_cols(c, b, side, side, 3, tmp);
+    fn.resample_h(a, side, side, 32, 32, tmp + 4096, tmp + 8192, c);
+  }
+}
+
 /** The compiled module, fetched once per page or worker; null when WebAssembly cannot be used. */
 export function compileKernels() {
   if (!compiled) {
     compiled = (async () => {
       if (typeof WebAssembly === "undefined") return null;
       try {
-        return await WebAssembly.compile(await wasmBytes());
+        const module = await WebAssembly.compile(await wasmBytes());
+        await warmUp(module);
+        return module;
       } catch {
         return null; // no SIMD, a CSP without 'wasm-unsafe-eval', or offline: the JS paths still work
       }
@@ -33,6 +60,7 @@ export function compileKernels() {
 }
 
 const PAGE = 65536;
+const BASE = 1024; // offset 0 stays unused, so a missing block is never mistaken for one
 const ALIGN = 16;
 // Bytes after every block that a kernel may read (never use): resample_h reads up to 15 past a row.
 const SLACK = 16;
@@ -42,7 +70,7 @@ export class Kernels {
   constructor(instance) {
     this.fn = instance.exports;
     this.memory = instance.exports.memory;
-    this.top = 1024; // offset 0 stays unused, so a missing block is never mistaken for one
+    this.top = BASE;
   }
 
   /** A block of `bytes` bytes; growing the memory detaches earlier views, so make views afterwards. */
@@ -82,8 +110,23 @@ export class Kernels {
   }
 }
 
-/** A fresh instance, or null when WebAssembly is not available here. */
+// One idle instance is kept for the next file: its memory is already mapped, so the next photo
+// does not pay for fresh pages again. An instance that grew past this is dropped instead, so one
+// huge picture does not keep its memory for the rest of the visit.
+const KEEP_AT_MOST = 320 * 1024 * 1024;
+let idle = null;
+
+/**
+ * An instance for one file (the idle one, or a new one), or null when WebAssembly is not available
+ * here. Give it back with returnKernels once nothing will touch its memory again.
+ */
 export async function createKernels() {
+  if (idle) {
+    const kernels = idle;
+    idle = null;
+    kernels.top = BASE;
+    return kernels;
+  }
   const module = await compileKernels();
   if (!module) return null;
   try {
@@ -91,4 +134,9 @@ export async function createKernels() {
   } catch {
     return null;
   }
+}
+
+/** Done with `kernels`: keep it for the next file unless its memory has grown large. */
+export function returnKernels(kernels) {
+  if (kernels && !idle && kernels.memory.buffer.byteLength <= KEEP_AT_MOST) idle = kernels;
 }

@@ -40,9 +40,9 @@
           (f32x4.demote_f64x2_zero
             (f64x2.add
               (f64x2.add
-                (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $r)) (v128.const f64x2 0.299 0.299))
-                (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $g)) (v128.const f64x2 0.587 0.587)))
-              (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $b)) (v128.const f64x2 0.114 0.114)))))
+                (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $r)) (v128.const f64x2 0.299 0.299))
+                (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $g)) (v128.const f64x2 0.587 0.587)))
+              (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $b)) (v128.const f64x2 0.114 0.114)))))
         (local.set $r (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $r) (local.get $r)))
         (local.set $g (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $g) (local.get $g)))
         (local.set $b (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $b) (local.get $b)))
@@ -50,9 +50,9 @@
           (f32x4.demote_f64x2_zero
             (f64x2.add
               (f64x2.add
-                (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $r)) (v128.const f64x2 0.299 0.299))
-                (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $g)) (v128.const f64x2 0.587 0.587)))
-              (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $b)) (v128.const f64x2 0.114 0.114)))))
+                (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $r)) (v128.const f64x2 0.299 0.299))
+                (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $g)) (v128.const f64x2 0.587 0.587)))
+              (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $b)) (v128.const f64x2 0.114 0.114)))))
         (v128.store (i32.add (local.get $luma) (i32.shl (local.get $i) (i32.const 2)))
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
@@ -89,55 +89,19 @@
   ;;   phase 4 (half-1 steps):          sum -= in[li++]; n--; out[oi++] = sum / n
   ;; with half = (win + 2) / 2, sum a float, n an int.
 
-  ;; The 4x4 transpose of four rows' four floats at $p0..$p3 into $dst (16 floats, column by column).
-  (func $transpose_in (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $dst i32)
-    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
-    (local.set $a0 (v128.load (local.get $p0)))
-    (local.set $a1 (v128.load (local.get $p1)))
-    (local.set $b0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
-    (local.set $b1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
-    (local.set $a0 (v128.load (local.get $p2)))
-    (local.set $a1 (v128.load (local.get $p3)))
-    (local.set $b2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
-    (local.set $b3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
-    (v128.store (local.get $dst)
-      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b0) (local.get $b2)))
-    (v128.store offset=16 (local.get $dst)
-      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b0) (local.get $b2)))
-    (v128.store offset=32 (local.get $dst)
-      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b1) (local.get $b3)))
-    (v128.store offset=48 (local.get $dst)
-      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b1) (local.get $b3))))
-
-  ;; The inverse: 16 floats at $src (column by column) back to four rows at $p0..$p3.
-  (func $transpose_out (param $src i32) (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32)
-    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
-    (local.set $a0 (v128.load (local.get $src)))
-    (local.set $a1 (v128.load offset=16 (local.get $src)))
-    (local.set $b0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
-    (local.set $b1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
-    (local.set $a0 (v128.load offset=32 (local.get $src)))
-    (local.set $a1 (v128.load offset=48 (local.get $src)))
-    (local.set $b2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
-    (local.set $b3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
-    (v128.store (local.get $p0)
-      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b0) (local.get $b2)))
-    (v128.store (local.get $p1)
-      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b0) (local.get $b2)))
-    (v128.store (local.get $p2)
-      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b1) (local.get $b3)))
-    (v128.store (local.get $p3)
-      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b1) (local.get $b3))))
-
   ;; box1DFloat along every row of the rows x cols plane at $in, into $out. Four rows at a time:
   ;; lane k follows row r+k (the last group repeats the last row, which writes the same values
   ;; twice). $tin and $tout are scratch of cols * 16 bytes each. With $wanted (a byte per column,
-  ;; or 0 for all), only the wanted outputs are divided and written; the sums still visit every pixel.
+  ;; or 0 for all), only the wanted outputs are divided and written, compactly: column c goes to
+  ;; place wanted[c] - 1 of rows $out_cols floats long (the sums still visit every pixel).
+  ;; Without $wanted, $out has the input's layout and $out_cols is ignored.
   (func (export "box_rows") (param $in i32) (param $out i32) (param $rows i32) (param $cols i32)
-    (param $win i32) (param $tin i32) (param $tout i32) (param $wanted i32)
+    (param $win i32) (param $tin i32) (param $tout i32) (param $wanted i32) (param $out_cols i32)
     (local $r i32) (local $stride i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
-    (local $c i32) (local $k i32) (local $last i32)
+    (local $c i32) (local $k i32) (local $last i32) (local $ostride i32) (local $t i32)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local.set $stride (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $ostride (i32.shl (local.get $out_cols) (i32.const 2)))
     (local.set $last (i32.sub (local.get $rows) (i32.const 1)))
     (block $rows_done
       (loop $group
@@ -153,12 +117,24 @@
           (loop $tloop
             (br_if $tdone (i32.gt_s (i32.add (local.get $c) (i32.const 4)) (local.get $cols)))
             (local.set $k (i32.shl (local.get $c) (i32.const 2)))
-            (call $transpose_in
-              (i32.add (local.get $in) (i32.add (local.get $p0) (local.get $k)))
-              (i32.add (local.get $in) (i32.add (local.get $p1) (local.get $k)))
-              (i32.add (local.get $in) (i32.add (local.get $p2) (local.get $k)))
-              (i32.add (local.get $in) (i32.add (local.get $p3) (local.get $k)))
-              (i32.add (local.get $tin) (i32.shl (local.get $c) (i32.const 4))))
+            ;; $transpose_in, written out (no call in the hot loop)
+            (local.set $a0 (v128.load (i32.add (local.get $in) (i32.add (local.get $p0) (local.get $k)))))
+            (local.set $a1 (v128.load (i32.add (local.get $in) (i32.add (local.get $p1) (local.get $k)))))
+            (local.set $b0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+            (local.set $b1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+            (local.set $a0 (v128.load (i32.add (local.get $in) (i32.add (local.get $p2) (local.get $k)))))
+            (local.set $a1 (v128.load (i32.add (local.get $in) (i32.add (local.get $p3) (local.get $k)))))
+            (local.set $b2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+            (local.set $b3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+            (local.set $t (i32.add (local.get $tin) (i32.shl (local.get $c) (i32.const 4))))
+            (v128.store (local.get $t)
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b0) (local.get $b2)))
+            (v128.store offset=16 (local.get $t)
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b0) (local.get $b2)))
+            (v128.store offset=32 (local.get $t)
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b1) (local.get $b3)))
+            (v128.store offset=48 (local.get $t)
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b1) (local.get $b3)))
             (local.set $c (i32.add (local.get $c) (i32.const 4)))
             (br $tloop)))
         (block $rdone
@@ -178,8 +154,10 @@
         (if (local.get $wanted)
           (then
             (call $box_lanes_wanted (local.get $tin) (local.get $cols) (local.get $win) (local.get $wanted)
-              (i32.add (local.get $out) (local.get $p0)) (i32.add (local.get $out) (local.get $p1))
-              (i32.add (local.get $out) (local.get $p2)) (i32.add (local.get $out) (local.get $p3))))
+              (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $ostride)))
+              (i32.add (local.get $out) (i32.mul (call $min (i32.add (local.get $r) (i32.const 1)) (local.get $last)) (local.get $ostride)))
+              (i32.add (local.get $out) (i32.mul (call $min (i32.add (local.get $r) (i32.const 2)) (local.get $last)) (local.get $ostride)))
+              (i32.add (local.get $out) (i32.mul (call $min (i32.add (local.get $r) (i32.const 3)) (local.get $last)) (local.get $ostride)))))
           (else
             (call $box_lanes (local.get $tin) (local.get $tout) (local.get $cols) (local.get $win))
             ;; and back into rows
@@ -188,12 +166,24 @@
               (loop $oloop
                 (br_if $odone (i32.gt_s (i32.add (local.get $c) (i32.const 4)) (local.get $cols)))
                 (local.set $k (i32.shl (local.get $c) (i32.const 2)))
-                (call $transpose_out
-                  (i32.add (local.get $tout) (i32.shl (local.get $c) (i32.const 4)))
-                  (i32.add (local.get $out) (i32.add (local.get $p0) (local.get $k)))
-                  (i32.add (local.get $out) (i32.add (local.get $p1) (local.get $k)))
-                  (i32.add (local.get $out) (i32.add (local.get $p2) (local.get $k)))
-                  (i32.add (local.get $out) (i32.add (local.get $p3) (local.get $k))))
+                ;; $transpose_out, written out
+                (local.set $t (i32.add (local.get $tout) (i32.shl (local.get $c) (i32.const 4))))
+                (local.set $a0 (v128.load (local.get $t)))
+                (local.set $a1 (v128.load offset=16 (local.get $t)))
+                (local.set $b0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+                (local.set $b1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+                (local.set $a0 (v128.load offset=32 (local.get $t)))
+                (local.set $a1 (v128.load offset=48 (local.get $t)))
+                (local.set $b2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+                (local.set $b3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+                (v128.store (i32.add (local.get $out) (i32.add (local.get $p0) (local.get $k)))
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b0) (local.get $b2)))
+                (v128.store (i32.add (local.get $out) (i32.add (local.get $p1) (local.get $k)))
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b0) (local.get $b2)))
+                (v128.store (i32.add (local.get $out) (i32.add (local.get $p2) (local.get $k)))
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $b1) (local.get $b3)))
+                (v128.store (i32.add (local.get $out) (i32.add (local.get $p3) (local.get $k)))
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $b1) (local.get $b3)))
                 (local.set $c (i32.add (local.get $c) (i32.const 4)))
                 (br $oloop)))
             (block $odone1
@@ -268,21 +258,22 @@
       (local.set $i (i32.sub (local.get $i) (i32.const 1)))
       (br $l4))))
 
-  ;; One wanted output: lane k of sum / n into the row at $pk, column $col.
-  (func $put4 (param $sum v128) (param $n i32) (param $col i32)
+  ;; One wanted output: lane k of sum / n into the row at $pk, at place $place - 1.
+  (func $put4 (param $sum v128) (param $n i32) (param $place i32)
     (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32)
     (local $v v128) (local $at i32)
     (local.set $v (f32x4.div (local.get $sum) (f32x4.splat (f32.convert_i32_s (local.get $n)))))
-    (local.set $at (i32.shl (local.get $col) (i32.const 2)))
+    (local.set $at (i32.shl (i32.sub (local.get $place) (i32.const 1)) (i32.const 2)))
     (f32.store (i32.add (local.get $p0) (local.get $at)) (f32x4.extract_lane 0 (local.get $v)))
     (f32.store (i32.add (local.get $p1) (local.get $at)) (f32x4.extract_lane 1 (local.get $v)))
     (f32.store (i32.add (local.get $p2) (local.get $at)) (f32x4.extract_lane 2 (local.get $v)))
     (f32.store (i32.add (local.get $p3) (local.get $at)) (f32x4.extract_lane 3 (local.get $v))))
 
-  ;; $box_lanes writing only the outputs whose byte in $wanted is set, straight into the four rows.
+  ;; $box_lanes writing only the outputs whose byte in $wanted is set, straight into the four rows
+  ;; (at place wanted[column] - 1).
   (func $box_lanes_wanted (param $in i32) (param $length i32) (param $win i32) (param $wanted i32)
     (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32)
-    (local $half i32) (local $i i32) (local $n i32) (local $ri i32) (local $li i32) (local $oi i32)
+    (local $half i32) (local $i i32) (local $n i32) (local $ri i32) (local $li i32) (local $oi i32) (local $place i32)
     (local $sum v128)
     (local.set $half (i32.shr_s (i32.add (local.get $win) (i32.const 2)) (i32.const 1)))
     (local.set $ri (local.get $in))
@@ -301,8 +292,9 @@
       (br_if $b2 (i32.le_s (local.get $i) (i32.const 0)))
       (local.set $sum (f32x4.add (local.get $sum) (v128.load (local.get $ri))))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (if (i32.load8_u (i32.add (local.get $wanted) (local.get $oi)))
-        (then (call $put4 (local.get $sum) (local.get $n) (local.get $oi)
+      (local.set $place (i32.load8_u (i32.add (local.get $wanted) (local.get $oi))))
+      (if (local.get $place)
+        (then (call $put4 (local.get $sum) (local.get $n) (local.get $place)
           (local.get $p0) (local.get $p1) (local.get $p2) (local.get $p3))))
       (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
       (local.set $oi (i32.add (local.get $oi) (i32.const 1)))
@@ -312,8 +304,9 @@
     (block $b3 (loop $l3
       (br_if $b3 (i32.le_s (local.get $i) (i32.const 0)))
       (local.set $sum (f32x4.sub (f32x4.add (local.get $sum) (v128.load (local.get $ri))) (v128.load (local.get $li))))
-      (if (i32.load8_u (i32.add (local.get $wanted) (local.get $oi)))
-        (then (call $put4 (local.get $sum) (local.get $n) (local.get $oi)
+      (local.set $place (i32.load8_u (i32.add (local.get $wanted) (local.get $oi))))
+      (if (local.get $place)
+        (then (call $put4 (local.get $sum) (local.get $n) (local.get $place)
           (local.get $p0) (local.get $p1) (local.get $p2) (local.get $p3))))
       (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
       (local.set $li (i32.add (local.get $li) (i32.const 16)))
@@ -325,8 +318,9 @@
       (br_if $b4 (i32.le_s (local.get $i) (i32.const 0)))
       (local.set $sum (f32x4.sub (local.get $sum) (v128.load (local.get $li))))
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (if (i32.load8_u (i32.add (local.get $wanted) (local.get $oi)))
-        (then (call $put4 (local.get $sum) (local.get $n) (local.get $oi)
+      (local.set $place (i32.load8_u (i32.add (local.get $wanted) (local.get $oi))))
+      (if (local.get $place)
+        (then (call $put4 (local.get $sum) (local.get $n) (local.get $place)
           (local.get $p0) (local.get $p1) (local.get $p2) (local.get $p3))))
       (local.set $li (i32.add (local.get $li) (i32.const 16)))
       (local.set $oi (i32.add (local.get $oi) (i32.const 1)))
@@ -512,10 +506,11 @@
   ;; - R = clamp(Y + ((91881 x_r + 32768) >> 16)), B = clamp(Y + ((116130 x_b + 32768) >> 16)),
   ;;   G = clamp(Y + ((-46802 x_r - 22554 x_b + 32768) >> 16)), x = C - 128, shifts arithmetic.
 
-  ;; One upsampled chroma row (`width` samples at $out) from the chroma row $near (and $far for 4:2:0).
-  ;; $mode: 1 = 4:2:2, 2 = 4:2:0; $cw the chroma row's width.
+  ;; One upsampled chroma row (2 * $cw samples at $out) from the chroma row $near (and $far for
+  ;; 4:2:0). $mode: 1 = 4:2:2, 2 = 4:2:0; $cw the chroma row's width. The inner columns go eight at
+  ;; a time (i16x8; the largest intermediate, 3 * 1020 + 1020 + 8, fits), the edges one at a time.
   (func $upsample_row (param $mode i32) (param $near i32) (param $far i32) (param $cw i32) (param $out i32)
-    (local $j i32) (local $this i32) (local $last i32) (local $next i32) (local $o i32)
+    (local $j i32) (local $this i32) (local $sl v128) (local $sc v128) (local $sr v128) (local $e v128) (local $o v128)
     (if (i32.le_s (local.get $cw) (i32.const 2))
       (then
         ;; replication (h2v1_upsample / h2v2_upsample)
@@ -529,54 +524,81 @@
         (return)))
     (if (i32.eq (local.get $mode) (i32.const 1))
       (then
-        (local.set $this (i32.load8_u (local.get $near)))
+        ;; first column
+        (local.set $this (i32.load8_u (i32.add (local.get $near) (i32.const 0))))
         (i32.store8 (local.get $out) (local.get $this))
         (i32.store8 offset=1 (local.get $out)
-          (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (i32.load8_u offset=1 (local.get $near))) (i32.const 2)) (i32.const 2)))
+          (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (i32.load8_u (i32.add (local.get $near) (i32.const 1)))) (i32.const 2)) (i32.const 2)))
         (local.set $j (i32.const 1))
+        ;; inner columns, eight at a time
+        (block $done (loop $wide
+          (br_if $done (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (i32.sub (local.get $cw) (i32.const 1))))
+          (local.set $sl (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.sub (i32.add (local.get $near) (local.get $j)) (i32.const 1)))))
+          (local.set $sc (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $near) (local.get $j)))))
+          (local.set $sr (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (i32.add (local.get $near) (local.get $j)) (i32.const 1)))))
+          (local.set $sc (i16x8.mul (local.get $sc) (v128.const i16x8 3 3 3 3 3 3 3 3)))
+          (local.set $e (i16x8.shr_u (i16x8.add (i16x8.add (local.get $sc) (local.get $sl)) (v128.const i16x8 1 1 1 1 1 1 1 1)) (i32.const 2)))
+          (local.set $o (i16x8.shr_u (i16x8.add (i16x8.add (local.get $sc) (local.get $sr)) (v128.const i16x8 2 2 2 2 2 2 2 2)) (i32.const 2)))
+          (v128.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1)))
+            (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23
+              (i8x16.narrow_i16x8_u (local.get $e) (local.get $e)) (i8x16.narrow_i16x8_u (local.get $o) (local.get $o))))
+          (local.set $j (i32.add (local.get $j) (i32.const 8)))
+          (br $wide)))
+        ;; the rest of the inner columns
         (block $done (loop $mid
           (br_if $done (i32.ge_s (local.get $j) (i32.sub (local.get $cw) (i32.const 1))))
           (local.set $this (i32.mul (i32.load8_u (i32.add (local.get $near) (local.get $j))) (i32.const 3)))
-          (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))))
-          (i32.store8 (local.get $o)
-            (i32.shr_u (i32.add (i32.add (local.get $this) (i32.load8_u (i32.sub (i32.add (local.get $near) (local.get $j)) (i32.const 1)))) (i32.const 1)) (i32.const 2)))
-          (i32.store8 offset=1 (local.get $o)
-            (i32.shr_u (i32.add (i32.add (local.get $this) (i32.load8_u offset=1 (i32.add (local.get $near) (local.get $j)))) (i32.const 2)) (i32.const 2)))
+          (i32.store8 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1)))
+            (i32.shr_u (i32.add (i32.add (local.get $this) (i32.load8_u (i32.add (local.get $near) (i32.sub (local.get $j) (i32.const 1))))) (i32.const 1)) (i32.const 2)))
+          (i32.store8 offset=1 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1)))
+            (i32.shr_u (i32.add (i32.add (local.get $this) (i32.load8_u (i32.add (local.get $near) (i32.add (local.get $j) (i32.const 1))))) (i32.const 2)) (i32.const 2)))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $mid)))
+        ;; last column
         (local.set $this (i32.load8_u (i32.add (local.get $near) (local.get $j))))
-        (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))))
-        (i32.store8 (local.get $o)
-          (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (i32.load8_u (i32.sub (i32.add (local.get $near) (local.get $j)) (i32.const 1)))) (i32.const 1)) (i32.const 2)))
-        (i32.store8 offset=1 (local.get $o) (local.get $this))
+        (i32.store8 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1)))
+          (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (i32.load8_u (i32.add (local.get $near) (i32.sub (local.get $j) (i32.const 1))))) (i32.const 1)) (i32.const 2)))
+        (i32.store8 offset=1 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))) (local.get $this))
         (return)))
-    ;; 4:2:0
-    (local.set $this (i32.add (i32.mul (i32.load8_u (local.get $near)) (i32.const 3)) (i32.load8_u (local.get $far))))
-    (local.set $next (i32.add (i32.mul (i32.load8_u offset=1 (local.get $near)) (i32.const 3)) (i32.load8_u offset=1 (local.get $far))))
+    ;; 4:2:0: first column
+    (local.set $this (i32.add (i32.mul (i32.load8_u (i32.add (local.get $near) (i32.const 0))) (i32.const 3)) (i32.load8_u (i32.add (local.get $far) (i32.const 0)))))
     (i32.store8 (local.get $out) (i32.shr_u (i32.add (i32.shl (local.get $this) (i32.const 2)) (i32.const 8)) (i32.const 4)))
     (i32.store8 offset=1 (local.get $out)
-      (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (local.get $next)) (i32.const 7)) (i32.const 4)))
-    (local.set $last (local.get $this))
-    (local.set $this (local.get $next))
+      (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (i32.add (i32.mul (i32.load8_u (i32.add (local.get $near) (i32.const 1))) (i32.const 3)) (i32.load8_u (i32.add (local.get $far) (i32.const 1))))) (i32.const 7)) (i32.const 4)))
     (local.set $j (i32.const 1))
+    ;; inner columns, eight at a time
+    (block $done (loop $wide
+      (br_if $done (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (i32.sub (local.get $cw) (i32.const 1))))
+      (local.set $sl (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.sub (i32.add (local.get $near) (local.get $j)) (i32.const 1)))) (v128.const i16x8 3 3 3 3 3 3 3 3))
+        (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.sub (i32.add (local.get $far) (local.get $j)) (i32.const 1))))))
+      (local.set $sc (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $near) (local.get $j)))) (v128.const i16x8 3 3 3 3 3 3 3 3))
+        (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (local.get $far) (local.get $j))))))
+      (local.set $sr (i16x8.add (i16x8.mul (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (i32.add (local.get $near) (local.get $j)) (i32.const 1)))) (v128.const i16x8 3 3 3 3 3 3 3 3))
+        (i16x8.extend_low_i8x16_u (v128.load64_zero (i32.add (i32.add (local.get $far) (local.get $j)) (i32.const 1))))))
+      (local.set $sc (i16x8.mul (local.get $sc) (v128.const i16x8 3 3 3 3 3 3 3 3)))
+      (local.set $e (i16x8.shr_u (i16x8.add (i16x8.add (local.get $sc) (local.get $sl)) (v128.const i16x8 8 8 8 8 8 8 8 8)) (i32.const 4)))
+      (local.set $o (i16x8.shr_u (i16x8.add (i16x8.add (local.get $sc) (local.get $sr)) (v128.const i16x8 7 7 7 7 7 7 7 7)) (i32.const 4)))
+      (v128.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1)))
+        (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23
+          (i8x16.narrow_i16x8_u (local.get $e) (local.get $e)) (i8x16.narrow_i16x8_u (local.get $o) (local.get $o))))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $wide)))
+    ;; the rest of the inner columns
     (block $done (loop $mid
       (br_if $done (i32.ge_s (local.get $j) (i32.sub (local.get $cw) (i32.const 1))))
-      (local.set $next
-        (i32.add (i32.mul (i32.load8_u offset=1 (i32.add (local.get $near) (local.get $j))) (i32.const 3))
-          (i32.load8_u offset=1 (i32.add (local.get $far) (local.get $j)))))
-      (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))))
-      (i32.store8 (local.get $o)
-        (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (local.get $last)) (i32.const 8)) (i32.const 4)))
-      (i32.store8 offset=1 (local.get $o)
-        (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (local.get $next)) (i32.const 7)) (i32.const 4)))
-      (local.set $last (local.get $this))
-      (local.set $this (local.get $next))
+      (local.set $this (i32.mul (i32.add (i32.mul (i32.load8_u (i32.add (local.get $near) (local.get $j))) (i32.const 3)) (i32.load8_u (i32.add (local.get $far) (local.get $j)))) (i32.const 3)))
+      (i32.store8 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1)))
+        (i32.shr_u (i32.add (i32.add (local.get $this) (i32.add (i32.mul (i32.load8_u (i32.add (local.get $near) (i32.sub (local.get $j) (i32.const 1)))) (i32.const 3)) (i32.load8_u (i32.add (local.get $far) (i32.sub (local.get $j) (i32.const 1)))))) (i32.const 8)) (i32.const 4)))
+      (i32.store8 offset=1 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1)))
+        (i32.shr_u (i32.add (i32.add (local.get $this) (i32.add (i32.mul (i32.load8_u (i32.add (local.get $near) (i32.add (local.get $j) (i32.const 1)))) (i32.const 3)) (i32.load8_u (i32.add (local.get $far) (i32.add (local.get $j) (i32.const 1)))))) (i32.const 7)) (i32.const 4)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $mid)))
-    (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1))))
-    (i32.store8 (local.get $o)
-      (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (local.get $last)) (i32.const 8)) (i32.const 4)))
-    (i32.store8 offset=1 (local.get $o) (i32.shr_u (i32.add (i32.shl (local.get $this) (i32.const 2)) (i32.const 7)) (i32.const 4))))
+    ;; last column
+    (local.set $this (i32.add (i32.mul (i32.load8_u (i32.add (local.get $near) (local.get $j))) (i32.const 3)) (i32.load8_u (i32.add (local.get $far) (local.get $j)))))
+    (i32.store8 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1)))
+      (i32.shr_u (i32.add (i32.add (i32.mul (local.get $this) (i32.const 3)) (i32.add (i32.mul (i32.load8_u (i32.add (local.get $near) (i32.sub (local.get $j) (i32.const 1)))) (i32.const 3)) (i32.load8_u (i32.add (local.get $far) (i32.sub (local.get $j) (i32.const 1)))))) (i32.const 8)) (i32.const 4)))
+    (i32.store8 offset=1 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 1)))
+      (i32.shr_u (i32.add (i32.shl (local.get $this) (i32.const 2)) (i32.const 7)) (i32.const 4))))
 
   ;; Four YCbCr samples (u8 in the low lanes of i32x4) to R, G, B (i32x4 each, 0-255), then to
   ;; luma (f32) and grey (u8) stored at $luma and $grey.
@@ -618,9 +640,9 @@
       (f32x4.demote_f64x2_zero
         (f64x2.add
           (f64x2.add
-            (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $r)) (v128.const f64x2 0.299 0.299))
-            (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $g)) (v128.const f64x2 0.587 0.587)))
-          (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $b)) (v128.const f64x2 0.114 0.114)))))
+            (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $r)) (v128.const f64x2 0.299 0.299))
+            (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $g)) (v128.const f64x2 0.587 0.587)))
+          (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $b)) (v128.const f64x2 0.114 0.114)))))
     (local.set $r (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $r) (local.get $r)))
     (local.set $g (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $g) (local.get $g)))
     (local.set $b (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $b) (local.get $b)))
@@ -628,9 +650,9 @@
       (f32x4.demote_f64x2_zero
         (f64x2.add
           (f64x2.add
-            (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $r)) (v128.const f64x2 0.299 0.299))
-            (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $g)) (v128.const f64x2 0.587 0.587)))
-          (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $b)) (v128.const f64x2 0.114 0.114)))))
+            (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $r)) (v128.const f64x2 0.299 0.299))
+            (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $g)) (v128.const f64x2 0.587 0.587)))
+          (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $b)) (v128.const f64x2 0.114 0.114)))))
     (v128.store (local.get $luma) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi))))
 
   ;; u8 x4 at $p as i32x4 (reads 4 bytes).
@@ -645,6 +667,8 @@
     (param $luma i32) (param $grey i32)
     (local $row i32) (local $x i32) (local $yrow i32) (local $cbrow i32) (local $crrow i32) (local $cy i32) (local $far i32)
     (local $lrow i32) (local $grow i32) (local $tcb i32) (local $tcr i32) (local $q i32)
+    (local $vy v128) (local $vcb v128) (local $vcr v128) (local $r v128) (local $g v128) (local $b v128)
+    (local $lo v128) (local $hi v128) (local $k v128)
     (local.set $tcb (local.get $tmp))
     (local.set $tcr (i32.add (local.get $tmp) (i32.add (local.get $width) (i32.const 32))))
     (block $rows_done (loop $rows
@@ -680,12 +704,60 @@
       (local.set $x (i32.const 0))
       (block $xdone (loop $xs
         (br_if $xdone (i32.gt_s (i32.add (local.get $x) (i32.const 4)) (local.get $width)))
-        (call $ycc4
-          (call $u8x4 (i32.add (local.get $yrow) (local.get $x)))
-          (call $u8x4 (i32.add (local.get $cbrow) (local.get $x)))
-          (call $u8x4 (i32.add (local.get $crrow) (local.get $x)))
-          (i32.add (local.get $lrow) (i32.shl (local.get $x) (i32.const 2)))
-          (i32.add (local.get $grow) (local.get $x)))
+        ;; (the body of $ycc4, written out here so the hot loop makes no calls)
+        (local.set $vy (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $yrow) (local.get $x))))))
+        (local.set $vcb (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $cbrow) (local.get $x))))))
+        (local.set $vcr (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (i32.add (local.get $crrow) (local.get $x))))))
+        (local.set $vcb (i32x4.sub (local.get $vcb) (v128.const i32x4 128 128 128 128)))
+        (local.set $vcr (i32x4.sub (local.get $vcr) (v128.const i32x4 128 128 128 128)))
+        (local.set $r (i32x4.add (local.get $vy)
+          (i32x4.shr_s (i32x4.add (i32x4.mul (local.get $vcr) (v128.const i32x4 91881 91881 91881 91881))
+            (v128.const i32x4 32768 32768 32768 32768)) (i32.const 16))))
+        (local.set $b (i32x4.add (local.get $vy)
+          (i32x4.shr_s (i32x4.add (i32x4.mul (local.get $vcb) (v128.const i32x4 116130 116130 116130 116130))
+            (v128.const i32x4 32768 32768 32768 32768)) (i32.const 16))))
+        (local.set $g (i32x4.add (local.get $vy)
+          (i32x4.shr_s
+            (i32x4.add
+              (i32x4.add
+                (i32x4.mul (local.get $vcr) (v128.const i32x4 -46802 -46802 -46802 -46802))
+                (i32x4.mul (local.get $vcb) (v128.const i32x4 -22554 -22554 -22554 -22554)))
+              (v128.const i32x4 32768 32768 32768 32768))
+            (i32.const 16))))
+        (local.set $r (i32x4.min_s (i32x4.max_s (local.get $r) (v128.const i32x4 0 0 0 0)) (v128.const i32x4 255 255 255 255)))
+        (local.set $g (i32x4.min_s (i32x4.max_s (local.get $g) (v128.const i32x4 0 0 0 0)) (v128.const i32x4 255 255 255 255)))
+        (local.set $b (i32x4.min_s (i32x4.max_s (local.get $b) (v128.const i32x4 0 0 0 0)) (v128.const i32x4 255 255 255 255)))
+        ;; grey, as planes_rgba
+        (local.set $k
+          (i32x4.shr_u
+            (i32x4.add
+              (i32x4.add
+                (i32x4.mul (local.get $r) (v128.const i32x4 19595 19595 19595 19595))
+                (i32x4.mul (local.get $g) (v128.const i32x4 38470 38470 38470 38470)))
+              (i32x4.add
+                (i32x4.mul (local.get $b) (v128.const i32x4 7471 7471 7471 7471))
+                (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)))
+            (i32.const 16)))
+        (v128.store32_lane 0 (i32.add (local.get $grow) (local.get $x)) (i8x16.shuffle 0 4 8 12 0 0 0 0 0 0 0 0 0 0 0 0 (local.get $k) (local.get $k)))
+        ;; luma, as planes_rgba
+        (local.set $lo
+          (f32x4.demote_f64x2_zero
+            (f64x2.add
+              (f64x2.add
+                (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $r)) (v128.const f64x2 0.299 0.299))
+                (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $g)) (v128.const f64x2 0.587 0.587)))
+              (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $b)) (v128.const f64x2 0.114 0.114)))))
+        (local.set $r (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $r) (local.get $r)))
+        (local.set $g (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $g) (local.get $g)))
+        (local.set $b (i8x16.shuffle 8 9 10 11 12 13 14 15 0 0 0 0 0 0 0 0 (local.get $b) (local.get $b)))
+        (local.set $hi
+          (f32x4.demote_f64x2_zero
+            (f64x2.add
+              (f64x2.add
+                (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $r)) (v128.const f64x2 0.299 0.299))
+                (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $g)) (v128.const f64x2 0.587 0.587)))
+              (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $b)) (v128.const f64x2 0.114 0.114)))))
+        (v128.store (i32.add (local.get $lrow) (i32.shl (local.get $x) (i32.const 2))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi)))
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
         (br $xs)))
       ;; the last 1-3 pixels of the row: through the same four-lane code, into the scratch, then copied

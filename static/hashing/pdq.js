@@ -224,9 +224,9 @@ function decimationIndices(inSize, outSize) {
   return idx;
 }
 
-// The same blur and decimation with kernels.wasm doing the three full passes: the first pass along
-// the rows and down the columns, and the second pass along the rows (sums over every pixel, outputs
-// only at the sampled columns). The second pass down the 64 sampled columns is small; it stays here.
+// The same blur and decimation with kernels.wasm. The second pass along the rows writes only the
+// sampled columns, packed side by side (at most 64 floats a row), so the second pass down the
+// columns reads a small array in order instead of 64 scattered columns of the whole plane.
 function downsample64Wasm(kernels, luma, rows, cols) {
   const n = rows * cols;
   const mark = kernels.mark();
@@ -235,28 +235,31 @@ function downsample64Wasm(kernels, luma, rows, cols) {
     plane = kernels.alloc(n * 4);
     kernels.f32(plane, n).set(luma);
   }
+  const rowIdx = decimationIndices(rows, 64);
+  const colIdx = decimationIndices(cols, 64);
+  const sampled = Array.from(new Set(colIdx)); // increasing; fewer than 64 when cols < 64
+  const m = sampled.length;
   const scratch = kernels.alloc(n * 4);
+  const packed = kernels.alloc(rows * m * 4);
   const laneIn = kernels.alloc(cols * 16);
   const laneOut = kernels.alloc(cols * 16);
   const sums = kernels.alloc(cols * 4);
   const wanted = kernels.alloc(cols);
-  const rowIdx = decimationIndices(rows, 64);
-  const colIdx = decimationIndices(cols, 64);
+  const places = kernels.u8(wanted, cols);
+  places.fill(0);
+  sampled.forEach((c, place) => (places[c] = place + 1));
   const windowAlongRows = jaroszWindowSize(cols, 64);
   const windowAlongCols = jaroszWindowSize(rows, 64);
-  const mask = kernels.u8(wanted, cols);
-  mask.fill(0);
-  for (const c of colIdx) mask[c] = 1;
   const { box_rows: boxRows, box_cols: boxCols } = kernels.fn;
-  boxRows(plane, scratch, rows, cols, windowAlongRows, laneIn, laneOut, 0);
+  boxRows(plane, scratch, rows, cols, windowAlongRows, laneIn, laneOut, 0, cols);
   boxCols(scratch, plane, rows, cols, windowAlongCols, sums);
-  boxRows(plane, scratch, rows, cols, windowAlongRows, laneIn, laneOut, wanted);
-  const blurred = kernels.f32(plane, n);
-  boxAlongCols(kernels.f32(scratch, n), blurred, rows, cols, windowAlongCols, Int32Array.from(new Set(colIdx)));
+  boxRows(plane, packed, rows, cols, windowAlongRows, laneIn, laneOut, wanted, m);
+  boxCols(packed, scratch, rows, m, windowAlongCols, sums);
+  const blurred = kernels.f32(scratch, rows * m);
   const out = new Float32Array(64 * 64);
   for (let i = 0; i < 64; i++) {
-    const base = rowIdx[i] * cols;
-    for (let j = 0; j < 64; j++) out[i * 64 + j] = blurred[base + colIdx[j]];
+    const base = rowIdx[i] * m;
+    for (let j = 0; j < 64; j++) out[i * 64 + j] = blurred[base + places[colIdx[j]] - 1];
   }
   kernels.release(mark);
   return out;
