@@ -234,7 +234,14 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
     let oriented = null;
     if (orientation) {
       if (kernels && spare < 0) spare = kernels.alloc(n * 4);
-      const cut = orientLuma(lumaOf(), height, width, orientation, kernels ? kernels.f32(spare, n) : undefined);
+      const cut = orientLuma(
+        lumaOf(),
+        height,
+        width,
+        orientation,
+        kernels ? kernels.f32(spare, n) : undefined,
+        kernels,
+      );
       oriented = { rows: cut.rows, cols: cut.cols, luma: kernels ? () => kernels.f32(spare, n) : () => cut.luma };
     }
     const pdq = pdqFromLuma(lumaOf(), height, width, { kernels });

@@ -784,4 +784,42 @@
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $rows)))
   )
+
+  ;; ---- orientation: the luma plane as a viewer shows it (pixels.js orientLuma) ----
+  ;;
+  ;; dst (out_rows x out_cols f32) pixel (r, c) = src[base + r * down + c * across], in 64 x 64 tiles
+  ;; so that turned orientations read the source a cache line at a time.
+  (func (export "orient") (param $src i32) (param $dst i32) (param $out_rows i32) (param $out_cols i32)
+    (param $base i32) (param $down i32) (param $across i32)
+    (local $r0 i32) (local $c0 i32) (local $r1 i32) (local $c1 i32) (local $r i32) (local $c i32)
+    (local $from i32) (local $to i32) (local $step i32)
+    (local.set $step (i32.shl (local.get $across) (i32.const 2)))
+    (block $rdone (loop $rtiles
+      (br_if $rdone (i32.ge_s (local.get $r0) (local.get $out_rows)))
+      (local.set $r1 (call $min (i32.add (local.get $r0) (i32.const 64)) (local.get $out_rows)))
+      (local.set $c0 (i32.const 0))
+      (block $cdone (loop $ctiles
+        (br_if $cdone (i32.ge_s (local.get $c0) (local.get $out_cols)))
+        (local.set $c1 (call $min (i32.add (local.get $c0) (i32.const 64)) (local.get $out_cols)))
+        (local.set $r (local.get $r0))
+        (block $done (loop $rows
+          (br_if $done (i32.ge_s (local.get $r) (local.get $r1)))
+          (local.set $from (i32.add (local.get $src) (i32.shl
+            (i32.add (local.get $base) (i32.add (i32.mul (local.get $r) (local.get $down)) (i32.mul (local.get $c0) (local.get $across))))
+            (i32.const 2))))
+          (local.set $to (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $out_cols)) (local.get $c0)) (i32.const 2))))
+          (local.set $c (local.get $c0))
+          (block $cols_done (loop $cols
+            (br_if $cols_done (i32.ge_s (local.get $c) (local.get $c1)))
+            (f32.store (local.get $to) (f32.load (local.get $from)))
+            (local.set $from (i32.add (local.get $from) (local.get $step)))
+            (local.set $to (i32.add (local.get $to) (i32.const 4)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cols)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rows)))
+        (local.set $c0 (i32.add (local.get $c0) (i32.const 64)))
+        (br $ctiles)))
+      (local.set $r0 (i32.add (local.get $r0) (i32.const 64)))
+      (br $rtiles))))
 )

@@ -144,25 +144,40 @@ export function planesFromImage({ width, height, mode, samples, palette }) {
 
 /**
  * The luma plane as ImageOps.exif_transpose would show the image (orientation 2-8),
- * returned as {luma, rows, cols}; written into `out` when given (rows * cols floats).
+ * returned as {luma, rows, cols}; written into `out` when given (rows * cols floats), by
+ * kernels.wasm when `kernels` is given and both planes live in its memory.
  */
-export function orientLuma(luma, rows, cols, orientation, out = new Float32Array(rows * cols)) {
+export function orientLuma(luma, rows, cols, orientation, out = new Float32Array(rows * cols), kernels = null) {
   const swap = orientation >= 5;
   const outRows = swap ? cols : rows;
   const outCols = swap ? rows : cols;
-  // For every output pixel (r, c), the source pixel it shows.
-  const source = {
-    2: (r, c) => r * cols + (cols - 1 - c), // mirror left-right
-    3: (r, c) => (rows - 1 - r) * cols + (cols - 1 - c), // rotate 180
-    4: (r, c) => (rows - 1 - r) * cols + c, // mirror top-bottom
-    5: (r, c) => c * cols + r, // transpose
-    6: (r, c) => (rows - 1 - c) * cols + r, // rotate 90 clockwise
-    7: (r, c) => (rows - 1 - c) * cols + (cols - 1 - r), // transverse
-    8: (r, c) => c * cols + (cols - 1 - r), // rotate 90 anticlockwise
+  // Output pixel (r, c) shows source index base + r * down + c * across.
+  const last = rows * cols - 1;
+  const [base, down, across] = {
+    2: [cols - 1, cols, -1], // mirror left-right
+    3: [last, -cols, -1], // rotate 180
+    4: [(rows - 1) * cols, -cols, 1], // mirror top-bottom
+    5: [0, 1, cols], // transpose
+    6: [(rows - 1) * cols, 1, -cols], // rotate 90 clockwise
+    7: [last, -1, -cols], // transverse
+    8: [cols - 1, -1, cols], // rotate 90 anticlockwise
   }[orientation];
-  for (let r = 0; r < outRows; r++) {
-    const base = r * outCols;
-    for (let c = 0; c < outCols; c++) out[base + c] = luma[source(r, c)];
+  if (kernels && kernels.offsetOf(luma) >= 0 && kernels.offsetOf(out) >= 0) {
+    kernels.fn.orient(kernels.offsetOf(luma), kernels.offsetOf(out), outRows, outCols, base, down, across);
+    return { luma: out, rows: outRows, cols: outCols };
+  }
+  // In 64 x 64 tiles, so the turned orientations (5-8) read the source a cache line at a time.
+  const TILE = 64;
+  for (let r0 = 0; r0 < outRows; r0 += TILE) {
+    const r1 = Math.min(outRows, r0 + TILE);
+    for (let c0 = 0; c0 < outCols; c0 += TILE) {
+      const c1 = Math.min(outCols, c0 + TILE);
+      for (let r = r0; r < r1; r++) {
+        let source = base + r * down + c0 * across;
+        const row = r * outCols;
+        for (let c = c0; c < c1; c++, source += across) out[row + c] = luma[source];
+      }
+    }
   }
   return { luma: out, rows: outRows, cols: outCols };
 }

@@ -5,10 +5,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { createKernels } from "../../static/hashing/kernels.js";
+import { createKernels, returnKernels } from "../../static/hashing/kernels.js";
 import { downsample64, pdqFromLuma } from "../../static/hashing/pdq.js";
 import { phashFromGrey, resizeGrey } from "../../static/hashing/phash.js";
-import { planesFromRGB, planesFromRGBAInKernels, planesFromYuvInKernels } from "../../static/hashing/pixels.js";
+import {
+  orientLuma,
+  planesFromRGB,
+  planesFromRGBAInKernels,
+  planesFromYuvInKernels,
+} from "../../static/hashing/pixels.js";
 
 const vectors = JSON.parse(readFileSync(new URL("./vectors.json", import.meta.url)));
 const kernels = await createKernels();
@@ -178,3 +183,31 @@ for (const [mode, name] of [
     });
   }
 }
+
+test("every EXIF orientation turns the plane in kernels.wasm as in JS", async () => {
+  const k = await createKernels();
+  const rows = 67;
+  const cols = 130;
+  const at = k.alloc(rows * cols * 4);
+  const to = k.alloc(rows * cols * 4);
+  const plane = Float32Array.from({ length: rows * cols }, (_, i) => i * 0.5);
+  for (let orientation = 2; orientation <= 8; orientation++) {
+    k.f32(at, rows * cols).set(plane);
+    const viaWasm = orientLuma(k.f32(at, rows * cols), rows, cols, orientation, k.f32(to, rows * cols), k);
+    const viaJs = orientLuma(plane, rows, cols, orientation);
+    assert.deepEqual([viaWasm.rows, viaWasm.cols], [viaJs.rows, viaJs.cols]);
+    assert.deepEqual(k.f32(to, rows * cols), viaJs.luma, `orientation ${orientation}`);
+  }
+});
+
+test("an instance is kept for the next file unless it grew large", async () => {
+  const first = await createKernels();
+  first.alloc(1000);
+  returnKernels(first);
+  const second = await createKernels();
+  assert.equal(second, first);
+  assert.equal(second.mark(), 1024, "a reused instance starts empty");
+  second.alloc(400 * 1024 * 1024);
+  returnKernels(second);
+  assert.notEqual(await createKernels(), second);
+});
