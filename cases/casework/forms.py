@@ -12,7 +12,8 @@ from django.utils import timezone
 from cases.casework import states
 from cases.casework.evidence import MAX_BYTES
 from cases.casework.models import AuditRecord, Evidence
-from cases.casework.selectors import SORTS, AuditQuery, QueueQuery, Tab
+from cases.casework.queue import SORTS, QueueQuery, Tab
+from cases.casework.selectors import AuditQuery
 from cases.models import Case
 
 _NOT_REFERENCE = re.compile(r"[^A-Z0-9]")

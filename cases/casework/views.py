@@ -26,8 +26,9 @@ from cases.casework.forms import (
     StatusForm,
 )
 from cases.casework.models import AuditRecord
+from cases.casework.queue import QueueRow, Tab, queue_counts, queue_page, queue_platforms, queue_row
 from cases.casework.safe_contact import may_email
-from cases.casework.selectors import PII_FIELDS, Tab
+from cases.casework.selectors import PII_FIELDS
 from cases.models import Case
 from cases.removals.selectors import board_rows
 from helpline.staff import roles
@@ -40,16 +41,16 @@ from helpline.staff import roles
 @vary_on_headers("HX-Request")
 def queue(request):
     staff = selectors.staff_choices()
-    form = QueueFilterForm(request.GET, platforms=selectors.queue_platforms(), staff=staff)
+    form = QueueFilterForm(request.GET, platforms=queue_platforms(), staff=staff)
     query = form.query()
-    result = selectors.queue_page(user=request.user, query=query)
+    result = queue_page(user=request.user, query=query)
     _link_rows(result.rows)
     context = {"form": form, "result": result, "tabs": _tabs(result.counts), "query": query}
     partial = request.htmx and not request.htmx.history_restore_request
     return render(request, "casework/_queue.html" if partial else "casework/queue.html", context)
 
 
-def _link_rows(rows: list[selectors.QueueRow]) -> None:
+def _link_rows(rows: list[QueueRow]) -> None:
     """Each row's links, from one reverse() per kind rather than three {% url %} per row (the queue is hot)."""
     case_path = reverse("casework:case", args=["REFERENCE"])
     claim_path = reverse("casework:claim", args=["REFERENCE"])
@@ -73,11 +74,11 @@ def case_claim(request, reference: str):
     else:
         claimed, notice = True, f"You claimed {case.reference}. Its details are now open to you."
     if request.htmx and request.POST.get("from") == "queue":
-        row = selectors.queue_row(case_id=case.pk)
+        row = queue_row(case_id=case.pk)
         _link_rows([row])
         context = {
             "row": row,
-            "tabs": _tabs(selectors.queue_counts(user=request.user)),
+            "tabs": _tabs(queue_counts(user=request.user)),
             "claimed": claimed,
             "notice": notice,
         }

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cases.casework import services
 from cases.casework.audit import Origin
-from cases.casework.selectors import PAGE_SIZE
+from cases.casework.queue import PAGE_SIZE
 from cases.models import Case
 from tests.casework.conftest import VICTIM, make_case, make_request, page_queries, plain_text
 
