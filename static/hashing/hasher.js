@@ -10,7 +10,7 @@ import { IMAGE_FORMATS, imageOrientation, jpegInfo, jpegIsComplete, sniffFormat 
 import { decodeGif, GifError } from "./gif.js";
 import { pdqFromLuma } from "./pdq.js";
 import { phashFromGrey } from "./phash.js";
-import { createKernels, returnKernels } from "./kernels.js";
+import { createKernels, KernelsMemoryError, returnKernels } from "./kernels.js";
 import {
   orientLuma,
   planesFromARGB,
@@ -267,6 +267,8 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
       // animated WebP with transparency): the hashes are then close, not guaranteed equal.
       approximate: image.approximate,
     };
+  } catch (error) {
+    throw error instanceof KernelsMemoryError ? fail("too-large") : error;
   } finally {
     // The kernels go back for the next file only once the decoder can no longer write into them.
     decoding.then(

@@ -65,6 +65,9 @@ const ALIGN = 16;
 // Bytes after every block that a kernel may read (never use): resample_h reads up to 15 past a row.
 const SLACK = 16;
 
+/** The kernels' memory could not grow (a picture too large for this device). */
+export class KernelsMemoryError extends Error {}
+
 /** An instance of the kernels with a simple stack of memory blocks (byte offsets). */
 export class Kernels {
   constructor(instance) {
@@ -73,12 +76,19 @@ export class Kernels {
     this.top = BASE;
   }
 
-  /** A block of `bytes` bytes; growing the memory detaches earlier views, so make views afterwards. */
+  /**
+   * A block of `bytes` bytes; growing the memory detaches earlier views, so make views afterwards.
+   * Throws a KernelsMemoryError when the browser will not give that much memory.
+   */
   alloc(bytes) {
     const offset = Math.ceil(this.top / ALIGN) * ALIGN;
     const end = offset + bytes + SLACK;
     if (end > this.memory.buffer.byteLength) {
-      this.memory.grow(Math.ceil((end - this.memory.buffer.byteLength) / PAGE));
+      try {
+        this.memory.grow(Math.ceil((end - this.memory.buffer.byteLength) / PAGE));
+      } catch (error) {
+        throw new KernelsMemoryError(`cannot grow to ${end} bytes: ${error.message}`);
+      }
     }
     this.top = end;
     return offset;

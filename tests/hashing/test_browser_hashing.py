@@ -167,6 +167,28 @@ def test_a_cmyk_jpeg_with_black_ink_is_flagged_approximate_and_stays_close(page,
     assert (got["md5"], got["sha256"]) == (want["md5"], want["sha256"])
 
 
+def test_without_webassembly_the_javascript_gives_the_same_hashes(page, static_server, files_dir):
+    # kernels.wasm unreachable (or refused by a policy): every path falls back to the JS code.
+    page.context.route("**/kernels.wasm", lambda route: route.abort())
+    assert page.evaluate("async () => await (await import('/static/hashing/kernels.js')).createKernels()") is None
+    paths = write_generated(files_dir / "generated")
+    names = [
+        "jpeg-sub420.jpg",
+        "jpeg-exif-6.jpg",
+        "png-rgba.png",
+        "gif-transparent.gif",
+        "bmp-16-565.bmp",
+        "webp-alpha-lossless.webp",
+        "webp-alpha-lossy.webp",
+    ]
+    results = _hash_in_browser(page, static_server, [f"generated/{name}" for name in names])
+    failures = {}
+    for name in names:
+        if problems := _mismatches(results[f"generated/{name}"], hash_file(paths[name]).as_dict()):
+            failures[name] = problems
+    assert failures == {}
+
+
 def test_orientation_hash_is_reported_only_when_exif_rotates_the_image(page, static_server, files_dir):
     paths = write_generated(files_dir / "generated")
     names = [f"jpeg-exif-{o}.jpg" for o in range(1, 9)]
