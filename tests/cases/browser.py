@@ -43,6 +43,7 @@ def open_page(browser, base_url: str, *, locale: str = "en-GB", javascript: bool
 
 def axe_check(page, watch: Watch, label: str) -> None:
     """Run axe-core (served by the portal itself) and keep the serious and critical violations."""
+    page.wait_for_load_state("load")  # a click that navigates returns before the new page is parsed
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=AXE)
     result = page.evaluate(
