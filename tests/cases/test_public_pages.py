@@ -39,3 +39,8 @@ def test_public_pages_have_a_strict_csp_and_no_inline_code(client, language):
         loads = re.findall(r'<(?:script|link|img|iframe|source|video)[^>]+(?:src|href)="((?:https?:)?//[^"]+)"', html)
         assert loads == [], (path, loads)
         assert 'id="quick-exit"' in html and "no-store" in response["Cache-Control"], path
+
+
+def test_the_victims_navigation_is_not_shown_in_the_staff_area(client):
+    assert 'class="wrap public-nav"' in client.get("/guide/").content.decode()
+    assert 'class="wrap public-nav"' not in client.get("/accounts/login/").content.decode()
