@@ -13,7 +13,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, TextField, Value, When
 
 from cases.casework import access
-from cases.casework.models import AuditRecord, CaseMessage, CaseNote, Evidence
+from cases.casework.models import AuditRecord, CaseAssignment, CaseMessage, CaseNote, Evidence
 from cases.casework.safe_contact import SafeContact
 from cases.models import Case, CaseEvent, CaseHash
 from cases.removals.models import RemovalRequest
@@ -259,6 +259,10 @@ def case_items(case: Case) -> CaseItems:
                 )
             )
     return items
+
+
+def assignment_history(case: Case) -> list[CaseAssignment]:
+    return list(CaseAssignment.objects.filter(case=case).select_related("assigned_to", "previous", "by"))
 
 
 def case_timeline(case: Case) -> list[CaseEvent]:

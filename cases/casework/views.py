@@ -184,7 +184,8 @@ def case_assign(request, reference: str):
         else:
             return _done(request, case, f"{case.reference} is now assigned to {to}." if to else "Case unassigned.")
     status = 400 if request.method == "POST" else 200
-    return render(request, "casework/assign.html", {"case": case, "form": form}, status=status)
+    context = {"case": case, "form": form, "history": selectors.assignment_history(case)}
+    return render(request, "casework/assign.html", context, status=status)
 
 
 @require_POST

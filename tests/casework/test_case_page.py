@@ -196,3 +196,5 @@ def test_a_supervisor_assigns_from_its_own_page(client, supervisor, caseworker):
     assert response["Location"] == case_url(case)
     again = client.post(reverse("casework:assign", args=[case.reference]), {"assignee": str(caseworker.pk)})
     assert again.status_code == 400 and "already assigned to Casey" in again.content.decode()
+    history = plain_text(client.get(reverse("casework:assign", args=[case.reference])).content.decode())
+    assert "Assigned Casey — Sam" in history
