@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -71,14 +70,6 @@ def case_messages(case: Case) -> list:
     return list(manager.all()) if manager is not None else []
 
 
-def case_safe_contact(case: Case) -> dict:
-    try:
-        value = json.loads(case.safe_contact) if case.safe_contact else {}
-    except ValueError:
-        value = {}
-    return value if isinstance(value, dict) else {}
-
-
 def case_status_page(case: Case) -> dict:
     return {
         "case": case,
@@ -86,5 +77,4 @@ def case_status_page(case: Case) -> dict:
         "progress": case_progress(case),
         "hash_count": case.hashes.count(),
         "case_messages": case_messages(case),
-        "safe_contact": case_safe_contact(case),
     }

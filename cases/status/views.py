@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases.casework.safe_contact import SafeContact
 from cases.intake.forms import AddURLsForm, HashesForm
 from cases.status import services, throttle
 from cases.status.forms import ConfirmForm, ContactUpdateForm, SignInForm
-from cases.status.selectors import case_safe_contact, case_status_page
+from cases.status.selectors import case_status_page
 from cases.status.session import victim_required, victim_session_case, victim_session_end, victim_session_start
 from cases.uploads import refuse_file_uploads
 
@@ -52,17 +53,10 @@ def sign_in(request):
     return render(request, "status/sign_in.html", {"form": form}, status=status)
 
 
-def _case_page(request, *, status: int = 200, **forms):
-    case = request.victim_case
-    context = case_status_page(case)
-    contact = case_safe_contact(case)
-    context.update(
-        {
-            "urls_form": forms.get("urls_form") or AddURLsForm(),
-            "hashes_form": forms.get("hashes_form") or HashesForm(),
-        }
-    )
-    context["contact"] = contact
+def _case_page(request, *, status: int = 200, urls_form=None, hashes_form=None):
+    context = case_status_page(request.victim_case)
+    context["urls_form"] = urls_form or AddURLsForm()
+    context["hashes_form"] = hashes_form or HashesForm()
     return render(request, "status/case.html", context, status=status)
 
 
@@ -119,17 +113,17 @@ def contact(request):
             messages.success(request, _("Your contact preferences are saved."))
             return redirect("status:case")
     else:
-        prefs = case_safe_contact(case)
+        prefs = SafeContact.parse(case.safe_contact)
         form = ContactUpdateForm(
             initial={
                 "name": case.contact_name,
                 "email": case.contact_email,
                 "phone": case.contact_phone,
-                "safe_channels": prefs.get("channels") or [],
-                "safe_times": prefs.get("times") or "",
-                "voicemail_ok": prefs.get("voicemail_ok", False),
-                "email_may_name_helpline": prefs.get("email_may_name_helpline", False),
-                "code_word": prefs.get("code_word") or "",
+                "safe_channels": sorted(prefs.channels),
+                "safe_times": prefs.times,
+                "voicemail_ok": prefs.voicemail_ok,
+                "email_may_name_helpline": prefs.email_may_name_helpline,
+                "code_word": prefs.code_word,
                 "consent_contact": case.consent_contact,
             }
         )

@@ -235,3 +235,9 @@ def test_progress_is_shown_per_platform_in_plain_words(victim_client, filed):
     html = victim_client.get("/status/case/").content.decode()
     assert "Example Social" in html and "Request sent, waiting for an answer" in html
     assert "We are preparing the request" not in html
+
+
+def test_the_contact_form_starts_from_the_saved_preferences(victim_client):
+    html = victim_client.get("/status/case/contact/").content.decode()
+    assert 'value="sam@example.net"' in html
+    assert 'value="email" id="id_safe_channels_0" checked' in html
