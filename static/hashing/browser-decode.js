@@ -59,20 +59,25 @@ const YUV_MODES = { I444: 0, I422: 1, I420: 2 };
 
 /**
  * A JPEG's Y, Cb and Cr planes as the browser's decoder leaves them before colour conversion,
- * copied into the kernels' memory: {width, height, yuv: {y, cb, cr, yStride, cStride, cw, ch, mode}}
+ * copied into the memory of the kernels `kernelsReady` resolves to:
+ * {width, height, yuv: {y, cb, cr, yStride, cStride, cw, ch, mode}}
  * (offsets into that memory; see planes_yuv in kernels.wat for the rest of libjpeg-turbo's way to
  * RGB). Chromium's ImageDecoder gives these planes from libjpeg-turbo's own IDCT, faster than a
  * bitmap and without the canvas round trip. Null when it is not available or the layout is not
  * one planes_yuv reproduces; the caller then decodes through a canvas.
  */
-export async function decodeJpegPlanes(bytes, info, kernels) {
+export async function decodeJpegPlanes(bytes, info, kernelsReady) {
   const layout = jpegYuvLayout(info);
-  if (!kernels || !layout || typeof ImageDecoder === "undefined") return null;
+  if (!layout || typeof ImageDecoder === "undefined") return null;
   let decoder = null;
   let frame = null;
   try {
     decoder = new ImageDecoder({ data: bytes, type: "image/jpeg", colorSpaceConversion: "none" });
-    frame = (await decoder.decode({ frameIndex: 0 })).image;
+    // Decoding starts now; the kernels (compiled in the meantime) are needed only for the copy.
+    const decoded = decoder.decode({ frameIndex: 0 });
+    const kernels = await kernelsReady;
+    frame = (await decoded).image;
+    if (!kernels) return null;
     const { x, y, width, height } = frame.visibleRect;
     if (frame.format !== layout || x !== 0 || y !== 0 || width !== info.width || height !== info.height) return null;
     const size = frame.allocationSize();

@@ -155,7 +155,7 @@ async function decodeImage(format, bytes, blob, kernelsReady) {
     const info = jpegInfo(bytes);
     if (info.width * info.height > MAX_IMAGE_PIXELS) throw fail("too-large");
     cmyk = info.components === 4;
-    const planes = await decodeJpegPlanes(bytes, info, await kernelsReady);
+    const planes = await decodeJpegPlanes(bytes, info, kernelsReady);
     if (planes) return { ...planes, approximate: false };
   }
   const decoded = await decodeWithBrowser(blob, format, bytes, { cmyk });

@@ -3,6 +3,10 @@
 // {id, type: "done", hashes} or {id, type: "error", code, message}. To cancel, terminate the worker.
 
 import { hashFile } from "./hasher.js";
+import { compileKernels } from "./kernels.js";
+
+// Fetch, compile and warm up kernels.wasm while the person is still choosing files.
+compileKernels();
 
 self.addEventListener("message", async (event) => {
   const { id, file } = event.data;
