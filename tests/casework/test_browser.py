@@ -122,6 +122,7 @@ def test_a_caseworker_claims_a_case_records_a_platform_answer_and_sees_it_in_the
         )
         assert page.locator(f"#row-{case.reference}").count() == 1
         assert page.evaluate("() => window.__sameDocument === true")
+        assert page.evaluate("() => localStorage.length") == 0, "htmx keeps no page snapshot on the device"
         watch.collect()
 
         page.click(f"#row-{case.reference} >> text={case.reference}")
