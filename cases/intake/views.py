@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -116,10 +117,14 @@ def step(request, name: str):
             request.session[DRAFT_KEY] = draft
             if index + 1 < len(STEPS):
                 return redirect("intake:step", name=STEPS[index + 1].name)
-            if not _claim_filing(request):
-                # A second "Send" (double click, or two tabs) while the first is being filed.
-                return redirect("intake:done")
-            filed = case_file(draft=draft, language=get_language() or "en")
+            # The claim is written in the filing's own transaction (the cache is the database): if the filing
+            # fails (the database drops away mid-way) the claim goes with it, and sending again files the case
+            # rather than showing the "shown only once" page for a case that does not exist.
+            with transaction.atomic():
+                if not _claim_filing(request):
+                    # A second "Send" (double click, or two tabs) while the first is being filed.
+                    return redirect("intake:done")
+                filed = case_file(draft=draft, language=get_language() or "en")
             del request.session[DRAFT_KEY]
             request.session[FILED_KEY] = {
                 "reference": filed.case.reference,
