@@ -143,9 +143,11 @@ def submit_feedback(request: HttpRequest) -> JsonResponse:
         return _error("SubmitFeedback answers POST only.", status=405)
     try:
         items = _feedback_items(json.loads(request.body or b"null"))
-    except (ValueError, HashValueError) as exc:
-        # json.JSONDecodeError is a ValueError too.
-        message = str(exc) if not isinstance(exc, json.JSONDecodeError) else "The body is not valid JSON."
+    except (ValueError, HashValueError, RecursionError) as exc:
+        # json.JSONDecodeError is a ValueError too; RecursionError is hostile nesting like "[[[[...".
+        message = (
+            str(exc) if not isinstance(exc, json.JSONDecodeError | RecursionError) else "The body is not valid JSON."
+        )
         return _error(message)
     outcome = bank_feedback_record(partner=request.bank_partner, items=items)
     audit_counts(request, hashes_in=len(items))
