@@ -179,6 +179,18 @@ def test_a_victim_files_a_case_comes_back_adds_a_link_and_withdraws_sharing(
         "https://images.example.org/found/2",
         "https://www.example.com/p/1",
     ]
+
+    # The remaining pages of the case: contact preferences, then deleting the case.
+    page.goto(live_server.url + "/status/case/contact/")
+    check_page(page, watch2, artifacts, f"{next(shots):02d}-status-contact")
+    page.goto(live_server.url + "/status/case/delete/")
+    check_page(page, watch2, artifacts, f"{next(shots):02d}-status-delete")
+    page.locator("#id_confirm").check()
+    page.locator("button.btn-danger").click()
+    page.locator("h1").wait_for()
+    check_page(page, watch2, artifacts, f"{next(shots):02d}-status-deleted")
+    case.refresh_from_db()
+    assert case.erased_at is not None and case.contact_name == "" and case.urls.count() == 0
     context.close()
     _assert_clean(watch)
     _assert_clean(watch2)
