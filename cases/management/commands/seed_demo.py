@@ -13,7 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from cases.intake.services import SIGNATURE_STATEMENT, case_urls_create
 from cases.models import Case
+from cases.removals.drafting import draft_for_case
 from helpline.staff import roles
 from helpline.staff.services import staff_create
 
@@ -22,11 +24,45 @@ DEMO_STAFF = [
     ("supervisor@demo.helpline.test", roles.SUPERVISOR, "demo-supervisor-2026", "Sam", "Supervisor"),
 ]
 DEMO_PIN = "246810"
+# Demo references use "0", which real references never contain, so they cannot collide with a real case.
 DEMO_CASES = [
-    {"reference": "HL-DEM0-0001", "is_urgent": True, "language": "en", "status": Case.Status.NEW},
-    {"reference": "HL-DEM0-0002", "is_urgent": False, "language": "es", "status": Case.Status.NEW},
-    {"reference": "HL-DEM0-0003", "is_urgent": False, "language": "en", "status": Case.Status.IN_PROGRESS},
-    {"reference": "HL-DEM0-0004", "is_urgent": False, "language": "en", "status": Case.Status.WAITING_ON_VICTIM},
+    {
+        "reference": "HL-DEM0-0001",
+        "is_urgent": True,
+        "language": "en",
+        "status": Case.Status.NEW,
+        "categories": [Case.Category.EXTORTION],
+        "contact_name": "Demo Person One",
+        "contact_email": "demo.one@example.org",
+        "signature_name": "Demo Person One",
+        "urls": ["https://www.reddit.com/r/demo_example/comments/abc123/", "https://x.com/demo_account/status/1"],
+    },
+    {
+        "reference": "HL-DEM0-0002",
+        "is_urgent": False,
+        "language": "es",
+        "status": Case.Status.NEW,
+        "categories": [Case.Category.KNOWN_PERSON],
+        "urls": ["https://www.instagram.com/p/DEMOPOST/", "https://www.google.com/search?q=demo+example"],
+    },
+    {
+        "reference": "HL-DEM0-0003",
+        "is_urgent": False,
+        "language": "en",
+        "status": Case.Status.IN_PROGRESS,
+        "categories": [Case.Category.AI_GENERATED],
+        "contact_email": "demo.three@example.org",
+        "signature_name": "Demo Person Three",
+        "urls": ["https://demo-forum.example.net/thread/42"],
+    },
+    {
+        "reference": "HL-DEM0-0004",
+        "is_urgent": False,
+        "language": "en",
+        "status": Case.Status.WAITING_ON_VICTIM,
+        "categories": [Case.Category.HACKED],
+        "urls": [],
+    },
 ]
 
 
@@ -61,11 +97,26 @@ class Command(BaseCommand):
             lines.append(f"  {role:<11} {email}  password: {password}  TOTP secret: {secret}  (code now: {now_code})")
         created = 0
         for spec in DEMO_CASES:
-            _, was_created = Case.objects.get_or_create(
-                reference=spec["reference"],
-                defaults={**{k: v for k, v in spec.items() if k != "reference"}, "pin_hash": make_password(DEMO_PIN)},
+            spec = dict(spec)
+            urls = spec.pop("urls")
+            signed = bool(spec.get("signature_name"))
+            case, was_created = Case.objects.get_or_create(
+                reference=spec.pop("reference"),
+                defaults={
+                    **spec,
+                    "pin_hash": make_password(DEMO_PIN),
+                    "consent_share_hashes": True,
+                    "consent_contact": bool(spec.get("contact_email")),
+                    "consent_act_on_behalf": True,
+                    "consent_given_at": timezone.now(),
+                    "signature_statement": str(SIGNATURE_STATEMENT) if signed else "",
+                    "signed_at": timezone.now() if signed else None,
+                },
             )
-            created += was_created
+            if was_created:
+                created += 1
+                case_urls_create(case=case, urls=urls)
+                transaction.on_commit(lambda case_id=case.id: draft_for_case(case_id=case_id))
         self.stdout.write("Demo staff (add the TOTP secret to an authenticator app, or use the code shown):")
         self.stdout.write("\n".join(lines))
         self.stdout.write(
