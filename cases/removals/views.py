@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.casework import access
 from cases.models import Case
 from cases.removals import selectors, services, state
 from cases.removals.forms import ActionForm, AnswerForm, EditDraftForm, MarkSentForm
@@ -98,6 +100,9 @@ ACTIONS = {
 @roles.staff_required(*CASEWORK)
 def case_board(request, reference: str):
     case = selectors.case_for_board(reference)
+    # The requests name the victim and list where the images are: the same rule as the case page's details.
+    if not access.can_see_pii(request.user, case):
+        raise PermissionDenied("Only the caseworker assigned to this case, or a supervisor, can see its requests.")
     rows = [] if case.erased_at else selectors.board_rows(case)
     services.board_viewed(case=case, actor=request.user, request_ids=[row.request.pk for row in rows])
     categories = [Case.Category(c).label for c in case.categories or [] if c in Case.Category.values]
@@ -110,6 +115,8 @@ def request_action(request, reference: str, request_id: int, action: str):
     if action not in ACTIONS:
         raise Http404("No such action.")
     removal = get_object_or_404(RemovalRequest.objects.select_related("case"), pk=request_id, case__reference=reference)
+    if not access.can_work(request.user, removal.case):
+        raise PermissionDenied("Only the caseworker assigned to this case, or a supervisor, can act on its requests.")
     form_class, perform, done = ACTIONS[action]
     form = form_class(request.POST)
     if not form.is_valid():

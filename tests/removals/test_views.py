@@ -14,8 +14,11 @@ pytestmark = pytest.mark.usefixtures("platforms")
 
 
 @pytest.fixture
-def case():
+def case(caseworker):
+    # Assigned to the caseworker: only they and supervisors see a case's requests (other staff get 403, see
+    # tests/security/test_authorization_matrix.py).
     case = make_case(
+        assigned_to=caseworker,
         urls=["https://instagram.com/p/1", "https://badsite.example/v/9"],
         contact_phone="+44 7700 900123",
         description="He posted them after we split up.",
