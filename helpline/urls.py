@@ -1,5 +1,6 @@
 """The portal's URL map."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,6 +8,9 @@ from helpline import views
 
 admin.site.site_header = "Helpline portal administration"
 admin.site.site_title = "Helpline admin"
+# The admin's own password form would sign staff in without their second factor: send it to the staff sign-in
+# (allauth, with MFA) instead. tests/security/test_authorization_matrix.py checks it.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
