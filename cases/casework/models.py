@@ -42,6 +42,8 @@ class AuditRecord(models.Model):
         MESSAGE_SEND = "message.send", "Sent message to victim"
         EVIDENCE_ADD = "evidence.add", "Added evidence"
         CASEWORK_ERASE = "casework.erase", "Erased casework records"
+        REMOVAL_VIEW = "removal.view", "Viewed removal requests"
+        REMOVAL_CHANGE = "removal.change", "Changed a removal request"
         OTHER = "other", "Other"
 
     at = models.DateTimeField(default=timezone.now, editable=False)

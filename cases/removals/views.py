@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.casework import access
+from cases.casework.audit import Origin, audit_record
+from cases.casework.models import AuditRecord
 from cases.models import Case
 from cases.removals import selectors, services, state
 from cases.removals.forms import ActionForm, AnswerForm, EditDraftForm, MarkSentForm
@@ -104,7 +106,16 @@ def case_board(request, reference: str):
     if not access.can_see_pii(request.user, case):
         raise PermissionDenied("Only the caseworker assigned to this case, or a supervisor, can see its requests.")
     rows = [] if case.erased_at else selectors.board_rows(case)
-    services.board_viewed(case=case, actor=request.user, request_ids=[row.request.pk for row in rows])
+    request_ids = [row.request.pk for row in rows]
+    services.board_viewed(case=case, actor=request.user, request_ids=request_ids)
+    if request_ids:
+        audit_record(
+            action=AuditRecord.Action.REMOVAL_VIEW,
+            actor=request.user,
+            origin=Origin.from_request(request),
+            case=case,
+            request_ids=request_ids,
+        )
     categories = [Case.Category(c).label for c in case.categories or [] if c in Case.Category.values]
     return render(request, "removals/case_board.html", {"case": case, "rows": rows, "category_labels": categories})
 
@@ -128,6 +139,14 @@ def request_action(request, reference: str, request_id: int, action: str):
         except services.RemovalError as exc:
             messages.error(request, f"{removal.code}: {exc}")
         else:
+            audit_record(
+                action=AuditRecord.Action.REMOVAL_CHANGE,
+                actor=request.user,
+                origin=Origin.from_request(request),
+                case=removal.case,
+                obj=removal,
+                step=action,
+            )
             messages.success(request, f"{removal.code}: {done}")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from cases.casework.models import AuditRecord
 from cases.models import CaseEvent
 from cases.removals import drafting
 from cases.removals.models import RemovalRequest
@@ -64,6 +65,16 @@ def test_opening_the_board_records_that_victim_details_were_viewed(caseworker_cl
     assert sorted(event.detail["request_ids"]) == sorted(
         RemovalRequest.objects.filter(case=case).values_list("pk", flat=True)
     )
+    audit = AuditRecord.objects.get(case=case, action=AuditRecord.Action.REMOVAL_VIEW)
+    assert audit.actor == caseworker
+    assert sorted(audit.detail["request_ids"]) == sorted(event.detail["request_ids"])
+
+
+def test_every_move_through_the_board_is_in_the_audit_log(caseworker_client, caseworker, case):
+    request = RemovalRequest.objects.get(case=case, platform__slug="instagram")
+    _act(caseworker_client, request, "ready")
+    audit = AuditRecord.objects.get(case=case, action=AuditRecord.Action.REMOVAL_CHANGE)
+    assert (audit.actor, audit.object_id, audit.detail["step"]) == (caseworker, str(request.pk), "ready")
 
 
 def test_the_board_runs_no_inline_script_and_loads_its_module(caseworker_client, case):
