@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/", include("cases.casework.urls")),
     path("staff/", include("helpline.staff.urls")),
     path("staff/", include("cases.removals.urls")),
+    path("staff/reports/", include("cases.reporting.urls")),
     path("admin/", admin.site.urls),
     path("stopncii/v1/", include("hashing.bank.stopncii_urls")),
     path("api/v1/", include("hashing.api_urls")),

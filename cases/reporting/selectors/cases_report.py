@@ -1,0 +1,194 @@
+"""Cases in a period: opened, resolved and closed by week; by category; by language; the urgent share."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+
+from cases.models import Case
+from cases.reporting.period import Period
+from cases.reporting.selectors import WEEKS_CTE, fetch, split_total, week_of
+from cases.reporting.tables import LABEL, RATE, Chart, Column, Table
+
+# A case counts as resolved in each week a caseworker moved it to "resolved" (once per week, however often);
+# as closed in the week of its closed_at (kept while it stays closed; reopening clears it); as opened in the
+# week it was filed.
+WEEKLY_SQL = f"""
+WITH {WEEKS_CTE},
+opened AS (
+    SELECT {week_of("c.created_at")} AS week, count(*) AS opened, count(*) FILTER (WHERE c.is_urgent) AS urgent
+    FROM {{case}} c
+    WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
+    GROUP BY 1
+),
+resolved AS (
+    SELECT {week_of("e.at")} AS week, count(DISTINCT e.case_id) AS resolved
+    FROM {{event}} e
+    WHERE e.kind = 'case_status_changed' AND (e.detail ->> 'status_to') = 'resolved'
+      AND e.at >= %(start)s AND e.at < %(end)s
+    GROUP BY 1
+),
+closed AS (
+    SELECT {week_of("c.closed_at")} AS week, count(*) AS closed
+    FROM {{case}} c
+    WHERE c.closed_at >= %(start)s AND c.closed_at < %(end)s
+    GROUP BY 1
+),
+weekly AS (
+    SELECT w.week, coalesce(o.opened, 0) AS opened, coalesce(o.urgent, 0) AS urgent,
+           coalesce(r.resolved, 0) AS resolved, coalesce(x.closed, 0) AS closed
+    FROM weeks w
+    LEFT JOIN opened o USING (week)
+    LEFT JOIN resolved r USING (week)
+    LEFT JOIN closed x USING (week)
+)
+SELECT week, GROUPING(week) = 1 AS is_total,
+       sum(opened)::int AS opened, sum(urgent)::int AS urgent, sum(opened - urgent)::int AS not_urgent,
+       round(100.0 * sum(urgent) / nullif(sum(opened), 0), 1) AS urgent_share,
+       sum(resolved)::int AS resolved, sum(closed)::int AS closed
+FROM weekly
+GROUP BY ROLLUP (week)
+ORDER BY week NULLS LAST
+"""  # noqa: S608 - built from constants in this module; values are parameters
+
+
+# A case with several categories counts once in each (`?` tests membership of a JSON array, so a value listed
+# twice still counts once); one with none given counts under "none given"; values outside Case.Category count
+# as "other". One pass over the period's cases, no unnesting.
+def _category_sql() -> str:
+    known = [str(value) for value in Case.Category.values]
+    counts = ",\n".join(
+        f"count(*) FILTER (WHERE c ? '{value}')"
+        if value != "other"
+        else "count(*) FILTER (WHERE c ? 'other' OR NOT c <@ %(known)s::jsonb)"
+        for value in known
+    )
+    rows = ", ".join(f"('{value}', {i + 1}, counts[{i + 1}])" for i, value in enumerate(known))
+    return f"""
+WITH opened AS (
+    SELECT CASE WHEN jsonb_typeof(c.categories) = 'array' THEN c.categories ELSE '[]'::jsonb END AS c
+    FROM {{case}} c
+    WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
+),
+tally AS (
+    SELECT count(*) AS total, count(*) FILTER (WHERE c = '[]'::jsonb) AS none_given, ARRAY[{counts}] AS counts
+    FROM opened
+)
+SELECT v.category, v.position, false AS is_total, v.cases::int AS cases,
+       round(100.0 * v.cases / nullif(total, 0), 1) AS share
+FROM tally CROSS JOIN LATERAL (VALUES {rows}, ('', {len(known) + 1}, none_given)) AS v(category, position, cases)
+UNION ALL
+SELECT NULL, NULL, true, total::int, CASE WHEN total > 0 THEN 100.0 END FROM tally
+ORDER BY is_total, position
+"""  # noqa: S608 - built from constants in this module; values are parameters
+
+
+CATEGORY_SQL = _category_sql()
+
+LANGUAGE_SQL = """
+WITH opened AS (
+    SELECT c.language, c.is_urgent FROM {case} c WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
+)
+SELECT language, GROUPING(language) = 1 AS is_total, count(*)::int AS cases,
+       count(*) FILTER (WHERE is_urgent)::int AS urgent, count(*) FILTER (WHERE NOT is_urgent)::int AS not_urgent,
+       round(100.0 * count(*) / nullif((SELECT count(*) FROM opened), 0), 1) AS share
+FROM opened
+GROUP BY ROLLUP (language)
+ORDER BY GROUPING(language), count(*) DESC, language
+"""
+
+NONE_GIVEN = "none given"
+
+
+def cases_weekly(period: Period) -> Table:
+    rows, total = split_total(fetch(WEEKLY_SQL, period.sql_params()))
+    if total is not None:
+        total["week"] = "Total"
+    return Table(
+        slug="cases-weekly",
+        title="Cases by week",
+        description=(
+            "Weeks start on Monday. Opened: cases filed. Resolved: cases a caseworker marked resolved that week. "
+            "Closed: cases whose closing date falls in the week (a reopened case no longer counts)."
+        ),
+        columns=[
+            Column("week", "Week of", LABEL),
+            Column("opened", "Opened"),
+            Column("urgent", "Urgent"),
+            Column("not_urgent", "Not urgent"),
+            Column("urgent_share", "Urgent share", RATE, numerator="urgent", denominator="opened", unit="%"),
+            Column("resolved", "Resolved"),
+            Column("closed", "Closed"),
+        ],
+        rows=rows,
+        total=total,
+        parts=((("urgent", "not_urgent"), "opened"),),
+        chart=Chart("line", ("opened", "resolved", "closed")),
+    )
+
+
+def cases_by_category(period: Period) -> Table:
+    labels = dict(Case.Category.choices)
+    known = json.dumps([str(value) for value in Case.Category.values])
+    rows, total = split_total(fetch(CATEGORY_SQL, {**period.sql_params(), "known": known}))
+    for row in rows:
+        row["category"] = labels.get(row["category"], NONE_GIVEN.capitalize())
+    if total is not None:
+        total["category"] = "All cases opened"
+    return Table(
+        slug="cases-by-category",
+        title="Cases opened by category",
+        description=(
+            "A case can have several categories, so the categories add up to more than all cases; "
+            "the share is of all cases opened."
+        ),
+        columns=[
+            Column("category", "Category", LABEL),
+            Column("cases", "Cases", sums_down=False),
+            Column(
+                "share",
+                "Share of cases",
+                RATE,
+                numerator="cases",
+                denominator="cases",
+                denominator_in_total=True,
+                unit="%",
+            ),
+        ],
+        rows=rows,
+        total=total,
+        chart=Chart("bar", ("cases",), horizontal=True),
+    )
+
+
+def cases_by_language(period: Period) -> Table:
+    names = dict(settings.LANGUAGES)
+    rows, total = split_total(fetch(LANGUAGE_SQL, period.sql_params()))
+    for row in rows:
+        row["language"] = names.get(row["language"], row["language"] or "unknown")
+    if total is not None:
+        total["language"] = "Total"
+    return Table(
+        slug="cases-by-language",
+        title="Cases opened by language",
+        columns=[
+            Column("language", "Language", LABEL),
+            Column("cases", "Cases"),
+            Column("urgent", "Urgent"),
+            Column("not_urgent", "Not urgent"),
+            Column(
+                "share",
+                "Share of cases",
+                RATE,
+                numerator="cases",
+                denominator="cases",
+                denominator_in_total=True,
+                unit="%",
+            ),
+        ],
+        rows=rows,
+        total=total,
+        parts=((("urgent", "not_urgent"), "cases"),),
+        chart=Chart("bar", ("cases",), horizontal=True),
+    )

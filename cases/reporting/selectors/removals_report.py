@@ -1,0 +1,216 @@
+"""Removal requests per platform and search engine: outcomes, removal rate, time to removal, TAKE IT DOWN 48-hour
+breaches, and the slowest requests still waiting on a platform."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from cases.removals import state
+from cases.removals.models import RemovalRequest
+from cases.reporting.period import Period
+from cases.reporting.selectors import fetch
+from cases.reporting.tables import COUNT, DATE, LABEL, RATE, STAT, TEXT, Chart, Column, Table
+
+# Requests a platform still has to answer. An escalated request waits on its escalation, which is listed itself.
+# Spelled into the SQL (not a parameter) so PostgreSQL can use the partial index reporting_request_awaiting_idx,
+# whose predicate lists the same states: tests/reporting check they agree.
+AWAITING = sorted(state.AWAITING_PLATFORM - {state.ESCALATED})
+TAKE_IT_DOWN_HOURS = 48
+
+# The requests (first requests and follow-ups, not escalations) sent in the period, each with one outcome:
+#   removed  - it, or its escalation, reached "removed" (a removal won on appeal counts for the platform);
+#   refused  - the platform refused and nothing was removed;
+#   closed   - closed by the helpline without a removal;
+#   overdue  - still waiting past its deadline (marked overdue, or past it before the hourly check ran);
+#   pending  - anything else: waiting within the deadline, asked for information, escalated, being re-sent.
+# `sent_at` is when the request was last sent (a re-send after "needs information" restarts it, as it restarts
+# the platform's deadline). Under TAKE IT DOWN a platform has 48 hours from the request: a breach is a request
+# with that basis not removed within 48 hours (removed later, or still not removed 48 hours on, unless the
+# helpline closed it sooner).
+OUTCOME_CTES = f"""
+sent AS (
+    SELECT r.id, r.platform_id, r.status, r.basis, r.sent_at, r.deadline_at, r.status_changed_at
+    FROM {{request}} r
+    WHERE r.kind <> 'escalation' AND r.sent_at >= %(start)s AND r.sent_at < %(end)s
+      {{sent_filter}}
+),
+direct AS (
+    -- The moment a request reached "removed" (it can only once: "removed" leads only to "closed"). A removal
+    -- cannot come before the request was sent, so only removals since the period began can matter.
+    SELECT t.request_id, t.at
+    FROM {{transition}} t
+    WHERE t.to_status = 'removed' AND t.at >= %(start)s
+),
+appeal AS (
+    SELECT e.escalates_id AS request_id, min(t.at) AS at
+    FROM {{request}} e JOIN {{transition}} t ON t.request_id = e.id
+    WHERE e.escalates_id IS NOT NULL AND t.to_status = 'removed' AND t.at >= %(start)s
+    GROUP BY e.escalates_id
+),
+outcome AS (
+    SELECT s.id, s.platform_id, s.sent_at, removed_at,
+           CASE WHEN p.kind = 'search_engine' THEN 'search_engines' ELSE 'platforms' END AS grp,
+           CASE
+               WHEN removed_at IS NOT NULL OR s.status = 'removed' THEN 'removed'
+               WHEN s.status = 'refused' THEN 'refused'
+               WHEN s.status = 'closed' THEN 'closed'
+               WHEN s.status = 'overdue' OR (s.status IN ('sent', 'acknowledged') AND s.deadline_at < %(now)s)
+                   THEN 'overdue'
+               ELSE 'pending'
+           END AS outcome,
+           s.basis = 'take_it_down' AS tida,
+           s.basis = 'take_it_down' AND s.sent_at + interval '{TAKE_IT_DOWN_HOURS} hours' < coalesce(
+               removed_at, CASE WHEN s.status = 'closed' THEN s.status_changed_at END, %(now)s
+           ) AS tida_breached
+    FROM sent s
+    JOIN {{platform}} p ON p.id = s.platform_id
+    LEFT JOIN direct d ON d.request_id = s.id
+    LEFT JOIN appeal a ON a.request_id = s.id
+    CROSS JOIN LATERAL (SELECT least(d.at, a.at) AS removed_at) removal
+)"""  # noqa: S608 - built from constants in this module; values are parameters
+
+# Counts by hashing; the percentiles sort only the removed requests.
+PLATFORM_SQL = f"""
+WITH {OUTCOME_CTES},
+counts AS (
+    SELECT grp, platform_id, GROUPING(platform_id) = 1 AS is_total,
+           count(*)::int AS sent,
+           count(*) FILTER (WHERE outcome = 'removed')::int AS removed,
+           count(*) FILTER (WHERE outcome = 'refused')::int AS refused,
+           count(*) FILTER (WHERE outcome = 'pending')::int AS pending,
+           count(*) FILTER (WHERE outcome = 'overdue')::int AS overdue,
+           count(*) FILTER (WHERE outcome = 'closed')::int AS closed,
+           round(100.0 * count(*) FILTER (WHERE outcome = 'removed') / count(*), 1) AS removal_rate,
+           count(*) FILTER (WHERE tida)::int AS tida,
+           count(*) FILTER (WHERE tida_breached)::int AS tida_breached,
+           count(*) FILTER (WHERE tida AND NOT tida_breached)::int AS tida_met
+    FROM outcome
+    GROUP BY GROUPING SETS ((grp, platform_id), (grp))
+),
+times AS (
+    SELECT grp, platform_id, GROUPING(platform_id) = 1 AS is_total,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM removed_at - sent_at)) / 3600
+               AS median_hours,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM removed_at - sent_at)) / 3600
+               AS p90_hours
+    FROM outcome
+    WHERE removed_at IS NOT NULL
+    GROUP BY GROUPING SETS ((grp, platform_id), (grp))
+)
+SELECT c.*, t.median_hours, t.p90_hours,
+       (SELECT p.name FROM {{platform}} p WHERE p.id = c.platform_id) AS platform
+FROM counts c
+LEFT JOIN times t ON t.grp = c.grp AND t.is_total = c.is_total AND t.platform_id IS NOT DISTINCT FROM c.platform_id
+ORDER BY c.grp, c.is_total, c.sent DESC, c.platform_id
+"""  # noqa: S608 - built from constants in this module; values are parameters
+
+SLOWEST_SQL = """
+SELECT r.id, c.reference, p.name AS platform, r.kind, r.status, r.sent_at, r.deadline_at,
+       extract(epoch FROM %(now)s - r.sent_at) / 86400 AS days_waiting,
+       CASE WHEN r.deadline_at < %(now)s THEN extract(epoch FROM %(now)s - r.deadline_at) / 3600 END AS hours_late
+FROM {request} r
+JOIN {platform} p ON p.id = r.platform_id
+JOIN {case} c ON c.id = r.case_id
+WHERE r.status IN ({awaiting}) AND r.sent_at IS NOT NULL
+ORDER BY r.sent_at, r.id
+LIMIT %(limit)s
+""".replace("{awaiting}", ", ".join(f"'{s}'" for s in AWAITING))
+
+SLOWEST_LIMIT = 20
+
+
+def outcome_columns(label: str) -> list[Column]:
+    return [
+        Column("platform", label, LABEL),
+        Column("sent", "Sent"),
+        Column("removed", "Removed"),
+        Column("refused", "Refused"),
+        Column("pending", "Pending"),
+        Column("overdue", "Overdue"),
+        Column("closed", "Closed, not removed"),
+        Column("removal_rate", "Removal rate", RATE, numerator="removed", denominator="sent", unit="%"),
+        Column("median_hours", "Sent to removed, median", STAT, base="removed", unit="hours"),
+        Column("p90_hours", "Sent to removed, 90th percentile", STAT, base="removed", unit="hours"),
+        Column("tida", "TAKE IT DOWN requests"),
+        Column("tida_breached", "48-hour breaches"),
+        Column("tida_met", "Within 48 hours"),
+    ]
+
+
+OUTCOME_PARTS = (
+    (("removed", "refused", "pending", "overdue", "closed"), "sent"),
+    (("tida_breached", "tida_met"), "tida"),
+)
+OUTCOME_DESCRIPTION = (
+    "Requests sent in the period (escalations count with the request they escalate), by where each stands now. "
+    "Removed includes removals won on appeal. Overdue: waiting past the platform's deadline. Times are from "
+    "sending to removal. A 48-hour breach is a TAKE IT DOWN request not removed within 48 hours of being sent."
+)
+
+
+def outcome_tables(period: Period, *, sent_by=None, slug_prefix: str = "removals-") -> dict[str, Table]:
+    """The platforms table and the search engines table, from one query. `sent_by`: only requests this person sent."""
+    params = period.sql_params()
+    sent_filter = ""
+    if sent_by is not None:
+        # Sent by them (web form, in-app), or sent by the portal's email worker after they approved it.
+        sent_filter = (
+            "AND r.id IN (SELECT t.request_id FROM {transition} t WHERE t.to_status = 'sent' "
+            "AND t.actor_id = %(actor)s AND t.at < %(end)s "
+            "UNION SELECT a.id FROM {request} a WHERE a.send_approved_by_id = %(actor)s)"
+        )
+        params["actor"] = sent_by.pk
+    sql = PLATFORM_SQL.replace("{sent_filter}", sent_filter)
+    found = fetch(sql, params)
+    tables = {}
+    for grp, label, title in (
+        ("platforms", "Platform", "Removal requests by platform"),
+        ("search_engines", "Search engine", "De-indexing requests by search engine"),
+    ):
+        rows = [row for row in found if row["grp"] == grp and not row["is_total"]]
+        total = next((row for row in found if row["grp"] == grp and row["is_total"]), None)
+        if total is None:
+            total = {"is_total": True, **{c.key: 0 for c in outcome_columns(label) if c.kind == COUNT}}
+        total["platform"] = "Total"
+        slug = slug_prefix + grp.replace("_", "-")
+        tables[slug] = Table(
+            slug=slug,
+            title=title,
+            description=OUTCOME_DESCRIPTION,
+            columns=outcome_columns(label),
+            rows=rows,
+            total=total,
+            parts=OUTCOME_PARTS,
+            chart=Chart("stacked", ("removed", "refused", "pending", "overdue", "closed"), horizontal=True),
+        )
+    return tables
+
+
+def slowest_open_requests(period: Period, *, limit: int = SLOWEST_LIMIT) -> Table:
+    rows = fetch(SLOWEST_SQL, {"now": period.now, "limit": limit})
+    kinds = dict(RemovalRequest.Kind.choices)
+    for row in rows:
+        row["code"] = f"RR-{row['id']:06d}"
+        row["kind"] = kinds.get(row["kind"], row["kind"])
+        row["status"] = state.label(row["status"])
+    return Table(
+        slug="removals-slowest-open",
+        title="Slowest requests still waiting on a platform",
+        description=(
+            f"The {limit} requests that have waited longest since they were sent (sent, acknowledged, asked for "
+            "information or overdue), whatever the period. Open the case to act on one. Exports leave out the "
+            "request and case references."
+        ),
+        columns=[
+            Column("code", "Request", LABEL, identifying=True),
+            Column("platform", "Platform", TEXT),
+            Column("kind", "Kind", TEXT),
+            Column("status", "Status", TEXT),
+            Column("sent_at", "Sent", DATE),
+            Column("days_waiting", "Waiting", STAT, unit="days"),
+            Column("hours_late", "Past the deadline", STAT, unit="hours"),
+        ],
+        rows=rows,
+        external=False,
+        links=[reverse("casework:case", args=[row["reference"]]) for row in rows],
+    )

@@ -1,0 +1,97 @@
+"""Removal outcomes per platform and search engine, time to removal, TAKE IT DOWN breaches, slowest requests."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cases.reporting.selectors import removals_report
+from tests.reporting import expected
+from tests.reporting.helpers import assert_figures, rows_by_label
+
+
+def test_platform_and_search_engine_tables_match_every_figure(data, period):
+    tables = removals_report.outcome_tables(period)
+    want = expected.outcome_tables(data)
+    for group in ("platforms", "search_engines"):
+        table = tables[f"removals-{group.replace('_', '-')}"]
+        rows, total = want[group]
+        got = rows_by_label(table)
+        assert set(got) == set(rows)
+        for name, figures in rows.items():
+            assert_figures(table, got[name], figures)
+        assert_figures(table, table.total, total)
+
+
+def test_every_request_sent_falls_in_exactly_one_outcome(data, period):
+    for table in removals_report.outcome_tables(period).values():
+        for row in table.all_rows():
+            assert row["removed"] + row["refused"] + row["pending"] + row["overdue"] + row["closed"] == row["sent"]
+            assert row["tida_breached"] + row["tida_met"] == row["tida"]
+
+
+def test_a_removal_won_on_appeal_counts_for_the_original_request(data, period):
+    won = [
+        r
+        for r in data.requests
+        if r.kind != "escalation"
+        and r.status == "escalated"
+        and expected.in_period(r.sent_at)
+        and expected.removed_at(data, r) is not None
+    ]
+    assert won, "the data set has removals won on appeal"
+    removed = sum(row["removed"] for table in removals_report.outcome_tables(period).values() for row in table.rows)
+    without_appeals = sum(
+        1
+        for r in data.requests
+        if r.kind != "escalation"
+        and expected.in_period(r.sent_at)
+        and any(t.to_status == "removed" for t in r.transitions)
+    )
+    assert removed == without_appeals + len(won)
+
+
+def test_take_it_down_edges_closed_in_time_is_no_breach_removed_a_minute_late_is(data, period):
+    edges = [r for r in data.requests if r.hand_made]
+    assert [expected.outcome(data, r)[2] for r in edges] == [False, True, False, True]
+    alpha = rows_by_label(removals_report.outcome_tables(period)["removals-platforms"])["Alpha Social"]
+    rows, _total = expected.outcome_tables(data)["platforms"]
+    assert alpha["tida_breached"] == rows["Alpha Social"]["tida_breached"]
+
+
+def test_requests_sent_outside_the_period_and_drafts_are_left_out(data, period):
+    total = sum(t.total["sent"] for t in removals_report.outcome_tables(period).values())
+    outside = [r for r in data.requests if r.sent_at is not None and not expected.in_period(r.sent_at)]
+    drafts = [r for r in data.requests if r.sent_at is None]
+    assert outside and drafts
+    assert total == sum(1 for r in data.requests if r.kind != "escalation" and expected.in_period(r.sent_at))
+
+
+def test_slowest_open_requests_are_the_longest_waiting_with_links_to_their_case_pages(data, period):
+    table = removals_report.slowest_open_requests(period)
+    assert [row["id"] for row in table.rows] == expected.slowest(data)
+    by_pk = {r.pk: r for r in data.requests}
+    for row, link in zip(table.rows, table.links, strict=True):
+        request = by_pk[row["id"]]
+        case = data.cases[request.case]
+        assert row["code"] == f"RR-{request.pk:06d}"
+        assert link == reverse("casework:case", args=[row["reference"]])
+        assert float(row["days_waiting"]) == pytest.approx((expected.NOW - request.sent_at).total_seconds() / 86400)
+        late = request.deadline_at is not None and request.deadline_at < expected.NOW
+        assert (row["hours_late"] is not None) == late
+        if late:
+            assert float(row["hours_late"]) == pytest.approx(expected.hours(expected.NOW - request.deadline_at))
+        assert case.pk is not None
+    assert not table.external
+
+
+def test_slowest_requests_query_spells_the_same_states_as_its_partial_index():
+    import re
+    from importlib import import_module
+
+    migration = import_module("cases.reporting.migrations.0001_report_indexes")
+    predicate = re.search(r"status IN \(([^)]*)\)", migration.INDEXES["reporting_request_awaiting_idx"]).group(1)
+    in_query = re.search(r"status IN \(([^)]*)\)", removals_report.SLOWEST_SQL).group(1)
+    assert set(re.findall(r"'(\w+)'", predicate)) == set(re.findall(r"'(\w+)'", in_query))
+    assert set(re.findall(r"'(\w+)'", in_query)) == set(removals_report.AWAITING)
+    assert set(removals_report.AWAITING) == {"sent", "acknowledged", "needs_info", "overdue"}
