@@ -39,6 +39,7 @@ async function warmUp(module) {
     fn.box_rows(b, c, side, side, 3, tmp, tmp + side * 16, a, side);
     fn.box_cols(c, b, side, side, 3, tmp);
     fn.resample_h(a, side, side, 32, 32, tmp + 4096, tmp + 8192, c);
+    fn.resample_v(a, side, 32, 32, tmp + 4096, tmp + 8192, c);
   }
 }
 

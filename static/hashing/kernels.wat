@@ -491,6 +491,57 @@
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
       (br $yloop))))
 
+  ;; Pillow's vertical LANCZOS pass (ImagingResampleVertical_8bpc): for each output row yy and
+  ;; column xx, ss = 2^21 + sum over y < ymax of src[ymin + y][xx] * k[yy][y]; out = clip8(ss >> 22).
+  ;; Sixteen columns at a time, rows read in order. The last group of a row may compute columns
+  ;; past $width: it reads into the next row (or the caller's slack) and writes into the next
+  ;; output row, which is written afterwards, or into the slack after the last one.
+  (func (export "resample_v") (param $src i32) (param $width i32) (param $out_rows i32) (param $kstride i32)
+    (param $bounds i32) (param $coeffs i32) (param $out i32)
+    (local $yy i32) (local $x i32) (local $y i32) (local $ymax i32) (local $k i32) (local $p i32) (local $w v128)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (block $ydone (loop $rows
+      (br_if $ydone (i32.ge_s (local.get $yy) (local.get $out_rows)))
+      (local.set $ymax (i32.load offset=4 (i32.add (local.get $bounds) (i32.shl (local.get $yy) (i32.const 3)))))
+      (local.set $x (i32.const 0))
+      (block $xdone (loop $groups
+        (br_if $xdone (i32.ge_s (local.get $x) (local.get $width)))
+        (local.set $p (i32.add (i32.add (local.get $src) (local.get $x))
+          (i32.mul (i32.load (i32.add (local.get $bounds) (i32.shl (local.get $yy) (i32.const 3)))) (local.get $width))))
+        (local.set $k (i32.add (local.get $coeffs) (i32.shl (i32.mul (local.get $yy) (local.get $kstride)) (i32.const 2))))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $y (i32.const 0))
+        (block $tdone (loop $taps
+          (br_if $tdone (i32.ge_s (local.get $y) (local.get $ymax)))
+          (local.set $w (i32x4.splat (i32.load (local.get $k))))
+          (local.set $v (v128.load (local.get $p)))
+          (local.set $lo (i16x8.extend_low_i8x16_u (local.get $v)))
+          (local.set $hi (i16x8.extend_high_i8x16_u (local.get $v)))
+          (local.set $a0 (i32x4.add (local.get $a0) (i32x4.mul (i32x4.extend_low_i16x8_u (local.get $lo)) (local.get $w))))
+          (local.set $a1 (i32x4.add (local.get $a1) (i32x4.mul (i32x4.extend_high_i16x8_u (local.get $lo)) (local.get $w))))
+          (local.set $a2 (i32x4.add (local.get $a2) (i32x4.mul (i32x4.extend_low_i16x8_u (local.get $hi)) (local.get $w))))
+          (local.set $a3 (i32x4.add (local.get $a3) (i32x4.mul (i32x4.extend_high_i16x8_u (local.get $hi)) (local.get $w))))
+          (local.set $p (i32.add (local.get $p) (local.get $width)))
+          (local.set $k (i32.add (local.get $k) (i32.const 4)))
+          (local.set $y (i32.add (local.get $y) (i32.const 1)))
+          (br $taps)))
+        ;; (2^21 + ss) >> 22, clamped to 0-255 by the saturating narrows
+        (local.set $a0 (i32x4.shr_s (i32x4.add (local.get $a0) (v128.const i32x4 0x200000 0x200000 0x200000 0x200000)) (i32.const 22)))
+        (local.set $a1 (i32x4.shr_s (i32x4.add (local.get $a1) (v128.const i32x4 0x200000 0x200000 0x200000 0x200000)) (i32.const 22)))
+        (local.set $a2 (i32x4.shr_s (i32x4.add (local.get $a2) (v128.const i32x4 0x200000 0x200000 0x200000 0x200000)) (i32.const 22)))
+        (local.set $a3 (i32x4.shr_s (i32x4.add (local.get $a3) (v128.const i32x4 0x200000 0x200000 0x200000 0x200000)) (i32.const 22)))
+        (v128.store (i32.add (local.get $out) (i32.add (i32.mul (local.get $yy) (local.get $width)) (local.get $x)))
+          (i8x16.narrow_i16x8_u
+            (i16x8.narrow_i32x4_s (local.get $a0) (local.get $a1))
+            (i16x8.narrow_i32x4_s (local.get $a2) (local.get $a3))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (br $groups)))
+      (local.set $yy (i32.add (local.get $yy) (i32.const 1)))
+      (br $rows))))
+
   ;; ---- JPEG: libjpeg-turbo's chroma upsampling and YCbCr -> RGB, straight into luma and grey ----
   ;;
   ;; For the Y, Cb, Cr planes a JPEG decoder hands over before its own colour conversion (the

@@ -105,6 +105,26 @@ function resampleHorizontalWasm(kernels, src, srcWidth, rowOffset, rows, outWidt
   return result;
 }
 
+// resampleVertical with kernels.wasm (sixteen columns at a time; see resample_v).
+function resampleVerticalWasm(kernels, src, width, outHeight, coeffs, bounds) {
+  const { ksize, fixed } = coeffs;
+  const mark = kernels.mark();
+  let plane = kernels.offsetOf(src);
+  if (plane < 0) {
+    plane = kernels.alloc(src.length);
+    kernels.u8(plane, src.length).set(src);
+  }
+  const weights = kernels.alloc(outHeight * ksize * 4);
+  const limits = kernels.alloc(outHeight * 8);
+  const out = kernels.alloc(outHeight * width);
+  kernels.i32(weights, outHeight * ksize).set(fixed.subarray(0, outHeight * ksize));
+  kernels.i32(limits, outHeight * 2).set(bounds.subarray(0, outHeight * 2));
+  kernels.fn.resample_v(plane, width, outHeight, ksize, limits, weights, out);
+  const result = kernels.u8(out, outHeight * width).slice();
+  kernels.release(mark);
+  return result;
+}
+
 function resampleVertical(src, width, outHeight, coeffs, bounds) {
   const { ksize, fixed } = coeffs;
   const out = new Uint8Array(width * outHeight);
@@ -131,7 +151,10 @@ export function resizeGrey(grey, width, height, outWidth, outHeight, kernels = n
   if (grey.length !== width * height) throw new Error("grey plane does not match its size (detached?)");
   if (width === outWidth && height === outHeight) return Uint8Array.from(grey);
   const vert = lanczosCoefficients(height, outHeight);
-  if (width === outWidth) return resampleVertical(grey, width, outHeight, vert, vert.bounds);
+  const vertical = kernels
+    ? (...args) => resampleVerticalWasm(kernels, ...args)
+    : (...args) => resampleVertical(...args);
+  if (width === outWidth) return vertical(grey, width, outHeight, vert, vert.bounds);
   const horiz = lanczosCoefficients(width, outWidth);
   const horizontal = kernels
     ? (...args) => resampleHorizontalWasm(kernels, ...args)
@@ -139,8 +162,9 @@ export function resizeGrey(grey, width, height, outWidth, outHeight, kernels = n
   if (height === outHeight) return horizontal(grey, width, 0, height, outWidth, horiz);
   const shrinkY = height - outHeight;
   if (shrinkY > 0 && shrinkY > 2 * (width - outWidth)) {
-    const tmp = resampleVertical(grey, width, outHeight, vert, vert.bounds);
-    return resampleHorizontal(tmp, width, 0, outHeight, outWidth, horiz);
+    // Tall pictures (phone screenshots): the big pass is the vertical one.
+    const tmp = vertical(grey, width, outHeight, vert, vert.bounds);
+    return horizontal(tmp, width, 0, outHeight, outWidth, horiz);
   }
   const bounds = Int32Array.from(vert.bounds);
   const first = bounds[0];
@@ -401,7 +425,8 @@ export function phashFromGrey(grey, width, height, { kernels = null } = {}) {
   const small = resizeGrey(grey, width, height, IMG_SIZE, IMG_SIZE, kernels);
   const dct = dct2d(small);
   const low = new Float64Array(HASH_SIZE * HASH_SIZE);
-  for (let y = 0; y < HASH_SIZE; y++) for (let x = 0; x < HASH_SIZE; x++) low[y * HASH_SIZE + x] = dct[y * IMG_SIZE + x];
+  for (let y = 0; y < HASH_SIZE; y++)
+    for (let x = 0; x < HASH_SIZE; x++) low[y * HASH_SIZE + x] = dct[y * IMG_SIZE + x];
   const sorted = Float64Array.from(low).sort();
   // numpy.median of 64 values: the mean of the 32nd and 33rd.
   const median = (sorted[31] + sorted[32]) / 2;

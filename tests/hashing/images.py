@@ -80,6 +80,8 @@ def generated_images() -> dict[str, bytes]:
     files["png-tiny-1x1.png"] = _save(rgb(1, 1, 3), "PNG")
     files["png-4x3.png"] = _save(rgb(4, 3, 4), "PNG")
     files["png-wide.png"] = _save(rgb(1200, 7, 5), "PNG")
+    # A phone screenshot's shape (tall): Pillow resizes vertically first for pHash.
+    files["png-tall-screenshot.png"] = _save(rgb(390, 844, 6).quantize(24).convert("RGB"), "PNG")
     files["png-exif-6.png"] = _save(base, "PNG", exif=_exif_with_orientation(6))
     grey16 = (np.linspace(0, 400, 300 * 220).reshape(220, 300)).astype(np.uint16)
     files["png-grey16.png"] = _save(Image.frombytes("I;16", (300, 220), grey16.astype("<u2").tobytes()), "PNG")
