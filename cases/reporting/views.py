@@ -33,27 +33,38 @@ def _render_page(request, page: reports.Page, tables, period, form):
     )
 
 
-def _supervisor_page(name: str):
+def _supervisor_page(request, name: str):
+    if connection.vendor != "postgresql":
+        return _unavailable(request)
     page = reports.SUPERVISOR_PAGES[name]
-
-    @require_GET
-    @roles.staff_required(roles.SUPERVISOR)
-    def view(request):
-        if connection.vendor != "postgresql":
-            return _unavailable(request)
-        period, form = period_from_query(request.GET)
-        with report_transaction():
-            tables = page.build(period)
-        return _render_page(request, page, tables, period, form)
-
-    view.__name__ = f"{name}_report"
-    return view
+    period, form = period_from_query(request.GET)
+    with report_transaction():
+        tables = page.build(period)
+    return _render_page(request, page, tables, period, form)
 
 
-cases_report = _supervisor_page("cases")
-removals_report = _supervisor_page("removals")
-queue_report = _supervisor_page("queue")
-bank_report = _supervisor_page("bank")
+@require_GET
+@roles.staff_required(roles.SUPERVISOR)
+def cases_report(request):
+    return _supervisor_page(request, "cases")
+
+
+@require_GET
+@roles.staff_required(roles.SUPERVISOR)
+def removals_report(request):
+    return _supervisor_page(request, "removals")
+
+
+@require_GET
+@roles.staff_required(roles.SUPERVISOR)
+def queue_report(request):
+    return _supervisor_page(request, "queue")
+
+
+@require_GET
+@roles.staff_required(roles.SUPERVISOR)
+def bank_report(request):
+    return _supervisor_page(request, "bank")
 
 
 @require_GET
