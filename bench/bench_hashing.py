@@ -64,7 +64,8 @@ def load_average() -> str:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.hashing.conftest import CHROMIUM, CHROMIUM_ARGS, serve
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.hashing.conftest import serve
 
     print(load_average())
     with tempfile.TemporaryDirectory() as folder, serve(Path(folder)) as base, sync_playwright() as playwright:

@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from helpline.staff import roles
 from helpline.staff.services import staff_create
+from tests.browser import shared_chromium  # noqa: F401 - a fixture for every browser test
 
 STAFF_PASSWORD = "correct-horse-battery-staple-42"
 

@@ -8,10 +8,12 @@ from django.core.management import CommandError, call_command
 
 from cases.models import Case
 from cases.removals.models import RemovalRequest
+from tests.removals.conftest import load_directory
 
 
 @pytest.mark.django_db(transaction=True)
 def test_seed_demo_refuses_without_debug_and_is_idempotent_with_force(settings):
+    load_directory()  # an earlier transactional test's flush may have emptied the platform directory
     settings.DEBUG = False
     with pytest.raises(CommandError, match="only with DEBUG=true"):
         call_command("seed_demo")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 from itertools import count
 
@@ -12,17 +11,6 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from cases.models import Case
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 _references = count(1)
 # A cheap, fixed hash: the PIN is never checked in these tests.
@@ -88,23 +76,8 @@ def make_request(case: Case, platform, *, status="drafted", deadline_in_hours: f
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls stay synchronous. The
-    # variable is removed again afterwards: `check --deploy` in a later test must not see it.
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            yield browser
-            browser.close()
-    finally:
-        if before is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+def chromium(shared_chromium):
+    return shared_chromium
 
 
 def page_queries(captured) -> int:

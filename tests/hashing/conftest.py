@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import shutil
 import threading
 from pathlib import Path
 
@@ -13,16 +12,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 STATIC = REPO / "static"
 SHARED_REFERENCE = REPO.parent / "shared" / "reference"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 BLANK_PAGE = b"<!doctype html><meta charset=utf-8><title>hashing test</title>"
 
 
@@ -99,15 +88,8 @@ def recording_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    # No skip: a machine without Chromium must fail these tests, not hide them.
-    from playwright.sync_api import sync_playwright
-
-    assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), f"{CHROMIUM} is required for the browser tests"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+def browser(shared_chromium):
+    return shared_chromium
 
 
 @pytest.fixture
