@@ -5,9 +5,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from cases.removals import state
+from cases.removals.models import RemovalRequest
 from cases.reporting.selectors import removals_report
 from tests.reporting import expected
+from tests.reporting.dataset import PLATFORMS
 from tests.reporting.helpers import assert_figures, rows_by_label
+
+KINDS = dict(RemovalRequest.Kind.choices)
 
 
 def test_platform_and_search_engine_tables_match_every_figure(data, period):
@@ -75,6 +80,9 @@ def test_slowest_open_requests_are_the_longest_waiting_with_links_to_their_case_
         request = by_pk[row["id"]]
         case = data.cases[request.case]
         assert row["code"] == f"RR-{request.pk:06d}"
+        assert row["platform"] == PLATFORMS[request.platform][0]
+        assert (row["kind"], row["status"]) == (KINDS[request.kind], state.label(request.status))
+        assert row["sent_at"] == request.sent_at and row["deadline_at"] == request.deadline_at
         assert link == reverse("casework:case", args=[row["reference"]])
         assert float(row["days_waiting"]) == pytest.approx((expected.NOW - request.sent_at).total_seconds() / 86400)
         late = request.deadline_at is not None and request.deadline_at < expected.NOW
