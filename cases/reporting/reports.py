@@ -169,10 +169,11 @@ def _safe(text: str, column: Column) -> str:
 
 
 def table_csv(table: Table, *, external: bool) -> str:
-    """The table as CSV. Never the identifying columns; `external` applies small-count suppression."""
+    """The table as CSV. Never the identifying columns; `external` applies small-count suppression and leaves out
+    the values of single records (the oldest unassigned case's age)."""
     if external and not table.external:
         raise ValueError(f"{table.slug} holds row-level or staff figures and has no external export")
-    columns = [c for c in table.columns if not c.identifying]
+    columns = [c for c in table.columns if not c.identifying and not (external and c.internal_only)]
     hidden = suppression.suppressed_cells(table) if external else {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

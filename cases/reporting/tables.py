@@ -30,6 +30,7 @@ class Column:
     unit: str = ""  # shown after STAT and RATE values: "%", "h", "days"
     sums_down: bool = True  # COUNT: the total row is the sum of the rows
     identifying: bool = False  # names a case, a request or a person: shown to supervisors, never exported
+    internal_only: bool = False  # one record's value (a maximum): left out of the external export
 
     @property
     def is_numeric(self) -> bool:

@@ -53,7 +53,8 @@ def test_external_exports_show_no_count_from_one_to_nine_and_hide_what_is_built_
 ):
     rows = read(supervisor_client.get(reverse("reporting:export_external", args=[slug]), PERIOD))
     table = reports.EXPORTS[slug](period)
-    columns = [c for c in table.columns if not c.identifying]
+    columns = [c for c in table.columns if not c.identifying and not c.internal_only]
+    assert rows[0] == [header(c) or "Row" for c in columns]
     for line, row in zip(rows[1:], table.all_rows(), strict=True):
         cells = dict(zip((c.key for c in columns), line, strict=True))
         for column in columns:
@@ -77,6 +78,14 @@ def test_external_exports_show_no_count_from_one_to_nine_and_hide_what_is_built_
         assert sum(marks) != 1, (slug, relation)
     text = "\n".join(",".join(line) for line in rows)
     assert [w for w in identifying(data, staff) if re.search(rf"\b{re.escape(w)}", text)] == []
+
+
+def test_the_oldest_unassigned_case_is_in_the_internal_export_only(supervisor_client, data):
+    internal = read(supervisor_client.get(reverse("reporting:export", args=["queue-now"]), PERIOD))
+    external = read(supervisor_client.get(reverse("reporting:export_external", args=["queue-now"]), PERIOD))
+    assert "Unassigned age, oldest (hours)" in internal[0]
+    assert "Unassigned age, oldest (hours)" not in external[0]
+    assert "Unassigned age, median (hours)" in external[0]
 
 
 def test_the_platform_table_of_the_data_set_needs_and_gets_secondary_suppression(supervisor_client, data):

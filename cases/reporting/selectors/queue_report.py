@@ -107,7 +107,14 @@ def queue_now(period: Period) -> Table:
         Column("in_progress", "In progress"),
         Column("waiting", "Waiting on victim"),
         Column("unassigned_median_hours", "Unassigned age, median", STAT, base="unassigned", unit="hours"),
-        Column("unassigned_oldest_hours", "Unassigned age, oldest", STAT, base="unassigned", unit="hours"),
+        Column(
+            "unassigned_oldest_hours",
+            "Unassigned age, oldest",
+            STAT,
+            base="unassigned",
+            unit="hours",
+            internal_only=True,
+        ),
     ]
     rows, total = split_total(fetch(QUEUE_SQL, {"now": period.now, "open": OPEN}))
     total = total or _empty_total(columns)
