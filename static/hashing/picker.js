@@ -38,13 +38,17 @@ const TEXT = {
     phash: "second picture fingerprint (pHash)",
     exact: "exact-copy fingerprints (MD5, SHA-256)",
   },
+  // By HashingError code; empty means the hasher's own (English) message is shown.
+  errors: {},
 };
 
-/** Replace the component's words (a translated page passes its own); keys as in TEXT, `kinds` merged. */
+/** Replace the component's words (a translated page passes its own); keys as in TEXT, `kinds` and `errors`
+ * (keyed by the hasher's HashingError codes) merged. */
 export function setPickerText(overrides = {}) {
-  const { kinds, ...rest } = overrides;
+  const { kinds, errors, ...rest } = overrides;
   for (const [key, value] of Object.entries(rest)) if (value) TEXT[key] = value;
   for (const [key, value] of Object.entries(kinds || {})) if (value) TEXT.kinds[key] = value;
+  for (const [key, value] of Object.entries(errors || {})) if (value) TEXT.errors[key] = value;
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -164,7 +168,7 @@ export class HashPicker {
       entry.worker = null;
       this.active = null;
       if (data.type === "done") this.finish(entry, data.hashes);
-      else this.setState(entry, "error", `${data.message || TEXT.failed} ${TEXT.notSent}`);
+      else this.setState(entry, "error", `${TEXT.errors[data.code] || data.message || TEXT.failed} ${TEXT.notSent}`);
       this.pump();
     };
     worker.onerror = () => {

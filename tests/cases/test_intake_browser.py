@@ -26,6 +26,7 @@ TEXT = {
         "self": "I am the person in the images",
         "known": "Someone I know shared them",
         "fingerprints_made": "Fingerprints made:",
+        "not_a_picture": "This file is named like a picture but is not one we can read.",
         "open": "Open my case",
         "add_links": "Add these links",
         "stop_sharing": "Stop sharing fingerprints with partner platforms",
@@ -44,6 +45,7 @@ TEXT = {
         "self": "Soy la persona de las imágenes",
         "known": "Alguien que conozco las compartió",
         "fingerprints_made": "Huellas creadas:",
+        "not_a_picture": "Este archivo tiene nombre de imagen, pero no es una que podamos leer.",
         "open": "Abrir mi caso",
         "add_links": "Añadir estos enlaces",
         "stop_sharing": "Dejar de compartir las huellas con las plataformas asociadas",
@@ -108,6 +110,14 @@ def test_a_victim_files_a_case_comes_back_adds_a_link_and_withdraws_sharing(
     page.get_by_role("button", name=t["continue"]).click()
 
     check("step-4-images")
+    # A file that only pretends to be a picture gets the hasher's advice in the page's language.
+    fake = tmp_path / "not-really.jpg"
+    fake.write_text("shopping list: milk, eggs")
+    page.locator("[data-hash-picker] input[type=file]").set_input_files([str(fake)])
+    page.wait_for_function("() => document.querySelector('.hash-picker__item[data-state=error]')", timeout=30_000)
+    assert t["not_a_picture"] in page.locator(".hash-picker__item[data-state=error] .hash-picker__status").inner_text()
+    page.locator(".hash-picker__item[data-state=error] .hash-picker__cancel").click()
+    page.wait_for_function("() => !document.querySelector('.hash-picker__item[data-state=error]')", timeout=10_000)
     photos = _photos(tmp_path)
     page.locator("[data-hash-picker] input[type=file]").set_input_files([str(p) for p in photos])
     page.wait_for_function(
