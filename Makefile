@@ -54,6 +54,11 @@ clean:
 bench-hashing: $(VENV)/.installed
 	$(PY) bench/bench_hashing.py
 
+# The PDQ index against python-threatexchange's PDQIndex (faiss) at 1M and 10M hashes, then the feed sync below.
+bench-bank: $(VENV)/.installed
+	$(PY) bench/bench_bank.py $(BANK_ARGS)
+	$(MAKE) bench-feed
+
 # A full StopNCII FetchHashes sync of 1 million bank hashes through python-threatexchange's client (PostgreSQL).
 bench-feed: $(VENV)/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) bench/bench_feed_sync.py $(BENCH_ARGS)
