@@ -18,9 +18,9 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import redis
+from benchdb import bench_database_url, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,25 +33,6 @@ PLATFORM_URLS = [
     "https://www.pornhub.com/view_video.php?viewkey={n}",
 ]
 REQUESTS_PER_CASE = len(PLATFORM_URLS) + 3  # one per platform, one per search engine
-
-
-def bench_database_url(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("bench-drafting needs PostgreSQL: set DATABASE_URL=postgres://...")
-    name = parts.path.lstrip("/") or "helpline"
-    bench_name = f"{name}_bench_drafting"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return urlunsplit(parts._replace(path=f"/{bench_name}")), admin, bench_name
-
-
-def recreate_database(admin_url: str, name: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django(database_url: str) -> None:
@@ -156,7 +137,9 @@ def main() -> None:
     if not os.environ.get("REDIS_URL"):
         sys.exit("bench-drafting needs Redis: set REDIS_URL=redis://...")
     database_url, admin_url, bench_name = bench_database_url(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpline")
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpline"),
+        suffix="bench_drafting",
+        tool="bench-drafting",
     )
     (ROOT / "var").mkdir(exist_ok=True)
     recreate_database(admin_url, bench_name)

@@ -28,7 +28,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from benchdb import bench_database_url, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -37,25 +38,6 @@ STAFF = 20
 LANGUAGES = ["en"] * 14 + ["es"] * 4 + ["fr", "pl"]
 QUERY_TARGET = 15
 P95_TARGET_MS = 150.0
-
-
-def bench_database_url(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("bench-queue needs PostgreSQL: set DATABASE_URL=postgres://...")
-    name = parts.path.lstrip("/") or "helpline"
-    bench_name = f"{name}_bench_queue"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return urlunsplit(parts._replace(path=f"/{bench_name}")), admin, bench_name
-
-
-def recreate_database(admin_url: str, name: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django(database_url: str) -> None:
@@ -365,7 +347,7 @@ def main() -> int:
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/helpline"
-    bench_url, admin_url, bench_name = bench_database_url(database_url)
+    bench_url, admin_url, bench_name = bench_database_url(database_url, suffix="bench_queue", tool="bench-queue")
     if not args.reuse:
         recreate_database(admin_url, bench_name)
     try:

@@ -26,9 +26,9 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
+from benchdb import bench_database_url, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -52,25 +52,6 @@ CATEGORY_SETS = [
     ["known_person", "hacked", "extortion"],
 ]
 LANGUAGES = ["en"] * 12 + ["es"] * 5 + ["fr", "pl", "de"]
-
-
-def bench_database_url(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("bench-reporting needs PostgreSQL: set DATABASE_URL=postgres://...")
-    name = parts.path.lstrip("/") or "helpline"
-    bench_name = f"{name}_bench_reporting"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return urlunsplit(parts._replace(path=f"/{bench_name}")), admin, bench_name
-
-
-def recreate_database(admin_url: str, name: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django(database_url: str, *, migrate: bool) -> None:
@@ -683,7 +664,11 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--reuse", action="store_true", help="measure a kept bench database again")
     args = parser.parse_args()
-    url, admin, name = bench_database_url(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpline"))
+    url, admin, name = bench_database_url(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpline"),
+        suffix="bench_reporting",
+        tool="bench-reporting",
+    )
     if not args.reuse:
         recreate_database(admin, name)
     try:
