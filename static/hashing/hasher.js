@@ -21,7 +21,8 @@ import {
   planesFromYuvInKernels,
 } from "./pixels.js";
 import { decodePng, PngError } from "./png.js";
-import { decodeVp8l, opaqueVp8File, vp8lAlphaHint, WebpError, webpLayout } from "./webp.js";
+import { decodeVp8l } from "./vp8l.js";
+import { opaqueVp8File, vp8lAlphaHint, WebpError, webpLayout } from "./webp.js";
 
 const CHUNK_SIZE = 8 * 1024 * 1024;
 // Above this an image is hashed as a plain file: decoding it would need more memory than a

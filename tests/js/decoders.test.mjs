@@ -8,7 +8,8 @@ import { test } from "node:test";
 import { BmpError, decodeBmp } from "../../static/hashing/bmp.js";
 import { decodeGif, GifError } from "../../static/hashing/gif.js";
 import { planesFromImage, planesFromIndexed, planesFromRGB } from "../../static/hashing/pixels.js";
-import { decodeVp8l, opaqueVp8File, vp8lAlphaHint, WebpError, webpLayout } from "../../static/hashing/webp.js";
+import { decodeVp8l } from "../../static/hashing/vp8l.js";
+import { opaqueVp8File, vp8lAlphaHint, WebpError, webpLayout } from "../../static/hashing/webp.js";
 
 const vectors = JSON.parse(readFileSync(new URL("./decoder-vectors.json", import.meta.url)));
 const fileOf = (v) => new Uint8Array(Buffer.from(v.file, "base64"));
