@@ -2,7 +2,7 @@
 ;; JS versions in pdq.js, phash.js and pixels.js, which pdqhash and Pillow define:
 ;; - f32 adds, subtracts and divides in the same order, lane by lane (no reassociation, no FMA);
 ;; - f64 luma rounded once to f32; integer resampling (exact in any order).
-;; Built into kernels.wasm by build-kernels.mjs (see there). Memory is the caller's: every function
+;; Built into kernels.wasm by tools/build-kernels.mjs (see there). Memory is the caller's: every function
 ;; takes byte offsets into the exported memory.
 (module
   (memory (export "memory") 1)
