@@ -18,7 +18,6 @@ Targets: at most 15 queries, p95 under 150 ms. `--keep` keeps the seeded databas
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import random
@@ -29,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchdb import bench_database_url, recreate_database
+from benchdb import bench_database_url, bench_environment, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,20 +40,7 @@ P95_TARGET_MS = 150.0
 
 
 def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
-    # A fixed key for the bench's made-up data, so a database kept with --keep can be measured again.
-    os.environ.setdefault(
-        "FIELD_ENCRYPTION_KEY", base64.urlsafe_b64encode(b"bench-queue-fake-data-key-32byte").decode()
-    )
-    os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-    os.environ.setdefault("SECURE_COOKIES", "false")
-    os.environ.setdefault("STATIC_MANIFEST", "false")
-    os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    bench_environment(database_url, data_key_label=b"bench-queue-fake-data-key-32byte")
     import django
 
     django.setup()

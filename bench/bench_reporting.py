@@ -18,7 +18,6 @@ printing p50 and p95 latency and the number of SQL queries of each. Target: ever
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import statistics
@@ -28,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from benchdb import bench_database_url, recreate_database
+from benchdb import bench_database_url, bench_environment, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -55,20 +54,8 @@ LANGUAGES = ["en"] * 12 + ["es"] * 5 + ["fr", "pl", "de"]
 
 
 def setup_django(database_url: str, *, migrate: bool) -> None:
-    os.environ["DATABASE_URL"] = database_url
     os.environ.pop("REDIS_URL", None)  # tasks in-process: the bench queues none
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
-    os.environ.setdefault(
-        "FIELD_ENCRYPTION_KEY", base64.urlsafe_b64encode(b"bench-reporting-fake-data-key-32").decode()
-    )
-    os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-    os.environ.setdefault("SECURE_COOKIES", "false")
-    os.environ.setdefault("STATIC_MANIFEST", "false")
-    os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    bench_environment(database_url, data_key_label=b"bench-reporting-fake-data-key-32")
     import django
 
     django.setup()

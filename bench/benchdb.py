@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -24,3 +27,21 @@ def recreate_database(admin_url: str, name: str, *, drop_only: bool = False) -> 
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def bench_environment(database_url: str, *, data_key_label: bytes) -> None:
+    """Production-like settings for a benchmark process talking to its own database over the test client.
+
+    The field key is fixed per benchmark (a 32-byte label) so a database kept between runs stays readable."""
+    root = Path(__file__).resolve().parents[1]
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
+    os.environ.setdefault("FIELD_ENCRYPTION_KEY", base64.urlsafe_b64encode(data_key_label).decode())
+    os.environ.setdefault("VAR_DIR", str(root / "var" / "bench"))
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("SECURE_COOKIES", "false")
+    os.environ.setdefault("STATIC_MANIFEST", "false")
+    os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
