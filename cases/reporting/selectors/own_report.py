@@ -4,8 +4,9 @@ and how quickly they acted first on new cases. Every query is filtered to the on
 from __future__ import annotations
 
 from cases.casework.models import CaseAssignment
+from cases.reporting import rollup
 from cases.reporting.period import Period
-from cases.reporting.selectors import WEEKS_CTE, fetch, split_total, week_of
+from cases.reporting.selectors import WEEKS_CTE, fetch, queue_report, split_total, week_of
 from cases.reporting.selectors.queue_report import OPEN
 from cases.reporting.selectors.removals_report import outcome_tables
 from cases.reporting.tables import COUNT, LABEL, STAT, Chart, Column, Table
@@ -68,24 +69,16 @@ GROUP BY ROLLUP (w.week)
 ORDER BY w.week NULLS LAST
 """  # noqa: S608 - built from constants in this module; values are parameters
 
-# Cases opened in the period on which this person made the first staff action.
-FIRST_ACTION_SQL = """
-WITH opened AS (
-    SELECT c.id, c.created_at, first.at AS first_at, first.actor_id
-    FROM {case} c
-    CROSS JOIN LATERAL (
-        SELECT e.at, e.actor_id FROM {event} e
-        WHERE e.case_id = c.id AND e.actor_id IS NOT NULL
-        ORDER BY e.at LIMIT 1
-    ) first
-    WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
-)
-SELECT count(*)::int AS cases,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_at - created_at)) / 3600 AS median_hours,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_at - created_at)) / 3600 AS p90_hours
-FROM opened
+# Cases opened in the period on which this person made the first staff action (from the rollup where exact).
+FIRST_ACTION_SQL = f"""{queue_report.FIRST_ACTION_PARTS}
+SELECT coalesce(sum(cases), 0)::int AS cases,
+       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) FROM parts p, unnest(p.first_action_seconds) seconds
+        WHERE p.actor_id = %(actor)s) / 3600 AS median_hours,
+       (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) FROM parts p, unnest(p.first_action_seconds) seconds
+        WHERE p.actor_id = %(actor)s) / 3600 AS p90_hours
+FROM parts
 WHERE actor_id = %(actor)s
-"""
+"""  # noqa: S608 - built from constants in the selectors; values are parameters
 
 
 def own_held(period: Period, user) -> Table:
@@ -148,7 +141,9 @@ def own_requests(period: Period, user) -> dict[str, Table]:
 
 
 def own_first_action(period: Period, user) -> Table:
-    rows = fetch(FIRST_ACTION_SQL, {**period.sql_params(), "actor": user.pk})
+    split = rollup.split_period(queue_report.REPORT, period)
+    params = {**period.sql_params(), **split.params(), "actor": user.pk}
+    rows = fetch(FIRST_ACTION_SQL, params, **queue_report.ROLLUP_TABLES)
     for row in rows:
         row["label"] = "Cases where you acted first"
     return Table(

@@ -7,8 +7,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from cases.casework import states
+from cases.reporting import rollup
+from cases.reporting.models import FirstActionDay, RollupDay
 from cases.reporting.period import Period
-from cases.reporting.selectors import fetch, split_total
+from cases.reporting.selectors import TABLES, fetch, split_total
 from cases.reporting.tables import COUNT, LABEL, STAT, Chart, Column, Table
 from helpline.staff import roles
 
@@ -33,23 +35,79 @@ ORDER BY GROUPING(is_urgent), is_urgent DESC
 """
 
 # The first thing a member of staff did on the case: any timeline event with a staff actor (claim, assignment,
-# status change, note, message, evidence, a move of one of its removal requests).
-FIRST_ACTION_SQL = """
-WITH opened AS (
-    SELECT c.id, c.is_urgent, c.created_at,
-           (SELECT min(e.at) FROM {event} e WHERE e.case_id = c.id AND e.actor_id IS NOT NULL) AS first_at
-    FROM {case} c
-    WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
-)
-SELECT is_urgent, GROUPING(is_urgent) = 1 AS is_total,
-       count(*)::int AS cases, count(first_at)::int AS acted, (count(*) - count(first_at))::int AS waiting,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_at - created_at)) / 3600 AS median_hours,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_at - created_at)) / 3600 AS p90_hours
-FROM opened
-GROUP BY ROLLUP (is_urgent)
-ORDER BY GROUPING(is_urgent), is_urgent DESC
-"""
+# status change, note, message, evidence, a move of one of its removal requests). One row per case filed in the
+# runs of days %(live_lo)s/%(live_hi)s, with its day in the helpline's time zone, who acted first and how long after
+# filing. The rollup keeps days of these rows aggregated (nothing in them changes by the clock alone).
+FIRST_ACTION_CTES = """
+opened AS (
+    SELECT (c.created_at AT TIME ZONE %(tz)s)::date AS day, c.is_urgent, first.actor_id,
+           extract(epoch FROM first.at - c.created_at)::float8 AS seconds
+    FROM unnest(%(live_lo)s::timestamptz[], %(live_hi)s::timestamptz[]) AS run(lo, hi)
+    CROSS JOIN LATERAL (
+        SELECT c.id, c.created_at, c.is_urgent FROM {case} c WHERE c.created_at >= run.lo AND c.created_at < run.hi
+    ) c
+    LEFT JOIN LATERAL (
+        SELECT e.at, e.actor_id FROM {event} e
+        WHERE e.case_id = c.id AND e.actor_id IS NOT NULL
+        ORDER BY e.at LIMIT 1
+    ) first ON true
+)"""
 
+FIRST_ACTION_COUNTS = """count(*) AS cases,
+           coalesce(array_agg(seconds) FILTER (WHERE seconds IS NOT NULL), '{{}}') AS first_action_seconds"""
+
+# The live days and the rolled-up days (%(rolled)s) together, per urgency and first actor.
+FIRST_ACTION_PARTS = f"""
+WITH {FIRST_ACTION_CTES},
+parts AS (
+    SELECT is_urgent, actor_id, {FIRST_ACTION_COUNTS} FROM opened GROUP BY is_urgent, actor_id
+    UNION ALL
+    SELECT is_urgent, actor_id, cases, first_action_seconds
+    FROM {{first_action_day}} WHERE day = ANY(%(rolled)s::date[])
+)"""  # noqa: S608 - built from constants in this module; values are parameters
+
+FIRST_ACTION_SQL = f"""{FIRST_ACTION_PARTS},
+counts AS (
+    SELECT is_urgent, GROUPING(is_urgent) = 1 AS is_total,
+           coalesce(sum(cases), 0)::int AS cases,
+           coalesce(sum(cases) FILTER (WHERE actor_id IS NOT NULL), 0)::int AS acted,
+           coalesce(sum(cases) FILTER (WHERE actor_id IS NULL), 0)::int AS waiting
+    FROM parts
+    GROUP BY ROLLUP (is_urgent)
+),
+times AS (
+    SELECT is_urgent, GROUPING(is_urgent) = 1 AS is_total,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) / 3600 AS median_hours,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) / 3600 AS p90_hours
+    FROM parts CROSS JOIN LATERAL unnest(parts.first_action_seconds) AS seconds
+    GROUP BY ROLLUP (is_urgent)
+)
+SELECT c.*, t.median_hours, t.p90_hours
+FROM counts c LEFT JOIN times t ON t.is_total = c.is_total AND t.is_urgent IS NOT DISTINCT FROM c.is_urgent
+ORDER BY c.is_total, c.is_urgent DESC
+"""  # noqa: S608 - built from constants in this module; values are parameters
+
+# The refresh (cases/reporting/rollup.py), once it deleted days %(days)s: those days again, from the same rows.
+ROLLUP_SQL = f"""
+WITH {FIRST_ACTION_CTES},
+written AS (
+    INSERT INTO {{first_action_day}} (day, is_urgent, actor_id, cases, first_action_seconds)
+    SELECT day, is_urgent, actor_id, {FIRST_ACTION_COUNTS} FROM opened GROUP BY day, is_urgent, actor_id
+)
+INSERT INTO {{rollup_day}} (report, day, tz, computed_at, stable_until)
+SELECT %(report)s, d.day, %(tz)s, %(now)s, NULL FROM unnest(%(days)s::date[]) AS d(day)
+"""  # noqa: S608 - built from constants in this module; values are parameters
+
+REPORT = "first_action"
+ROLLUP_TABLES = {"first_action_day": FirstActionDay._meta.db_table, "rollup_day": RollupDay._meta.db_table}
+
+
+def rollup_sql() -> str:
+    return ROLLUP_SQL.format(**TABLES, **ROLLUP_TABLES)
+
+
+# Each table aggregated on its own (hash aggregation of distinct person-case pairs) before the join with staff, and
+# the total row counts each case once however many people resolved it: no sort of every fact by person and name.
 LOAD_SQL = """
 WITH staff AS (
     SELECT u.id, coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.email) AS name
@@ -59,30 +117,48 @@ WITH staff AS (
         WHERE ug.user_id = u.id AND g.name = ANY(%(roles)s)
     )
 ),
-facts AS (
-    SELECT c.assigned_to_id AS user_id, 'held' AS fact, c.id AS case_id, c.is_urgent, c.status
+held AS (
+    SELECT c.assigned_to_id AS user_id, count(*) AS open, count(*) FILTER (WHERE c.is_urgent) AS urgent,
+           count(*) FILTER (WHERE c.status = 'waiting_on_victim') AS waiting
     FROM {case} c
     WHERE c.status = ANY(%(open)s) AND c.assigned_to_id IS NOT NULL
-    UNION ALL
-    SELECT e.actor_id, 'resolved', e.case_id, NULL, NULL
+    GROUP BY c.assigned_to_id
+),
+finished AS (
+    SELECT e.actor_id AS user_id, e.case_id, 'resolved' AS fact
     FROM {event} e
     WHERE e.kind = 'case_status_changed' AND (e.detail ->> 'status_to') = 'resolved'
       AND e.at >= %(start)s AND e.at < %(end)s AND e.actor_id IS NOT NULL
-    UNION ALL
-    SELECT e.actor_id, 'closed', e.case_id, NULL, NULL
+    UNION
+    SELECT e.actor_id, e.case_id, 'closed'
     FROM {event} e
     WHERE e.kind = 'case_status_changed' AND (e.detail ->> 'status_to') = 'closed'
       AND e.at >= %(start)s AND e.at < %(end)s AND e.actor_id IS NOT NULL
+),
+staff_finished AS (
+    SELECT f.* FROM finished f WHERE f.user_id IN (SELECT id FROM staff)
+),
+per_person AS (
+    SELECT s.id, s.name, false AS is_total,
+           coalesce(h.open, 0)::int AS open, coalesce(h.urgent, 0)::int AS urgent,
+           coalesce(h.waiting, 0)::int AS waiting,
+           coalesce(f.resolved, 0)::int AS resolved, coalesce(f.closed, 0)::int AS closed
+    FROM staff s
+    LEFT JOIN held h ON h.user_id = s.id
+    LEFT JOIN (
+        SELECT user_id, count(*) FILTER (WHERE fact = 'resolved') AS resolved,
+               count(*) FILTER (WHERE fact = 'closed') AS closed
+        FROM staff_finished GROUP BY user_id
+    ) f ON f.user_id = s.id
 )
-SELECT s.id, s.name, GROUPING(s.id) = 1 AS is_total,
-       count(DISTINCT f.case_id) FILTER (WHERE f.fact = 'held')::int AS open,
-       count(DISTINCT f.case_id) FILTER (WHERE f.fact = 'held' AND f.is_urgent)::int AS urgent,
-       count(DISTINCT f.case_id) FILTER (WHERE f.fact = 'held' AND f.status = 'waiting_on_victim')::int AS waiting,
-       count(DISTINCT f.case_id) FILTER (WHERE f.fact = 'resolved')::int AS resolved,
-       count(DISTINCT f.case_id) FILTER (WHERE f.fact = 'closed')::int AS closed
-FROM staff s LEFT JOIN facts f ON f.user_id = s.id
-GROUP BY GROUPING SETS ((s.id, s.name), ())
-ORDER BY GROUPING(s.id), 4 DESC, s.name, s.id
+SELECT * FROM per_person
+UNION ALL
+SELECT NULL, NULL, true,
+       coalesce(sum(open), 0)::int, coalesce(sum(urgent), 0)::int, coalesce(sum(waiting), 0)::int,
+       (SELECT count(*) FROM (SELECT DISTINCT case_id FROM staff_finished WHERE fact = 'resolved') r)::int,
+       (SELECT count(*) FROM (SELECT DISTINCT case_id FROM staff_finished WHERE fact = 'closed') c)::int
+FROM per_person
+ORDER BY is_total, open DESC, name, id
 """
 
 
@@ -143,7 +219,8 @@ def first_action(period: Period) -> Table:
         Column("median_hours", "Time to first action, median", STAT, base="acted", unit="hours"),
         Column("p90_hours", "Time to first action, 90th percentile", STAT, base="acted", unit="hours"),
     ]
-    rows, total = split_total(fetch(FIRST_ACTION_SQL, period.sql_params()))
+    params = {**period.sql_params(), **rollup.split_period(REPORT, period).params()}
+    rows, total = split_total(fetch(FIRST_ACTION_SQL, params, **ROLLUP_TABLES))
     total = total or _empty_total(columns)
     _urgency_labels(rows, total, "All cases opened")
     return Table(

@@ -7,8 +7,10 @@ from django.urls import reverse
 
 from cases.removals import state
 from cases.removals.models import RemovalRequest
+from cases.reporting import rollup
+from cases.reporting.models import RemovalDay, RollupDay
 from cases.reporting.period import Period
-from cases.reporting.selectors import fetch
+from cases.reporting.selectors import TABLES, fetch
 from cases.reporting.tables import COUNT, DATE, LABEL, RATE, STAT, TEXT, Chart, Column, Table
 
 # Requests a platform still has to answer. An escalated request waits on its escalation, which is listed itself.
@@ -16,6 +18,8 @@ from cases.reporting.tables import COUNT, DATE, LABEL, RATE, STAT, TEXT, Chart, 
 # whose predicate lists the same states: tests/reporting check they agree.
 AWAITING = sorted(state.AWAITING_PLATFORM - {state.ESCALATED})
 TAKE_IT_DOWN_HOURS = 48
+REPORT = "removals"
+ROLLUP_TABLES = {"removal_day": RemovalDay._meta.db_table, "rollup_day": RollupDay._meta.db_table}
 
 # The requests (first requests and follow-ups, not escalations) sent in the period, each with one outcome:
 #   removed  - it, or its escalation, reached "removed" (a removal won on appeal counts for the platform);
@@ -27,29 +31,22 @@ TAKE_IT_DOWN_HOURS = 48
 # the platform's deadline). Under TAKE IT DOWN a platform has 48 hours from the request: a breach is a request
 # with that basis not removed within 48 hours (removed later, or still not removed 48 hours on, unless the
 # helpline closed it sooner).
+#
+# One row per request sent in the runs of days %(live_lo)s/%(live_hi)s, with its day (in the helpline's time
+# zone), the seconds from sending to removal, and `flip_at`: the first moment its figures change by the clock
+# alone (its deadline passes; 48 hours pass without a removal). The rollup keeps days of these rows aggregated.
 OUTCOME_CTES = f"""
 sent AS (
+    -- One index range scan per run of days (LATERAL, so the planner cannot scan every request instead).
     SELECT r.id, r.platform_id, r.status, r.basis, r.sent_at, r.deadline_at, r.status_changed_at
-    FROM {{request}} r
-    WHERE r.kind <> 'escalation' AND r.sent_at >= %(start)s AND r.sent_at < %(end)s
-      {{sent_filter}}
-),
-direct AS (
-    -- The moment a request reached "removed" (it can only once: "removed" leads only to "closed"). A removal
-    -- cannot come before the request was sent, so only removals since the period began can matter.
-    SELECT t.request_id, t.at
-    FROM {{transition}} t
-    WHERE t.to_status = 'removed' AND t.at >= %(start)s
-),
-appeal AS (
-    SELECT e.escalates_id AS request_id, min(t.at) AS at
-    FROM {{request}} e JOIN {{transition}} t ON t.request_id = e.id
-    WHERE e.escalates_id IS NOT NULL AND t.to_status = 'removed' AND t.at >= %(start)s
-    GROUP BY e.escalates_id
+    FROM unnest(%(live_lo)s::timestamptz[], %(live_hi)s::timestamptz[]) AS run(lo, hi)
+    CROSS JOIN LATERAL (
+        SELECT r.* FROM {{request}} r
+        WHERE r.kind <> 'escalation' AND r.sent_at >= run.lo AND r.sent_at < run.hi {{sent_filter}}
+    ) r
 ),
 outcome AS (
-    SELECT s.id, s.platform_id, s.sent_at, removed_at,
-           CASE WHEN p.kind = 'search_engine' THEN 'search_engines' ELSE 'platforms' END AS grp,
+    SELECT s.platform_id, (s.sent_at AT TIME ZONE %(tz)s)::date AS day,
            CASE
                WHEN removed_at IS NOT NULL OR s.status = 'removed' THEN 'removed'
                WHEN s.status = 'refused' THEN 'refused'
@@ -61,40 +58,65 @@ outcome AS (
            s.basis = 'take_it_down' AS tida,
            s.basis = 'take_it_down' AND s.sent_at + interval '{TAKE_IT_DOWN_HOURS} hours' < coalesce(
                removed_at, CASE WHEN s.status = 'closed' THEN s.status_changed_at END, %(now)s
-           ) AS tida_breached
+           ) AS tida_breached,
+           extract(epoch FROM removed_at - s.sent_at)::float8 AS seconds,
+           least(
+               CASE WHEN s.status IN ('sent', 'acknowledged') AND s.deadline_at >= %(now)s THEN s.deadline_at END,
+               CASE WHEN s.basis = 'take_it_down' AND removed_at IS NULL AND s.status <> 'closed'
+                         AND s.sent_at + interval '{TAKE_IT_DOWN_HOURS} hours' >= %(now)s
+                    THEN s.sent_at + interval '{TAKE_IT_DOWN_HOURS} hours' END
+           ) AS flip_at
     FROM sent s
-    JOIN {{platform}} p ON p.id = s.platform_id
-    LEFT JOIN direct d ON d.request_id = s.id
-    LEFT JOIN appeal a ON a.request_id = s.id
-    CROSS JOIN LATERAL (SELECT least(d.at, a.at) AS removed_at) removal
+    -- The moment it reached "removed" (only once: "removed" leads only to "closed"), or an escalation of it did.
+    CROSS JOIN LATERAL (
+        SELECT least(
+            (SELECT min(t.at) FROM {{transition}} t WHERE t.request_id = s.id AND t.to_status = 'removed'),
+            (SELECT min(t.at) FROM {{request}} e JOIN {{transition}} t ON t.request_id = e.id
+             WHERE e.escalates_id = s.id AND t.to_status = 'removed')
+        ) AS removed_at
+        OFFSET 0  -- worked out once per request, not once per use below
+    ) removal
 )"""  # noqa: S608 - built from constants in this module; values are parameters
 
-# Counts by hashing; the percentiles sort only the removed requests.
+COUNTS = """count(*) AS sent,
+           count(*) FILTER (WHERE outcome = 'removed') AS removed,
+           count(*) FILTER (WHERE outcome = 'refused') AS refused,
+           count(*) FILTER (WHERE outcome = 'pending') AS pending,
+           count(*) FILTER (WHERE outcome = 'overdue') AS overdue,
+           count(*) FILTER (WHERE outcome = 'closed') AS closed,
+           count(*) FILTER (WHERE tida) AS tida,
+           count(*) FILTER (WHERE tida_breached) AS tida_breached,
+           coalesce(array_agg(seconds) FILTER (WHERE seconds IS NOT NULL), '{{}}') AS removal_seconds"""
+
+# The live days and the rolled-up days (%(rolled)s) together, per platform; counts add up, and the percentiles
+# sort every removal time of the period, from both.
 PLATFORM_SQL = f"""
 WITH {OUTCOME_CTES},
+parts AS (
+    SELECT platform_id, {COUNTS} FROM outcome GROUP BY platform_id
+    UNION ALL
+    SELECT platform_id, sent, removed, refused, pending, overdue, closed, tida, tida_breached, removal_seconds
+    FROM {{removal_day}} WHERE day = ANY(%(rolled)s::date[])
+),
+grouped AS (
+    SELECT CASE WHEN p.kind = 'search_engine' THEN 'search_engines' ELSE 'platforms' END AS grp, parts.*
+    FROM parts JOIN {{platform}} p ON p.id = parts.platform_id
+),
 counts AS (
     SELECT grp, platform_id, GROUPING(platform_id) = 1 AS is_total,
-           count(*)::int AS sent,
-           count(*) FILTER (WHERE outcome = 'removed')::int AS removed,
-           count(*) FILTER (WHERE outcome = 'refused')::int AS refused,
-           count(*) FILTER (WHERE outcome = 'pending')::int AS pending,
-           count(*) FILTER (WHERE outcome = 'overdue')::int AS overdue,
-           count(*) FILTER (WHERE outcome = 'closed')::int AS closed,
-           round(100.0 * count(*) FILTER (WHERE outcome = 'removed') / count(*), 1) AS removal_rate,
-           count(*) FILTER (WHERE tida)::int AS tida,
-           count(*) FILTER (WHERE tida_breached)::int AS tida_breached,
-           count(*) FILTER (WHERE tida AND NOT tida_breached)::int AS tida_met
-    FROM outcome
+           sum(sent)::int AS sent, sum(removed)::int AS removed, sum(refused)::int AS refused,
+           sum(pending)::int AS pending, sum(overdue)::int AS overdue, sum(closed)::int AS closed,
+           round(100.0 * sum(removed) / sum(sent), 1) AS removal_rate,
+           sum(tida)::int AS tida, sum(tida_breached)::int AS tida_breached,
+           sum(tida - tida_breached)::int AS tida_met
+    FROM grouped
     GROUP BY GROUPING SETS ((grp, platform_id), (grp))
 ),
 times AS (
     SELECT grp, platform_id, GROUPING(platform_id) = 1 AS is_total,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM removed_at - sent_at)) / 3600
-               AS median_hours,
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM removed_at - sent_at)) / 3600
-               AS p90_hours
-    FROM outcome
-    WHERE removed_at IS NOT NULL
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) / 3600 AS median_hours,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) / 3600 AS p90_hours
+    FROM grouped CROSS JOIN LATERAL unnest(grouped.removal_seconds) AS seconds
     GROUP BY GROUPING SETS ((grp, platform_id), (grp))
 )
 SELECT c.*, t.median_hours, t.p90_hours,
@@ -103,6 +125,25 @@ FROM counts c
 LEFT JOIN times t ON t.grp = c.grp AND t.is_total = c.is_total AND t.platform_id IS NOT DISTINCT FROM c.platform_id
 ORDER BY c.grp, c.is_total, c.sent DESC, c.platform_id
 """  # noqa: S608 - built from constants in this module; values are parameters
+
+# The refresh (cases/reporting/rollup.py), once it deleted days %(days)s: those days again, from the same rows.
+ROLLUP_SQL = f"""
+WITH {OUTCOME_CTES},
+written AS (
+    INSERT INTO {{removal_day}}
+        (day, platform_id, sent, removed, refused, pending, overdue, closed, tida, tida_breached, removal_seconds)
+    SELECT day, platform_id, {COUNTS} FROM outcome GROUP BY day, platform_id
+)
+INSERT INTO {{rollup_day}} (report, day, tz, computed_at, stable_until)
+SELECT %(report)s, d.day, %(tz)s, %(now)s, f.stable_until
+FROM unnest(%(days)s::date[]) AS d(day)
+LEFT JOIN (SELECT day, min(flip_at) AS stable_until FROM outcome GROUP BY day) f ON f.day = d.day
+"""  # noqa: S608 - built from constants in this module; values are parameters
+
+
+def rollup_sql() -> str:
+    return ROLLUP_SQL.replace("{sent_filter}", "").format(**TABLES, **ROLLUP_TABLES)
+
 
 SLOWEST_SQL = """
 SELECT r.id, c.reference, p.name AS platform, r.kind, r.status, r.sent_at, r.deadline_at,
@@ -152,16 +193,20 @@ def outcome_tables(period: Period, *, sent_by=None, slug_prefix: str = "removals
     """The platforms table and the search engines table, from one query. `sent_by`: only requests this person sent."""
     params = period.sql_params()
     sent_filter = ""
+    # A person's own figures are few: worked out live. The helpline's come from the rollup where it is exact.
+    split = rollup.all_live(period) if sent_by is not None else rollup.split_period(REPORT, period)
+    params.update(split.params())
     if sent_by is not None:
         # Sent by them (web form, in-app), or sent by the portal's email worker after they approved it.
+        # An array of ids, so the few requests are fetched by id rather than every request of the period tested.
         sent_filter = (
-            "AND r.id IN (SELECT t.request_id FROM {transition} t WHERE t.to_status = 'sent' "
+            "AND r.id = ANY(ARRAY(SELECT t.request_id FROM {transition} t WHERE t.to_status = 'sent' "
             "AND t.actor_id = %(actor)s AND t.at < %(end)s "
-            "UNION SELECT a.id FROM {request} a WHERE a.send_approved_by_id = %(actor)s)"
+            "UNION SELECT a.id FROM {request} a WHERE a.send_approved_by_id = %(actor)s))"
         )
         params["actor"] = sent_by.pk
     sql = PLATFORM_SQL.replace("{sent_filter}", sent_filter)
-    found = fetch(sql, params)
+    found = fetch(sql, params, **ROLLUP_TABLES)
     tables = {}
     for grp, label, title in (
         ("platforms", "Platform", "Removal requests by platform"),
