@@ -10,9 +10,13 @@ measures a kept one again). It seeds with COPY, over the two years up to now:
   timeline event for every move and every case action (~4.5 million), ~270,000 assignments, 21 staff,
   300,000 hash-bank entries with their case links, 5 partners and 600,000 pieces of partner feedback.
 
+Seeding bypasses the reporting triggers (as a restore would); the rollups are then built by the same refresh the
+Celery beat task runs (`reporting.refresh_rollups`, timed), and run again before measuring as beat would have.
+
 Then it signs in a supervisor (MFA enrolled) and requests every report page with the default period (the last
-90 days) and with the whole two years, the caseworker's own page, and some CSV exports (internal and external),
-printing p50 and p95 latency and the number of SQL queries of each. Target: every page under 1 s at p95.
+90 days) and with the longest period a supervisor can choose (period.MAX_DAYS, ending today: the two years of data
+and more), the caseworker's own page, and some CSV exports (internal and external), printing p50 and p95 latency
+and the number of SQL queries of each, and the load average over the run. Target: every page under 1 s at p95.
 """
 
 from __future__ import annotations
@@ -59,10 +63,10 @@ def setup_django(database_url: str, *, migrate: bool) -> None:
     import django
 
     django.setup()
-    if migrate:
-        from django.core.management import call_command
+    from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)  # on --reuse too: a kept database gets new migrations
+    if migrate:
         call_command("createcachetable", verbosity=0)
 
 
@@ -110,7 +114,7 @@ def reset_sequences(*models) -> None:
 
 def seed(total_requests: int, seed_value: int) -> dict:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from cases.casework.models import CaseAssignment
     from cases.models import Case, CaseEvent
@@ -189,6 +193,8 @@ def seed(total_requests: int, seed_value: int) -> dict:
 
     counts = {}
     with transaction.atomic():
+        with connection.cursor() as cursor:  # no reporting triggers while seeding: the rollups are built after
+            cursor.execute("SET LOCAL session_replication_role = replica")
         cases = Copier(
             Case._meta.db_table,
             [
@@ -599,13 +605,23 @@ def measure(client, url: str, runs: int) -> tuple[float, float, int, int]:
     return statistics.median(times), p95, queries, status
 
 
+def refresh_rollups() -> None:
+    from cases.reporting.rollup import refresh_rollups
+
+    started = time.perf_counter()
+    done = refresh_rollups()
+    print(f"  rollup refresh (the beat task): {done} in {time.perf_counter() - started:.1f} s", flush=True)
+
+
 def run(args) -> int:
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.utils import timezone
 
+    from cases.reporting.period import MAX_DAYS
     from helpline.staff import roles
 
+    refresh_rollups()
     user_model = get_user_model()
     supervisor = user_model.objects.get(email="supervisor@bench.test")
     caseworker = user_model.objects.filter(groups__name=roles.CASEWORKER).order_by("id").first()
@@ -613,7 +629,9 @@ def run(args) -> int:
     boss.force_login(supervisor)
     worker.force_login(caseworker)
     today = timezone.localdate()
-    two_years = f"?start={today - timedelta(days=YEARS_DAYS - 1)}&end={today}"
+    longest = f"?start={today - timedelta(days=MAX_DAYS - 1)}&end={today}"
+    span = f"{MAX_DAYS} days"
+    external_removals = "/staff/reports/export/external/removals-platforms.csv"
     pages = [
         ("cases (90 days)", boss, "/staff/reports/"),
         ("removals (90 days)", boss, "/staff/reports/removals/"),
@@ -623,23 +641,30 @@ def run(args) -> int:
         ("CSV removals-platforms", boss, "/staff/reports/export/removals-platforms.csv"),
         ("CSV external cases-weekly", boss, "/staff/reports/export/external/cases-weekly.csv"),
         ("CSV external removals-platforms", boss, "/staff/reports/export/external/removals-platforms.csv"),
-        ("cases (2 years)", boss, "/staff/reports/" + two_years),
-        ("removals (2 years)", boss, "/staff/reports/removals/" + two_years),
-        ("queue (2 years)", boss, "/staff/reports/queue/" + two_years),
-        ("hash bank (2 years)", boss, "/staff/reports/hash-bank/" + two_years),
-        ("my figures (2 years)", worker, "/staff/reports/mine/" + two_years),
+        (f"cases ({span})", boss, "/staff/reports/" + longest),
+        (f"removals ({span})", boss, "/staff/reports/removals/" + longest),
+        (f"queue ({span})", boss, "/staff/reports/queue/" + longest),
+        (f"hash bank ({span})", boss, "/staff/reports/hash-bank/" + longest),
+        (f"my figures ({span})", worker, "/staff/reports/mine/" + longest),
+        (f"CSV external removals-platforms ({span})", boss, external_removals + longest),
     ]
-    print(f"\n{'page':36} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  status")
+    print(f"\n{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  status")
+    load_before = os.getloadavg()
     worst = 0.0
     for label, client, url in pages:
         p50, p95, queries, status = measure(client, url, args.runs)
         worst = max(worst, p95)
         flag = "" if p95 < P95_TARGET_MS else f"  over the {P95_TARGET_MS:.0f} ms target"
-        print(f"{label:36} {p50:8.1f} {p95:8.1f} {queries:8d}  {status}{flag}", flush=True)
+        print(f"{label:40} {p50:8.1f} {p95:8.1f} {queries:8d}  {status}{flag}", flush=True)
         if status != 200:
             print(f"  {url} answered {status}")
             return 1
-    print(f"\nslowest p95: {worst:.0f} ms (target: under {P95_TARGET_MS:.0f} ms at p95 for every page)")
+    load_after = os.getloadavg()
+    print(
+        f"\nload average (1, 5, 15 min): before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
+        f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} ({os.cpu_count()} CPUs)"
+    )
+    print(f"slowest p95: {worst:.0f} ms (target: under {P95_TARGET_MS:.0f} ms at p95 for every page)")
     return 0
 
 
