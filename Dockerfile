@@ -1,7 +1,8 @@
 # Production image: the portal's code and pinned requirements; gunicorn, celery worker and beat all run from it.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 VAR_DIR=/app/var
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 VAR_DIR=/app/var \
+    NUMBA_CACHE_DIR=/app/var/numba-cache
 RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 helpline
 WORKDIR /app
@@ -11,6 +12,7 @@ COPY . .
 # collectstatic needs settings but no real secrets; these throwaway values never reach a running container.
 RUN DEBUG=false SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=Jd1mMm3R0nE9aL0Yv1YqkW7bJ3bC9qW8f7c3Wl1l2s8= \
     python manage.py collectstatic --noinput \
+    && python -c "from hashing.bank.index import warm_up; warm_up()" \
     && mkdir -p /app/var && chown -R helpline /app/var
 USER helpline
 EXPOSE 8000

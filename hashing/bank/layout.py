@@ -8,12 +8,16 @@ from functools import lru_cache
 
 import numpy as np
 
-# Estimated numpy cost of one probe and of one verified candidate, in nanoseconds (measured on the
-# bench machine); only their ratio matters when comparing layouts.
-PROBE_NS = 5.0
-CANDIDATE_NS = 20.0
+# Estimated cost of one probe (a directory lookup) and of one candidate row (unpack, verify), in
+# nanoseconds, measured on the bench machine; only their ratio matters when comparing layouts.
+PROBE_NS = 25.0
+CANDIDATE_NS = 45.0
 MAX_CHUNK_BITS = 24
+# The primary chunk also numbers a segment's entries (see hashing.bank.compact), so it may be wider.
+MAX_PRIMARY_BITS = 28
 MAX_TABLES = 16
+# Directories and samples of a small segment cost a fixed amount whatever its size; this much is allowed.
+_SMALL_SEGMENT_BYTES = 1 << 20
 
 
 @lru_cache(maxsize=4096)
@@ -32,36 +36,55 @@ def radii_for(widths: Sequence[int], threshold: int) -> list[int]:
     return [min(r, widths[i]) for i, r in enumerate(radii)]
 
 
-def choose_layout(bits: int, max_threshold: int, vectors: int) -> tuple[int, ...]:
-    """Chunk widths that minimise estimated query cost for a bank of this many vectors.
+def layout_bytes(layout: Sequence[int], bits: int, vectors: int, entries: int | None = None) -> float:
+    """Bytes a segment with this layout holds for this many vectors (see hashing.bank.compact)."""
+    n = max(vectors, 1)
+    m = n if entries is None else max(entries, 1)
+    row_bits = max(1, (n - 1).bit_length())
+    total = n * bits / 8 + n / 8  # rows and tombstones
+    for c, width in enumerate(layout):
+        groups = 1 << width
+        total += (groups + n) / 8 + 4 * groups / 128  # directory bits and samples of its 0s
+        total += 4 * n / 128 if c == 0 else n * row_bits / 8  # primary: samples of 1s; others: row numbers
+    low_bits = max(0, (max(n, m) // m).bit_length() - 1)
+    return total + m * (2 + low_bits) / 8 + 4 * m / 128  # Elias-Fano entry ids
 
-    The offsets arrays cost 4 * 2**width bytes each, so they are held to 16 bytes per vector (1 MiB
-    for small banks); each table's `order` costs 4 bytes per vector, hence at most 16 tables.
+
+def layout_cost(layout: Sequence[int], threshold: int, vectors: int) -> float:
+    """Estimated nanoseconds per query: probes and candidate rows over every table."""
+    return sum(
+        ball_size(w, r) * (PROBE_NS + CANDIDATE_NS * vectors / (1 << w))
+        for w, r in zip(layout, radii_for(layout, threshold), strict=True)
+    )
+
+
+def choose_layout(
+    bits: int, max_threshold: int, vectors: int, *, entries: int | None = None, budget: float | None = None
+) -> tuple[int, ...]:
+    """Chunk widths, primary first, that minimise estimated query cost within `budget` bytes per vector.
+
+    The default budget is the vector's own size plus 32 bytes (64 for PDQ). More tables mean smaller
+    radii and far fewer probes, but each costs its row numbers; wider chunks mean fewer candidates per
+    probe, but their directories cost 2**width bits. The primary chunk is at least as wide as the
+    number of bits needed to rank the entries.
     """
     n = max(vectors, 1)
-    offsets_budget = max(1 << 20, 16 * n)
+    limit = (bits / 8 + 32 if budget is None else budget) * n + _SMALL_SEGMENT_BYTES
+    rank_bits = max(1, (max(entries if entries is not None else n, 1) - 1).bit_length())
     best: tuple[float, tuple[int, ...]] | None = None
-
-    def table_cost(width: int, radius: int) -> float:
-        return ball_size(width, radius) * (PROBE_NS + CANDIDATE_NS * n / (1 << width))
-
-    for k in range(1, min(max_threshold + 1, bits, MAX_TABLES) + 1):
-        # `rem` chunks get radius q, the other k - rem radius q - 1 (see radii_for); wide >= narrow.
-        q, rem = divmod(max_threshold + 1, k)
-        narrow_count = k - rem
-        for narrow in range(1, min(MAX_CHUNK_BITS, bits // k) + 1):
-            for wide in range(narrow, min(MAX_CHUNK_BITS, (bits - narrow_count * narrow) // max(rem, 1)) + 1):
-                widths = (wide,) * rem + (narrow,) * narrow_count
-                if sum(4 << w for w in widths) > offsets_budget or q - 1 > narrow:
-                    break
-                if rem and q > wide:
-                    continue
-                cost = rem * table_cost(wide, q) + narrow_count * table_cost(narrow, q - 1)
-                if best is None or cost < best[0]:
-                    best = (cost, widths)
-                if not rem:
-                    break
-    assert best is not None
+    for k in range(1, min(max_threshold + 1, MAX_TABLES) + 1):
+        for width in range(1, MAX_CHUNK_BITS + 1):
+            primary = max(width, rank_bits)
+            layout = (primary,) + (width,) * (k - 1)
+            if primary > MAX_PRIMARY_BITS or sum(layout) > bits:
+                break
+            if layout_bytes(layout, bits, n, entries) > limit:
+                break
+            cost = layout_cost(layout, max_threshold, n)
+            if best is None or cost < best[0]:
+                best = (cost, layout)
+    if best is None:
+        raise ValueError(f"no index layout fits {vectors:,} vectors of {bits} bits")
     return best[1]
 
 

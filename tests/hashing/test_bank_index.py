@@ -19,18 +19,20 @@ from hashing.bank.index import (
     choose_layout,
     radii_for,
 )
+from hashing.bank.layout import layout_bytes
 from hashing.bank.vectors import parse_hashes, words_to_hex
 from hashing.values import HashValueError, Md5Digest, Sha256Digest
 
 PDQ_INDEX_REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "pdq-index"
 
-# The shapes of the layouts chosen for 1 million, 10 million and 80 million vectors (the last two a bit
-# narrower, so that their offsets arrays stay small), forced onto small banks: their radii and chunk
-# boundaries (some across 64-bit words) are exercised without building big banks.
+# The shapes of the layouts chosen for 1 million, 8 million, 10 million and 80 million vectors, forced
+# onto small banks: their radii (up to 4 bits per chunk) and chunk boundaries (some across 64-bit words)
+# are exercised without building big banks.
 BIG_BANK_LAYOUTS = [
-    (19, 19, 19, 19, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17),
-    (21, 21, 21, 21, 21, 21, 21, 21, 19, 19, 19, 19),
     (21,) * 11,
+    (23,) + (22,) * 10,
+    (24,) * 10,
+    (27,) + (24,) * 8,
 ]
 
 
@@ -92,7 +94,16 @@ def test_layout_chooser_keeps_the_pigeonhole_guarantee_for_every_threshold():
         assert sum(layout) <= 256 and len(layout) <= 16
         for threshold in range(32):
             radii = radii_for(layout, threshold)
-            assert sum(r + 1 for r in radii) >= threshold + 1
+            # Either some chunk differs by at most its radius, or a chunk is enumerated whole (a full scan).
+            whole = any(r >= w for r, w in zip(radii, layout, strict=True))
+            assert whole or sum(r + 1 for r in radii) >= threshold + 1
+
+
+@pytest.mark.parametrize(("vectors", "tables"), [(1_000_000, 11), (10_000_000, 10)])
+def test_layouts_for_big_banks_fit_in_64_bytes_a_vector(vectors, tables):
+    layout = choose_layout(256, 31, vectors, budget=64)
+    assert len(layout) == tables
+    assert layout_bytes(layout, 256, vectors) <= 64 * vectors
 
 
 def test_reference_haystack_and_needles_match_brute_force():
