@@ -24,6 +24,8 @@ import numpy as np
 from hashing.bank import kernels
 from hashing.bank.layout import chunk_keys, flip_masks, radii_for
 
+# Words of each row read for every candidate (see kernels._distances).
+_HEAD_WORDS = 2
 # Candidate buffers per search call: at most this many rows gathered before they are verified.
 _BUFFER = 1 << 16
 
@@ -150,17 +152,21 @@ class Segment:
         if not layout or not n:
             raise ValueError("a segment needs vectors and a layout")
         order, counts = kernels.counting_order(chunk_keys(words, 0, primary), 1 << primary)
-        self.rows = np.ascontiguousarray(words[order], dtype=np.uint64)
+        rows = np.ascontiguousarray(words[order], dtype=np.uint64)
         directories = [Directory(counts, ones=True)]
         largest = [int(counts.max())]
         tables = []
         for start, width in zip(self.starts[1:], layout[1:], strict=True):
-            by_key, counts = kernels.counting_order(chunk_keys(self.rows, start, width), 1 << width)
+            by_key, counts = kernels.counting_order(chunk_keys(rows, start, width), 1 << width)
             directories.append(Directory(counts))
             tables.append(pack(by_key, self.row_bits))
             largest.append(int(counts.max()))
         # The primary chunk's place in each row now holds the row's entry rank.
-        self.rows[:, 0] = (self.rows[:, 0] & ~self.low_mask) | ranks[order].astype(np.uint64)
+        rows[:, 0] = (rows[:, 0] & ~self.low_mask) | ranks[order].astype(np.uint64)
+        # Rows in two arrays: the first two words, which verify nearly every candidate, and the rest.
+        self.head = np.ascontiguousarray(rows[:, :_HEAD_WORDS])
+        self.tail = np.ascontiguousarray(rows[:, _HEAD_WORDS:])
+        del rows
 
         self.bits = np.concatenate([d.bits for d in directories])
         self.zeros = np.concatenate([d.zeros for d in directories])
@@ -184,7 +190,7 @@ class Segment:
         return self.length
 
     def nbytes(self) -> int:
-        arrays = [self.rows, self.dead, self.bits, self.zeros, self.ones, self.packed]
+        arrays = [self.head, self.tail, self.dead, self.bits, self.zeros, self.ones, self.packed]
         return sum(a.nbytes for a in arrays) + self.ids.nbytes()
 
     # -- tombstones -----------------------------------------------------------------------------
@@ -199,7 +205,7 @@ class Segment:
             return
         wanted = np.zeros(self.ids.count, dtype=np.bool_)
         wanted[ranks] = True
-        rows = kernels.rows_with_ranks(self.rows, self.low_mask, wanted)
+        rows = kernels.rows_with_ranks(self.head, self.low_mask, wanted)
         rows = rows[self.live_mask()[rows]]
         np.bitwise_or.at(self.dead, rows >> 3, (np.uint8(1) << (rows & 7).astype(np.uint8)))
         self.dead_count += len(rows)
@@ -209,7 +215,7 @@ class Segment:
     def live_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(words, entry ids) of the live rows, with each row's primary chunk put back."""
         live = self.live_mask()
-        words = self.rows[live].copy()
+        words = np.hstack([self.head[live], self.tail[live]])
         ids = self.ids.all()
         ranks = (words[:, 0] & self.low_mask).astype(np.int64)
         primary = self.primary_keys()[live]
@@ -233,12 +239,12 @@ class Segment:
         capacity = max(_BUFFER, int(self.largest_group.max()))
         queries = np.ascontiguousarray(queries, dtype=np.uint64)
         q, rows, d = kernels.search(
-            queries, self.rows, self.chunks, all_masks, mask_ranges, self.bits, self.zeros, self.ones, self.packed,
-            self.row_bits, threshold, self.low_mask, self.dead, kernels._SELECT_IN_BYTE,
+            queries, self.head, self.tail, self.chunks, all_masks, mask_ranges, self.bits, self.zeros, self.ones,
+            self.packed, self.row_bits, threshold, self.low_mask, self.dead, kernels._SELECT_IN_BYTE,
             np.empty(probes, np.int64), np.empty(probes, np.int64), np.empty(probes, np.int64),
             np.empty(capacity, np.int64), np.empty(capacity, np.int64), np.empty(capacity, np.int64),
         )  # fmt: skip
-        ranks = (self.rows[rows, 0] & self.low_mask).astype(np.int64)
+        ranks = (self.head[rows, 0] & self.low_mask).astype(np.int64)
         return q, self.ids.ids_of(ranks), d
 
     def primary_keys(self) -> np.ndarray:

@@ -202,48 +202,43 @@ def _unpack(found_at, count, packed, bit_base, width):
 
 
 @njit(nogil=True, cache=True)
-def _distances(queries, rows, found_query, found_at, count, low_mask, distance):
-    """Distance over every bit but the primary chunk's, whose place in a row holds the entry's rank."""
-    words = rows.shape[1]
+def _distances(queries, head, found_query, found_at, count, low_mask, distance):
+    """Distance over each row's first words, but for the primary chunk, whose place holds the entry's rank.
+
+    The rest of a row is read only for the rare candidates this leaves within the threshold: the first
+    two words of every row take half the memory of whole rows, so more of them stay in the cache.
+    """
+    words = head.shape[1]
     for i in range(count):
         row = found_at[i]
         query = found_query[i]
-        d = popcount((queries[query, 0] ^ rows[row, 0]) & ~low_mask)
+        d = popcount((queries[query, 0] ^ head[row, 0]) & ~low_mask)
         for w in range(1, words):
-            d += popcount(queries[query, w] ^ rows[row, w])
+            d += popcount(queries[query, w] ^ head[row, w])
         distance[i] = d
 
 
 @njit(nogil=True, cache=True)
 def _keep(
-    queries,
-    found_query,
-    found_at,
-    distance,
-    count,
-    threshold,
-    low_mask,
-    bits,
-    ones,
-    table,
-    dead,
-    out_query,
-    out_row,
-    out_distance,
-    kept,
-):
+    queries, found_query, found_at, distance, count, threshold, low_mask, tail, bits, ones, table, dead,
+    out_query, out_row, out_distance, kept,
+):  # fmt: skip
+    first_tail_word = queries.shape[1] - tail.shape[1]
     for i in range(count):
         d = distance[i]
         if d > threshold:
             continue
         row = found_at[i]
-        if dead[row >> 3] >> (row & 7) & 1:
+        query = found_query[i]
+        for w in range(tail.shape[1]):
+            d += popcount(queries[query, first_tail_word + w] ^ tail[row, w])
+        if d > threshold or dead[row >> 3] >> (row & 7) & 1:
             continue
         # The row's primary chunk is its group in the primary directory: (position of its 1) - row - 1.
         key = select_one(bits, 0, ones, 0, row, table) - row - 1
-        d += popcount((queries[found_query[i], 0] & low_mask) ^ uint64(key))
+        d += popcount((queries[query, 0] & low_mask) ^ uint64(key))
         if d <= threshold:
-            out_query[kept] = found_query[i]
+            out_query[kept] = query
             out_row[kept] = row
             out_distance[kept] = d
             kept += 1
@@ -252,8 +247,8 @@ def _keep(
 
 @njit(nogil=True, cache=True)
 def search(
-    queries, rows, chunks, masks, mask_ranges, bits, zeros, ones, packed, entry_bits, threshold, low_mask, dead, table,
-    probe_query, probe_begin, probe_size, found_query, found_at, distance,
+    queries, head, tail, chunks, masks, mask_ranges, bits, zeros, ones, packed, entry_bits, threshold, low_mask, dead,
+    table, probe_query, probe_begin, probe_size, found_query, found_at, distance,
 ):  # fmt: skip
     """(query, row, distance) of every live row within threshold; a pair may come more than once.
 
@@ -282,14 +277,14 @@ def search(
                 found, p = _collect(p, probes, probe_query, probe_begin, probe_size, found_query, found_at)
                 if chunks[c, 4] >= 0:
                     _unpack(found_at, found, packed, chunks[c, 4], entry_bits)
-                _distances(queries, rows, found_query, found_at, found, low_mask, distance)
+                _distances(queries, head, found_query, found_at, found, low_mask, distance)
                 if kept + found > out_query.shape[0]:
                     grown = max(2 * out_query.shape[0], kept + found)
                     out_query = _grow(out_query, kept, grown)
                     out_row = _grow(out_row, kept, grown)
                     out_distance = _grow(out_distance, kept, grown)
                 kept = _keep(
-                    queries, found_query, found_at, distance, found, threshold, low_mask, bits, ones, table, dead,
+                    queries, found_query, found_at, distance, found, threshold, low_mask, tail, bits, ones, table, dead,
                     out_query, out_row, out_distance, kept,
                 )  # fmt: skip
     return out_query[:kept], out_row[:kept], out_distance[:kept]
@@ -366,12 +361,12 @@ def pack_into(values, width, packed):
 
 
 @njit(nogil=True, cache=True)
-def rows_with_ranks(rows, low_mask, wanted):
+def rows_with_ranks(head, low_mask, wanted):
     """Rows whose rank field is marked in `wanted` (a bool per rank)."""
-    out = np.empty(rows.shape[0], np.int64)
+    out = np.empty(head.shape[0], np.int64)
     count = 0
-    for row in range(rows.shape[0]):
-        rank = rows[row, 0] & low_mask
+    for row in range(head.shape[0]):
+        rank = head[row, 0] & low_mask
         if wanted[rank]:
             out[count] = row
             count += 1
