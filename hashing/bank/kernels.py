@@ -176,8 +176,12 @@ def _probe(
 
 
 @njit(nogil=True, cache=True)
-def _collect(first_probe, probes, probe_query, probe_begin, probe_size, found_query, found_at):
-    """Candidates of the probes from first_probe on, as many whole groups as the buffer holds."""
+def _collect(first_probe, probes, probe_query, probe_begin, probe_size, packed, bit_base, width, found_query, found_at):
+    """Candidate rows of the probes from first_probe on, as many whole groups as the buffer holds.
+
+    A table's groups list row numbers packed `width` bits each from `bit_base`; the primary table's
+    groups (bit_base < 0) are runs of rows themselves.
+    """
     found = 0
     capacity = found_at.shape[0]
     p = first_probe
@@ -187,18 +191,18 @@ def _collect(first_probe, probes, probe_query, probe_begin, probe_size, found_qu
             break
         begin = probe_begin[p]
         query = probe_query[p]
-        for at in range(begin, begin + size):
-            found_query[found] = query
-            found_at[found] = at
-            found += 1
+        if bit_base < 0:
+            for at in range(begin, begin + size):
+                found_query[found] = query
+                found_at[found] = at
+                found += 1
+        else:
+            for at in range(begin, begin + size):
+                found_query[found] = query
+                found_at[found] = read_packed(packed, bit_base + at * width, width)
+                found += 1
         p += 1
     return found, p
-
-
-@njit(nogil=True, cache=True)
-def _unpack(found_at, count, packed, bit_base, width):
-    for i in range(count):
-        found_at[i] = read_packed(packed, bit_base + found_at[i] * width, width)
 
 
 @njit(nogil=True, cache=True)
@@ -274,9 +278,18 @@ def search(
             )  # fmt: skip
             p = 0
             while p < probes:
-                found, p = _collect(p, probes, probe_query, probe_begin, probe_size, found_query, found_at)
-                if chunks[c, 4] >= 0:
-                    _unpack(found_at, found, packed, chunks[c, 4], entry_bits)
+                found, p = _collect(
+                    p,
+                    probes,
+                    probe_query,
+                    probe_begin,
+                    probe_size,
+                    packed,
+                    chunks[c, 4],
+                    entry_bits,
+                    found_query,
+                    found_at,
+                )
                 _distances(queries, head, found_query, found_at, found, low_mask, distance)
                 if kept + found > out_query.shape[0]:
                     grown = max(2 * out_query.shape[0], kept + found)
