@@ -85,41 +85,35 @@ def read_packed(packed, bit, width):
 
 
 @njit(inline="always", cache=True)
-def select_zero(bits, base, samples, sample_base, k, table):
-    """Position (from `base` words) of the k-th 0 bit."""
-    position = np.int64(samples[sample_base + (k >> SAMPLE_SHIFT)])
-    need = k & (SAMPLE_EVERY - 1)
+def _select_after(bits, base, position, need, zeros, table):
+    """Position of the need-th 0 (or 1) bit after `position`, counting from 1; need = 0 gives `position`."""
     if need == 0:
         return position
+    flip = _ALL if zeros else uint64(0)
     position += 1
     word = position >> 6
-    inverted = (~bits[base + word]) & (_ALL << uint64(position & 63))
-    count = popcount(inverted)
+    candidates = (bits[base + word] ^ flip) & (_ALL << uint64(position & 63))
+    count = popcount(candidates)
     while count < need:
         need -= count
         word += 1
-        inverted = ~bits[base + word]
-        count = popcount(inverted)
-    return (word << 6) + select_in_word(inverted, need - 1, table)
+        candidates = bits[base + word] ^ flip
+        count = popcount(candidates)
+    return (word << 6) + select_in_word(candidates, need - 1, table)
+
+
+@njit(inline="always", cache=True)
+def select_zero(bits, base, samples, sample_base, k, table):
+    """Position (from `base` words) of the k-th 0 bit."""
+    start = np.int64(samples[sample_base + (k >> SAMPLE_SHIFT)])
+    return _select_after(bits, base, start, k & (SAMPLE_EVERY - 1), True, table)
 
 
 @njit(inline="always", cache=True)
 def select_one(bits, base, samples, sample_base, k, table):
     """Position (from `base` words) of the k-th 1 bit."""
-    position = np.int64(samples[sample_base + (k >> SAMPLE_SHIFT)])
-    need = k & (SAMPLE_EVERY - 1)
-    if need == 0:
-        return position
-    position += 1
-    word = position >> 6
-    ones = bits[base + word] & (_ALL << uint64(position & 63))
-    count = popcount(ones)
-    while count < need:
-        need -= count
-        word += 1
-        ones = bits[base + word]
-        count = popcount(ones)
-    return (word << 6) + select_in_word(ones, need - 1, table)
+    start = np.int64(samples[sample_base + (k >> SAMPLE_SHIFT)])
+    return _select_after(bits, base, start, k & (SAMPLE_EVERY - 1), False, table)
 
 
 @njit(inline="always", cache=True)
@@ -157,19 +151,7 @@ def _probe(
     # A second pass, so that the sample reads above are all in flight before these depend on them.
     for p in range(probes):
         wanted = probe_size[p]
-        need = wanted & (SAMPLE_EVERY - 1)
-        position = probe_begin[p]
-        if need:
-            position += 1
-            word = position >> 6
-            inverted = (~bits[base + word]) & (_ALL << uint64(position & 63))
-            count = popcount(inverted)
-            while count < need:
-                need -= count
-                word += 1
-                inverted = ~bits[base + word]
-                count = popcount(inverted)
-            position = (word << 6) + select_in_word(inverted, need - 1, table)
+        position = _select_after(bits, base, probe_begin[p], wanted & (SAMPLE_EVERY - 1), True, table)
         probe_size[p] = run_after(bits, base, position)
         probe_begin[p] = position - wanted
     return probes
