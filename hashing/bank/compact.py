@@ -13,7 +13,7 @@ within the chunk's radius of its own. How the memory is kept down:
 - The other tables list row numbers bit-packed at just the width the row count needs (20 bits for a
   million rows), and find a key's group through a directory bit string, not a 4-byte offsets array.
 
-A segment never changes after it is built, except for tombstones (`kill`): the index above adds
+A segment never changes after it is built, except for tombstones (`kill_entries`): the index above adds
 vectors by building new segments and merging them.
 """
 
@@ -135,13 +135,15 @@ class Segment:
 
     def __init__(self, words: np.ndarray, entries: np.ndarray, layout: tuple[int, ...]) -> None:
         n = len(words)
+        if not layout or not n:
+            raise ValueError("a segment needs vectors and a layout")
         if n >= 1 << 32:
             raise ValueError("a segment holds at most 2**32 - 1 vectors")
         self.layout = layout
         self.starts = tuple(int(s) for s in np.cumsum((0, *layout[:-1])))
         distinct, ranks = _distinct(np.asarray(entries, dtype=np.int64))
-        primary = layout[0] if layout else 0
-        if layout and len(distinct) > 1 << primary:
+        primary = layout[0]
+        if len(distinct) > 1 << primary:
             raise ValueError(f"the primary chunk ({primary} bits) cannot number {len(distinct):,} entries")
         self.ids = EntryIds(distinct)
         self.low_mask = np.uint64((1 << primary) - 1)
@@ -149,8 +151,6 @@ class Segment:
         self.dead = np.zeros(n // 8 + 1, dtype=np.uint8)
         self.dead_count = 0
         self.length = n
-        if not layout or not n:
-            raise ValueError("a segment needs vectors and a layout")
         order, counts = kernels.counting_order(chunk_keys(words, 0, primary), 1 << primary)
         rows = np.ascontiguousarray(words[order], dtype=np.uint64)
         directories = [Directory(counts, ones=True)]
@@ -182,7 +182,7 @@ class Segment:
             ],
             dtype=np.int64,
         )
-        # The largest group per table bounds how many candidates one probe can add to a buffer.
+        # The candidate buffer must hold the largest group of any table: a probe's group is taken whole.
         self.largest_group = np.array(largest, dtype=np.int64)
         self.primary_words = len(directories[0].bits)
 
