@@ -33,6 +33,19 @@ weeks AS (
 )"""
 
 
+# The weeks above as ranges of moments, local midnight to local midnight clipped to the period: a row is counted in
+# week w exactly when week_of(its moment) = w and it falls in the period. Counting each week over its own range
+# (an index range scan per week) saves working out the week of every row and grouping or sorting all of them.
+WEEK_RANGE = """
+week_range AS (
+    SELECT week,
+           greatest(week::timestamp AT TIME ZONE %(tz)s, %(start)s::timestamptz) AS lo,
+           least((week + 7)::timestamp AT TIME ZONE %(tz)s, %(end)s::timestamptz) AS hi
+    FROM weeks
+)"""
+WEEK_RANGES_CTE = f"{WEEKS_CTE},{WEEK_RANGE}"
+
+
 def week_of(column: str) -> str:
     return f"date_trunc('week', {column} AT TIME ZONE %(tz)s)::date"
 

@@ -8,40 +8,33 @@ from django.conf import settings
 
 from cases.models import Case
 from cases.reporting.period import Period
-from cases.reporting.selectors import WEEKS_CTE, fetch, split_total, week_of
+from cases.reporting.selectors import WEEK_RANGES_CTE, fetch, split_total
 from cases.reporting.tables import LABEL, RATE, Chart, Column, Table
 
 # A case counts as resolved in each week a caseworker moved it to "resolved" (once per week, however often);
 # as closed in the week of its closed_at (kept while it stays closed; reopening clears it); as opened in the
 # week it was filed.
+#
+# Each week is counted over its own range of moments (WEEK_RANGES_CTE); the distinct "resolved" count sorts one
+# week's events at a time.
 WEEKLY_SQL = f"""
-WITH {WEEKS_CTE},
-opened AS (
-    SELECT {week_of("c.created_at")} AS week, count(*) AS opened, count(*) FILTER (WHERE c.is_urgent) AS urgent
-    FROM {{case}} c
-    WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
-    GROUP BY 1
-),
-resolved AS (
-    SELECT {week_of("e.at")} AS week, count(DISTINCT e.case_id) AS resolved
-    FROM {{event}} e
-    WHERE e.kind = 'case_status_changed' AND (e.detail ->> 'status_to') = 'resolved'
-      AND e.at >= %(start)s AND e.at < %(end)s
-    GROUP BY 1
-),
-closed AS (
-    SELECT {week_of("c.closed_at")} AS week, count(*) AS closed
-    FROM {{case}} c
-    WHERE c.closed_at >= %(start)s AND c.closed_at < %(end)s
-    GROUP BY 1
-),
+WITH {WEEK_RANGES_CTE},
 weekly AS (
-    SELECT w.week, coalesce(o.opened, 0) AS opened, coalesce(o.urgent, 0) AS urgent,
-           coalesce(r.resolved, 0) AS resolved, coalesce(x.closed, 0) AS closed
-    FROM weeks w
-    LEFT JOIN opened o USING (week)
-    LEFT JOIN resolved r USING (week)
-    LEFT JOIN closed x USING (week)
+    SELECT b.week, o.opened, o.urgent, r.resolved, x.closed
+    FROM week_range b
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS opened, count(*) FILTER (WHERE c.is_urgent) AS urgent
+        FROM {{case}} c WHERE c.created_at >= b.lo AND c.created_at < b.hi
+    ) o
+    CROSS JOIN LATERAL (
+        SELECT count(DISTINCT e.case_id) AS resolved
+        FROM {{event}} e
+        WHERE e.kind = 'case_status_changed' AND (e.detail ->> 'status_to') = 'resolved'
+          AND e.at >= b.lo AND e.at < b.hi
+    ) r
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS closed FROM {{case}} c WHERE c.closed_at >= b.lo AND c.closed_at < b.hi
+    ) x
 )
 SELECT week, GROUPING(week) = 1 AS is_total,
        sum(opened)::int AS opened, sum(urgent)::int AS urgent, sum(opened - urgent)::int AS not_urgent,
@@ -86,17 +79,18 @@ ORDER BY is_total, position
 
 CATEGORY_SQL = _category_sql()
 
+# One pass over the period's cases: the share's denominator is the sum of the language rows (the total row's count),
+# taken by a window over the grouped rows rather than by counting the cases a second time.
 LANGUAGE_SQL = """
-WITH opened AS (
-    SELECT c.language, c.is_urgent FROM {case} c WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
-)
-SELECT language, GROUPING(language) = 1 AS is_total, count(*)::int AS cases,
-       count(*) FILTER (WHERE is_urgent)::int AS urgent, count(*) FILTER (WHERE NOT is_urgent)::int AS not_urgent,
-       round(100.0 * count(*) / nullif((SELECT count(*) FROM opened), 0), 1) AS share
-FROM opened
-GROUP BY ROLLUP (language)
-ORDER BY GROUPING(language), count(*) DESC, language
+SELECT c.language, GROUPING(c.language) = 1 AS is_total, count(*)::int AS cases,
+       count(*) FILTER (WHERE c.is_urgent)::int AS urgent, count(*) FILTER (WHERE NOT c.is_urgent)::int AS not_urgent,
+       round(100.0 * count(*) / nullif(sum(count(*)) OVER (PARTITION BY GROUPING(c.language)), 0), 1) AS share
+FROM {case} c
+WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
+GROUP BY ROLLUP (c.language)
+ORDER BY GROUPING(c.language), count(*) DESC, c.language
 """
+
 
 NONE_GIVEN = "none given"
 
