@@ -30,13 +30,18 @@ class RollupDay(models.Model):
     """A day of a report that the rollup holds, worked out at `computed_at` for days in time zone `tz`.
 
     `stable_until`: the first moment a figure of that day changes by the clock alone (a deadline passing, a
-    TAKE IT DOWN request reaching 48 hours); after it the day is worked out live until the next refresh."""
+    TAKE IT DOWN request reaching 48 hours); after it the day is worked out live until the next refresh.
+
+    `sends_until` (removals only): the latest send by a member of staff among the day's requests. A caseworker's
+    own figures count their sends before the period's end, so they read the day from the rollup only for a period
+    ending after it (always, unless a request was sent again by someone after its own day)."""
 
     report = models.CharField(max_length=20)
     day = models.DateField()
     tz = models.CharField(max_length=64)
     computed_at = models.DateTimeField()
     stable_until = models.DateTimeField(null=True)
+    sends_until = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "day"], name="reporting_rollupday_unique")]
@@ -66,6 +71,35 @@ class RemovalDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} platform {self.platform_id}"
+
+
+class RemovalSenderDay(models.Model):
+    """RemovalDay per person who sent the requests (My figures): requests last sent on `day` to one platform that
+    `sender_id` sent (moved to "sent") or approved for the portal to email, by where each stood when worked out.
+    A request sent by two people counts for each. Kept with RemovalDay, for the same days, by the same refresh."""
+
+    day = models.DateField()
+    platform_id = models.BigIntegerField()
+    sender_id = models.BigIntegerField()
+    sent = models.IntegerField()
+    removed = models.IntegerField()
+    refused = models.IntegerField()
+    pending = models.IntegerField()
+    overdue = models.IntegerField()
+    closed = models.IntegerField()
+    tida = models.IntegerField()
+    tida_breached = models.IntegerField()
+    removal_seconds = ArrayField(models.FloatField())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sender_id", "day", "platform_id"], name="reporting_removalsenderday_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} platform {self.platform_id} sender {self.sender_id}"
 
 
 class FirstActionDay(models.Model):

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.reporting.models import FirstActionDay, RemovalDay, RollupDay, RollupDirty
+from cases.reporting.models import FirstActionDay, RemovalDay, RemovalSenderDay, RollupDay, RollupDirty
 from cases.reporting.period import Period
 
 DIRTY = RollupDirty._meta.db_table
@@ -53,6 +53,7 @@ USABLE_SQL = f"""
 SELECT d.day FROM {DAYS} d
 WHERE d.report = %(report)s AND d.tz = %(tz)s AND d.day >= %(first_day)s AND d.day <= %(last_day)s
   AND (d.stable_until IS NULL OR d.stable_until >= %(now)s)
+  AND (%(sends_before)s::timestamptz IS NULL OR d.sends_until IS NULL OR d.sends_until < %(sends_before)s)
   AND NOT EXISTS (
       SELECT 1 FROM {DIRTY} x
       WHERE x.report = d.report
@@ -73,8 +74,17 @@ class Split:
     def params(self) -> dict:
         return {"rolled": self.rolled, "live_lo": self.live_lows, "live_hi": self.live_highs}
 
+    def live_days(self, since: datetime | None = None) -> float:
+        """How many days are worked out live (from `since` on, when given)."""
+        seconds = 0.0
+        for lo, hi in zip(self.live_lows, self.live_highs, strict=True):
+            lo = max(lo, since) if since is not None else lo
+            seconds += max((hi - lo).total_seconds(), 0.0)
+        return seconds / 86400
 
-def split_period(report: str, period: Period) -> Split:
+
+def split_period(report: str, period: Period, *, sends_before: datetime | None = None) -> Split:
+    """`sends_before`: read only days whose staff sends (RollupDay.sends_until) all came before it."""
     with connection.cursor() as cursor:
         cursor.execute(
             USABLE_SQL,
@@ -84,6 +94,7 @@ def split_period(report: str, period: Period) -> Split:
                 "first_day": period.first_day,
                 "last_day": period.last_day,
                 "now": period.now,
+                "sends_before": sends_before,
             },
         )
         rolled = [row[0] for row in cursor.fetchall()]
@@ -97,10 +108,6 @@ def split_period(report: str, period: Period) -> Split:
     return Split(rolled=rolled, live_lows=lows, live_highs=highs)
 
 
-def all_live(period: Period) -> Split:
-    return Split(rolled=[], live_lows=[period.start], live_highs=[period.end])
-
-
 # ---- The refresh ---------------------------------------------------------------------------------------------
 
 
@@ -112,7 +119,7 @@ class Rollup:
     # Writes the rows of days %(days)s (deleted just before) from the live SQL over runs %(live_lo)s/%(live_hi)s,
     # and each day's RollupDay with its stable_until.
     rebuild_sql: Callable[[], str]
-    data_table: str
+    data_tables: tuple[str, ...]
 
 
 def _rollups() -> list[Rollup]:
@@ -124,13 +131,13 @@ def _rollups() -> list[Rollup]:
             "removals",
             "SELECT min(sent_at) FROM {request} WHERE kind <> 'escalation'",
             removals_report.rollup_sql,
-            RemovalDay._meta.db_table,
+            (RemovalDay._meta.db_table, RemovalSenderDay._meta.db_table),
         ),
         Rollup(
             "first_action",
             "SELECT min(created_at) FROM {case}",
             queue_report.rollup_sql,
-            FirstActionDay._meta.db_table,
+            (FirstActionDay._meta.db_table,),
         ),
     ]
 
@@ -144,7 +151,8 @@ def _refresh_one(rollup: Rollup, now: datetime, tz: str) -> int:
         dirty = cursor.fetchall()
         cursor.execute(f"DELETE FROM {DAYS} WHERE report = %s AND tz <> %s", [rollup.report, tz])  # noqa: S608
         if cursor.rowcount:  # worked out for another time zone: none of it holds
-            cursor.execute(f"DELETE FROM {rollup.data_table}")  # noqa: S608
+            for table in rollup.data_tables:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         cursor.execute(
             f"SELECT day, stable_until FROM {DAYS} WHERE report = %s",  # noqa: S608
             [rollup.report],
@@ -163,7 +171,8 @@ def _refresh_one(rollup: Rollup, now: datetime, tz: str) -> int:
         if todo:
             days = sorted(todo)
             lows, highs = day_ranges(days, tz)
-            cursor.execute(f"DELETE FROM {rollup.data_table} WHERE day = ANY(%s::date[])", [days])  # noqa: S608
+            for table in rollup.data_tables:
+                cursor.execute(f"DELETE FROM {table} WHERE day = ANY(%s::date[])", [days])  # noqa: S608
             cursor.execute(f"DELETE FROM {DAYS} WHERE report = %s AND day = ANY(%s::date[])", [rollup.report, days])  # noqa: S608
             cursor.execute(
                 rollup.rebuild_sql(),

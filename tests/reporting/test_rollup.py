@@ -11,7 +11,7 @@ from django.db import connection
 
 from cases.removals.models import RemovalRequest, RequestTransition
 from cases.reporting import rollup, tasks
-from cases.reporting.models import FirstActionDay, RemovalDay, RollupDay, RollupDirty
+from cases.reporting.models import FirstActionDay, RemovalDay, RemovalSenderDay, RollupDay, RollupDirty
 from cases.reporting.selectors import own_report, queue_report, removals_report
 from tests.reporting import dataset, expected
 from tests.reporting.dataset import NOW, TransitionSpec
@@ -36,6 +36,24 @@ def assert_outcomes_match(data, period) -> None:
         assert_figures(table, table.total, total)
 
 
+def assert_own_outcomes_match(data, period, staff) -> None:
+    for who in ("cw1", "cw2"):
+        tables = own_report.own_requests(period, staff[who])
+        want = expected.outcome_tables(data, who)
+        for group in ("platforms", "search_engines"):
+            table = tables[f"mine-{group.replace('_', '-')}"]
+            rows, total = want[group]
+            got = rows_by_label(table)
+            assert set(got) == set(rows)
+            for name, figures in rows.items():
+                assert_figures(table, got[name], figures)
+            assert_figures(table, table.total, total)
+
+
+def own_split(period):
+    return rollup.split_period("removals", period, sends_before=period.end)
+
+
 def assert_first_actions_match(data, period, staff) -> None:
     table = queue_report.first_action(period)
     want = expected.first_action(data)
@@ -50,7 +68,7 @@ def assert_first_actions_match(data, period, staff) -> None:
 
 def rollup_state() -> dict:
     return {
-        "days": sorted(RollupDay.objects.values_list("report", "day", "tz", "stable_until")),
+        "days": sorted(RollupDay.objects.values_list("report", "day", "tz", "stable_until", "sends_until")),
         "removals": sorted(
             RemovalDay.objects.values_list(
                 "day",
@@ -64,6 +82,11 @@ def rollup_state() -> dict:
                 "tida",
                 "tida_breached",
                 "removal_seconds",
+            )
+        ),
+        "by_sender": sorted(
+            RemovalSenderDay.objects.values_list(
+                "day", "platform_id", "sender_id", "sent", "removed", "overdue", "tida_breached", "removal_seconds"
             )
         ),
         "first_action": sorted(
@@ -88,6 +111,10 @@ def test_the_refresh_rolls_up_every_day_to_yesterday_and_the_page_reads_them(dat
     assert len(rollup.split_period("first_action", period).rolled) == period.days
     assert_outcomes_match(data, period)
     assert_first_actions_match(data, period, staff)
+    # A caseworker's own requests too, from the rows per sender.
+    assert len(own_split(period).rolled) == period.days
+    assert RemovalSenderDay.objects.filter(sender_id=staff["cw1"].pk).exists()
+    assert_own_outcomes_match(data, period, staff)
 
 
 def test_a_request_removed_after_the_refresh_counts_at_once_for_the_day_it_was_sent(data, period, helpline_zone, staff):
@@ -228,3 +255,41 @@ def test_the_triggers_exist_on_every_source_table(db):
         cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE 'reporting_%%'")
         tables = {row[0] for row in cursor.fetchall()}
     assert tables == {"removals_removalrequest", "removals_requesttransition", "cases_case", "cases_caseevent"}
+
+
+def test_a_send_approval_changed_after_the_refresh_counts_at_once_for_both_people(data, period, helpline_zone, staff):
+    rollup.refresh_rollups(now=NOW)
+    approved = next(
+        r
+        for r in data.requests
+        if r.send_approved_by == "cw1"
+        and r.kind != "escalation"
+        and expected.in_period(r.sent_at)
+        and not any(t.to_status == "sent" and t.actor == "cw1" for t in r.transitions)
+    )
+    RemovalRequest.objects.filter(pk=approved.pk).update(send_approved_by=staff["cw2"])
+    approved.send_approved_by = "cw2"
+    day = approved.sent_at.astimezone(dataset.ZONE).date()
+    assert day not in own_split(period).rolled, "the day is worked out live until the next refresh"
+    assert_own_outcomes_match(data, period, staff)
+    rollup.refresh_rollups(now=NOW)
+    assert len(own_split(period).rolled) == period.days
+    assert_own_outcomes_match(data, period, staff)
+
+
+def test_a_day_with_a_staff_send_after_the_periods_end_is_live_for_own_figures_only(data, period, helpline_zone, staff):
+    # A move to "sent" by cw2 recorded after the period, on a request whose last send (sent_at) is inside it: own
+    # figures count a person's sends before the period's end, so that day cannot come from the rows per sender.
+    request = next(
+        r for r in data.requests if r.kind != "escalation" and expected.in_period(r.sent_at) and r.status == "sent"
+    )
+    RequestTransition.objects.create(
+        request_id=request.pk, from_status="sent", to_status="sent", at=NOW - timedelta(hours=2), actor=staff["cw2"]
+    )
+    rollup.refresh_rollups(now=NOW)
+    day = request.sent_at.astimezone(dataset.ZONE).date()
+    assert day in rollup.split_period("removals", period).rolled
+    assert day not in own_split(period).rolled
+    assert len(own_split(period).rolled) == period.days - 1
+    # Not counted for cw2 in this period (the expected figures do not have the late send).
+    assert_own_outcomes_match(data, period, staff)

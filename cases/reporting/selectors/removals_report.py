@@ -8,7 +8,7 @@ from django.urls import reverse
 from cases.removals import state
 from cases.removals.models import RemovalRequest
 from cases.reporting import rollup
-from cases.reporting.models import RemovalDay, RollupDay
+from cases.reporting.models import RemovalDay, RemovalSenderDay, RollupDay
 from cases.reporting.period import Period
 from cases.reporting.selectors import TABLES, fetch
 from cases.reporting.tables import COUNT, DATE, LABEL, RATE, STAT, TEXT, Chart, Column, Table
@@ -18,8 +18,14 @@ from cases.reporting.tables import COUNT, DATE, LABEL, RATE, STAT, TEXT, Chart, 
 # whose predicate lists the same states: tests/reporting check they agree.
 AWAITING = sorted(state.AWAITING_PLATFORM - {state.ESCALATED})
 TAKE_IT_DOWN_HOURS = 48
+# Up to this many live days, a caseworker's own requests are found by testing each request of those days.
+FEW_LIVE_DAYS = 14
 REPORT = "removals"
-ROLLUP_TABLES = {"removal_day": RemovalDay._meta.db_table, "rollup_day": RollupDay._meta.db_table}
+ROLLUP_TABLES = {
+    "removal_day": RemovalDay._meta.db_table,
+    "removal_sender_day": RemovalSenderDay._meta.db_table,
+    "rollup_day": RollupDay._meta.db_table,
+}
 
 # The requests (first requests and follow-ups, not escalations) sent in the period, each with one outcome:
 #   removed  - it, or its escalation, reached "removed" (a removal won on appeal counts for the platform);
@@ -38,7 +44,7 @@ ROLLUP_TABLES = {"removal_day": RemovalDay._meta.db_table, "rollup_day": RollupD
 OUTCOME_CTES = f"""
 sent AS (
     -- One index range scan per run of days (LATERAL, so the planner cannot scan every request instead).
-    SELECT r.id, r.platform_id, r.status, r.basis, r.sent_at, r.deadline_at, r.status_changed_at
+    SELECT r.id, r.platform_id, r.status, r.basis, r.sent_at, r.deadline_at, r.status_changed_at, r.send_approved_by_id
     FROM unnest(%(live_lo)s::timestamptz[], %(live_hi)s::timestamptz[]) AS run(lo, hi)
     CROSS JOIN LATERAL (
         SELECT r.* FROM {{request}} r
@@ -46,7 +52,7 @@ sent AS (
     ) r
 ),
 outcome AS (
-    SELECT s.platform_id, (s.sent_at AT TIME ZONE %(tz)s)::date AS day,
+    SELECT s.id, s.send_approved_by_id, s.platform_id, (s.sent_at AT TIME ZONE %(tz)s)::date AS day,
            CASE
                WHEN removed_at IS NOT NULL OR s.status = 'removed' THEN 'removed'
                WHEN s.status = 'refused' THEN 'refused'
@@ -98,7 +104,7 @@ parts AS (
     SELECT platform_id, {COUNTS} FROM outcome GROUP BY platform_id
     UNION ALL
     SELECT platform_id, sent, removed, refused, pending, overdue, closed, tida, tida_breached, removal_seconds
-    FROM {{removal_day}} WHERE day = ANY(%(rolled)s::date[])
+    FROM {{rolled_source}} AND day = ANY(%(rolled)s::date[])
 ),
 grouped AS (
     SELECT CASE WHEN p.kind = 'search_engine' THEN 'search_engines' ELSE 'platforms' END AS grp, parts.*
@@ -125,18 +131,38 @@ CROSS JOIN LATERAL (
 ORDER BY c.grp, c.is_total, c.sent DESC, c.platform_id
 """  # noqa: S608 - built from constants in this module; values are parameters
 
-# The refresh (cases/reporting/rollup.py), once it deleted days %(days)s: those days again, from the same rows.
+# The refresh (cases/reporting/rollup.py), once it deleted days %(days)s: those days again, from the same rows, for
+# the helpline (RemovalDay) and per person who sent them (RemovalSenderDay: who moved each to "sent", or approved it
+# for the portal to email, as the live `sent_filter` below finds them), with each day's latest staff send.
 ROLLUP_SQL = f"""
 WITH {OUTCOME_CTES},
 written AS (
     INSERT INTO {{removal_day}}
         (day, platform_id, sent, removed, refused, pending, overdue, closed, tida, tida_breached, removal_seconds)
     SELECT day, platform_id, {COUNTS} FROM outcome GROUP BY day, platform_id
+),
+staff_sends AS (
+    SELECT o.id, o.day, t.actor_id, t.at
+    FROM outcome o JOIN {{transition}} t ON t.request_id = o.id AND t.to_status = 'sent' AND t.actor_id IS NOT NULL
+),
+senders AS (
+    SELECT id, actor_id AS sender_id FROM staff_sends
+    UNION
+    SELECT id, send_approved_by_id FROM outcome WHERE send_approved_by_id IS NOT NULL
+),
+by_sender AS (
+    SELECT o.*, s.sender_id FROM outcome o JOIN senders s ON s.id = o.id
+),
+written_by_sender AS (
+    INSERT INTO {{removal_sender_day}} (day, platform_id, sender_id, sent, removed, refused, pending, overdue,
+                                        closed, tida, tida_breached, removal_seconds)
+    SELECT day, platform_id, sender_id, {COUNTS} FROM by_sender GROUP BY day, platform_id, sender_id
 )
-INSERT INTO {{rollup_day}} (report, day, tz, computed_at, stable_until)
-SELECT %(report)s, d.day, %(tz)s, %(now)s, f.stable_until
+INSERT INTO {{rollup_day}} (report, day, tz, computed_at, stable_until, sends_until)
+SELECT %(report)s, d.day, %(tz)s, %(now)s, f.stable_until, s.sends_until
 FROM unnest(%(days)s::date[]) AS d(day)
 LEFT JOIN (SELECT day, min(flip_at) AS stable_until FROM outcome GROUP BY day) f ON f.day = d.day
+LEFT JOIN (SELECT day, max(at) AS sends_until FROM staff_sends GROUP BY day) s ON s.day = d.day
 """  # noqa: S608 - built from constants in this module; values are parameters
 
 
@@ -192,19 +218,33 @@ def outcome_tables(period: Period, *, sent_by=None, slug_prefix: str = "removals
     """The platforms table and the search engines table, from one query. `sent_by`: only requests this person sent."""
     params = period.sql_params()
     sent_filter = ""
-    # A person's own figures are few: worked out live. The helpline's come from the rollup where it is exact.
-    split = rollup.all_live(period) if sent_by is not None else rollup.split_period(REPORT, period)
+    rolled_source = "{removal_day} WHERE true"
+    # From the rollup where it is exact, the rest live. A person's own figures count their sends before the
+    # period's end: a day is read from the rollup only if its staff sends all came before it.
+    split = rollup.split_period(REPORT, period, sends_before=period.end if sent_by is not None else None)
     params.update(split.params())
     if sent_by is not None:
-        # Sent by them (web form, in-app), or sent by the portal's email worker after they approved it.
-        # An array of ids, so the few requests are fetched by id rather than every request of the period tested.
-        sent_filter = (
-            "AND r.id = ANY(ARRAY(SELECT t.request_id FROM {transition} t WHERE t.to_status = 'sent' "
-            "AND t.actor_id = %(actor)s AND t.at < %(end)s "
-            "UNION SELECT a.id FROM {request} a WHERE a.send_approved_by_id = %(actor)s))"
-        )
+        rolled_source = "{removal_sender_day} WHERE sender_id = %(actor)s"
+        # Sent by them (web form, in-app), or sent by the portal's email worker after they approved it. The same
+        # test written two ways, for the planner: when a few days are live (the rollup is up to date), each of
+        # their requests is checked with an index probe; when many are, the person's requests are fetched by id
+        # (an array of ids) rather than every request of those days tested.
+        # Days before the first rolled-up one held no request when the rollup was made (a period reaching back
+        # before the helpline's first request): only the days from it on say how much is live.
+        since = rollup.midnight(split.rolled[0], period.tz) if split.rolled else None
+        if split.live_days(since) <= FEW_LIVE_DAYS:
+            sent_filter = (
+                "AND (r.send_approved_by_id = %(actor)s OR EXISTS (SELECT 1 FROM {transition} t "
+                "WHERE t.request_id = r.id AND t.to_status = 'sent' AND t.actor_id = %(actor)s AND t.at < %(end)s))"
+            )
+        else:
+            sent_filter = (
+                "AND r.id = ANY(ARRAY(SELECT t.request_id FROM {transition} t WHERE t.to_status = 'sent' "
+                "AND t.actor_id = %(actor)s AND t.at < %(end)s "
+                "UNION SELECT a.id FROM {request} a WHERE a.send_approved_by_id = %(actor)s))"
+            )
         params["actor"] = sent_by.pk
-    sql = PLATFORM_SQL.replace("{sent_filter}", sent_filter)
+    sql = PLATFORM_SQL.replace("{sent_filter}", sent_filter).replace("{rolled_source}", rolled_source)
     found = fetch(sql, params, **ROLLUP_TABLES)
     tables = {}
     for grp, label, title in (
