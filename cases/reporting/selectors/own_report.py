@@ -50,7 +50,7 @@ finished AS (
 my_sends AS (
     SELECT t.request_id, t.at FROM {{transition}} t
     WHERE t.to_status = 'sent' AND t.actor_id = %(actor)s AND t.at >= %(start)s AND t.at < %(end)s
-    UNION
+    UNION ALL  -- a move found twice counts once below (distinct requests)
     SELECT t.request_id, t.at FROM {{request}} r JOIN {{transition}} t ON t.request_id = r.id
     WHERE r.send_approved_by_id = %(actor)s AND t.to_status = 'sent' AND t.actor_id IS NULL
       AND t.at >= %(start)s AND t.at < %(end)s
