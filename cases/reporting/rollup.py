@@ -5,7 +5,8 @@ filed) is read as: rolled-up days that are still exact, plus the rest of the per
 SQL. A rolled-up day is exact while (1) no change was marked on it since it was worked out (triggers, migration
 0002, write a `RollupDirty` row in the transaction of the change), (2) the clock has not reached its
 `stable_until` (a deadline passing or a TAKE IT DOWN request reaching 48 hours changes a figure with no write),
-and (3) it was worked out for the same TIME_ZONE. Everything else is live, so no figure is ever stale: the
+and (3) it was worked out for the same TIME_ZONE; for a caseworker's own removal figures also (4) its staff sends
+all came before the period's end (`sends_until`). Everything else is live, so no figure is ever stale: the
 rollup only saves work. The beat task `reporting.refresh_rollups` works out again the days that are not exact,
 and days not rolled up yet, up to yesterday.
 """
