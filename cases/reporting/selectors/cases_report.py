@@ -48,24 +48,31 @@ ORDER BY week NULLS LAST
 
 # A case with several categories counts once in each (`?` tests membership of a JSON array, so a value listed
 # twice still counts once); one with none given counts under "none given"; values outside Case.Category count
-# as "other". One pass over the period's cases, no unnesting.
+# as "other". One pass over the period's cases, no unnesting: the cases are first counted per categories value (there
+# are few distinct lists), and the membership tests run once per list, weighted by its count.
 def _category_sql() -> str:
     known = [str(value) for value in Case.Category.values]
     counts = ",\n".join(
-        f"count(*) FILTER (WHERE c ? '{value}')"
+        f"coalesce(sum(n) FILTER (WHERE c ? '{value}'), 0)::bigint"
         if value != "other"
-        else "count(*) FILTER (WHERE c ? 'other' OR NOT c <@ %(known)s::jsonb)"
+        else "coalesce(sum(n) FILTER (WHERE c ? 'other' OR NOT c <@ %(known)s::jsonb), 0)::bigint"
         for value in known
     )
     rows = ", ".join(f"('{value}', {i + 1}, counts[{i + 1}])" for i, value in enumerate(known))
     return f"""
-WITH opened AS (
-    SELECT CASE WHEN jsonb_typeof(c.categories) = 'array' THEN c.categories ELSE '[]'::jsonb END AS c
+WITH lists AS (
+    SELECT c.categories, count(*) AS n
     FROM {{case}} c
     WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
+    GROUP BY c.categories
+),
+opened AS (
+    SELECT CASE WHEN jsonb_typeof(categories) = 'array' THEN categories ELSE '[]'::jsonb END AS c, n FROM lists
 ),
 tally AS (
-    SELECT count(*) AS total, count(*) FILTER (WHERE c = '[]'::jsonb) AS none_given, ARRAY[{counts}] AS counts
+    SELECT coalesce(sum(n), 0)::bigint AS total,
+           coalesce(sum(n) FILTER (WHERE c = '[]'::jsonb), 0)::bigint AS none_given,
+           ARRAY[{counts}] AS counts
     FROM opened
 )
 SELECT v.category, v.position, false AS is_total, v.cases::int AS cases,
