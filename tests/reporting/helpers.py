@@ -45,3 +45,15 @@ def rows_by_label(table: Table) -> dict:
     by_label = {row[label]: row for row in table.rows}
     assert len(by_label) == len(table.rows), f"{table.slug}: labels repeat"
     return by_label
+
+
+def assert_outcome_tables(tables: dict[str, Table], want: dict, prefix: str) -> None:
+    """The per-platform and per-search-engine outcome tables (`<prefix>-platforms`, ...) match every figure."""
+    for group in ("platforms", "search_engines"):
+        table = tables[f"{prefix}-{group.replace('_', '-')}"]
+        rows, total = want[group]
+        got = rows_by_label(table)
+        assert set(got) == set(rows)
+        for name, figures_wanted in rows.items():
+            assert_figures(table, got[name], figures_wanted)
+        assert_figures(table, table.total, total)

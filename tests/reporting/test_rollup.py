@@ -15,7 +15,7 @@ from cases.reporting.models import FirstActionDay, RemovalDay, RemovalSenderDay,
 from cases.reporting.selectors import own_report, queue_report, removals_report
 from tests.reporting import dataset, expected
 from tests.reporting.dataset import NOW, TransitionSpec
-from tests.reporting.helpers import assert_figures, rows_by_label
+from tests.reporting.helpers import assert_figures, assert_outcome_tables, rows_by_label
 
 
 @pytest.fixture
@@ -24,30 +24,13 @@ def helpline_zone(settings):
 
 
 def assert_outcomes_match(data, period) -> None:
-    tables = removals_report.outcome_tables(period)
-    want = expected.outcome_tables(data)
-    for group in ("platforms", "search_engines"):
-        table = tables[f"removals-{group.replace('_', '-')}"]
-        rows, total = want[group]
-        got = rows_by_label(table)
-        assert set(got) == set(rows)
-        for name, figures in rows.items():
-            assert_figures(table, got[name], figures)
-        assert_figures(table, table.total, total)
+    assert_outcome_tables(removals_report.outcome_tables(period), expected.outcome_tables(data), "removals")
 
 
 def assert_own_outcomes_match(data, period, staff) -> None:
     for who in ("cw1", "cw2"):
         tables = own_report.own_requests(period, staff[who])
-        want = expected.outcome_tables(data, who)
-        for group in ("platforms", "search_engines"):
-            table = tables[f"mine-{group.replace('_', '-')}"]
-            rows, total = want[group]
-            got = rows_by_label(table)
-            assert set(got) == set(rows)
-            for name, figures in rows.items():
-                assert_figures(table, got[name], figures)
-            assert_figures(table, table.total, total)
+        assert_outcome_tables(tables, expected.outcome_tables(data, who), "mine")
 
 
 def own_split(period):
