@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchdb import bench_database_url, bench_environment, recreate_database
+from benchdb import bench_database_url, bench_environment, bench_staff, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -102,7 +102,6 @@ def reset_sequence(model) -> None:
 
 
 def seed(case_count: int, per_case: int, rng: random.Random) -> dict:
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.db import connection, transaction
 
     from cases.casework.models import AuditRecord, CaseMessage, CaseNote
@@ -110,24 +109,9 @@ def seed(case_count: int, per_case: int, rng: random.Random) -> dict:
     from cases.removals import state
     from cases.removals.models import Platform, RemovalRequest
     from helpline.crypto import encrypt_text
-    from helpline.staff import roles
-    from helpline.staff.services import staff_create
 
     started = time.perf_counter()
-    staff = [
-        staff_create(
-            email=f"worker{i:02d}@bench.test",
-            role=roles.CASEWORKER,
-            password="bench-password-123456",
-            first_name=f"W{i}",
-        )
-        for i in range(STAFF)
-    ]
-    supervisor = staff_create(
-        email="supervisor@bench.test", role=roles.SUPERVISOR, password="bench-password-123456", first_name="Sup"
-    )
-    for user in [*staff, supervisor]:
-        TOTP.activate(user, generate_totp_secret())
+    staff, supervisor = bench_staff(STAFF)
     platforms = list(Platform.objects.filter(is_catch_all=False).order_by("id"))
     extra = [Platform(slug=f"bench-site-{i}", name=f"Bench site {i}", deadline_hours=48) for i in range(25)]
     platforms += Platform.objects.bulk_create(extra)

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from benchdb import bench_database_url, bench_environment, recreate_database
+from benchdb import bench_database_url, bench_environment, bench_staff, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -113,32 +113,16 @@ def reset_sequences(*models) -> None:
 
 
 def seed(total_requests: int, seed_value: int) -> dict:
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.db import connection, transaction
 
     from cases.casework.models import CaseAssignment
     from cases.models import Case, CaseEvent
     from cases.removals.models import Platform, RemovalRequest, RequestTransition
     from hashing.models import BankEntry, BankEntryCase, Partner, PartnerFeedback
-    from helpline.staff import roles
-    from helpline.staff.services import staff_create
 
     rng = np.random.default_rng(seed_value)
     started = time.perf_counter()
-    staff = [
-        staff_create(
-            email=f"worker{i:02d}@bench.test",
-            role=roles.CASEWORKER,
-            password="bench-password-123456",
-            first_name=f"Worker {i}",
-        )
-        for i in range(STAFF)
-    ]
-    supervisor = staff_create(
-        email="supervisor@bench.test", role=roles.SUPERVISOR, password="bench-password-123456", first_name="Sup"
-    )
-    for user in [*staff, supervisor]:
-        TOTP.activate(user, generate_totp_secret())
+    staff, supervisor = bench_staff(STAFF)
     staff_ids = np.array([u.pk for u in staff])
     platforms = list(Platform.objects.exclude(kind=Platform.Kind.AUTHORITY).order_by("id"))
     partners = [Partner.objects.create(name=f"Partner {i + 1}") for i in range(PARTNERS)]

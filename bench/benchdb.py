@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+BENCH_PASSWORD = "bench-password-123456"
+
 
 def bench_database_url(url: str, *, suffix: str, tool: str) -> tuple[str, str, str]:
     """(URL of the bench database, URL of the server's `postgres` database, bench database name)."""
@@ -45,3 +47,19 @@ def bench_environment(database_url: str, *, data_key_label: bytes) -> None:
     os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def bench_staff(count: int) -> tuple[list, object]:
+    """`count` caseworkers (worker00@bench.test, ...) and a supervisor, each enrolled in TOTP, after django.setup()."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from helpline.staff import roles
+    from helpline.staff.services import staff_create
+
+    def make(email: str, role: str, first_name: str):
+        user = staff_create(email=email, role=role, password=BENCH_PASSWORD, first_name=first_name)
+        TOTP.activate(user, generate_totp_secret())
+        return user
+
+    staff = [make(f"worker{i:02d}@bench.test", roles.CASEWORKER, f"Worker {i}") for i in range(count)]
+    return staff, make("supervisor@bench.test", roles.SUPERVISOR, "Sup")
