@@ -317,6 +317,20 @@ def seed(total_requests: int, seed_value: int) -> dict:
                 "send_approved_by_id",
             ],
         )
+
+        def request_row(request_id, c, p, host_seed, kind, escalates, state, basis, created, changed, **sent):
+            """One request row; `sent` (sent_at, sent_via, deadline_at, send_approved_by_id) once it went out."""
+            at, deadline = sent.get("sent_at"), sent.get("deadline_at")
+            requests.row(
+                (
+                    request_id, c + 1, int(platform_ids[p]), f"site{host_seed % 997}.example" if catch_all[p] else "",
+                    kind, 1, escalates, state, basis, "en", "", False, "", "[]",
+                    stamp(at) if at else None, sent.get("sent_via", ""), "", "", "", "",
+                    stamp(deadline) if deadline else None, "", "", stamp(created), stamp(changed),
+                    sent.get("send_approved_by_id"),
+                )
+            )  # fmt: skip
+
         transitions = Copier(
             RequestTransition._meta.db_table,
             ["request_id", "from_status", "to_status", "at", "actor_id", "actor_label", "note", "ticket_number"],
@@ -365,36 +379,7 @@ def seed(total_requests: int, seed_value: int) -> dict:
             actor = int(actor_pick[j])
             created_at = made + timedelta(minutes=2)
             if sent >= now or outcome_roll[j] < 0.03:
-                requests.row(
-                    (
-                        request_id,
-                        c + 1,
-                        int(platform_ids[p]),
-                        f"site{j % 997}.example" if catch_all[p] else "",
-                        kind,
-                        1,
-                        None,
-                        "drafted",
-                        basis,
-                        "en",
-                        "",
-                        False,
-                        "",
-                        "[]",
-                        None,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        None,
-                        "",
-                        "",
-                        stamp(created_at),
-                        stamp(created_at),
-                        None,
-                    )
-                )
+                request_row(request_id, c, p, j, kind, None, "drafted", basis, created_at, created_at)
                 continue
             sender = None if by_email[j] else actor
             move(request_id, "drafted", "ready", sent - timedelta(minutes=30), actor)
@@ -430,36 +415,11 @@ def seed(total_requests: int, seed_value: int) -> dict:
             elif answered < now and r < 0.95:
                 move(request_id, "sent", "acknowledged", answered, actor)
                 state, changed = "acknowledged", answered
-            requests.row(
-                (
-                    request_id,
-                    c + 1,
-                    int(platform_ids[p]),
-                    f"site{j % 997}.example" if catch_all[p] else "",
-                    kind,
-                    1,
-                    None,
-                    state,
-                    basis,
-                    "en",
-                    "",
-                    False,
-                    "",
-                    "[]",
-                    stamp(sent),
-                    "email" if sender is None else "web_form",
-                    "",
-                    "",
-                    "",
-                    "",
-                    stamp(deadline) if deadline else None,
-                    "",
-                    "",
-                    stamp(created_at),
-                    stamp(changed),
-                    actor if sender is None else None,
-                )
-            )
+            request_row(
+                request_id, c, p, j, kind, None, state, basis, created_at, changed,
+                sent_at=sent, sent_via="email" if sender is None else "web_form", deadline_at=deadline,
+                send_approved_by_id=actor if sender is None else None,
+            )  # fmt: skip
         # Escalations of refused requests: an appeal, removed half of the time.
         picks = np.sort(rng.choice(len(escalated_pool), size=min(escalations, len(escalated_pool)), replace=False))
         chosen = [escalated_pool[k] for k in picks]
@@ -473,36 +433,10 @@ def seed(total_requests: int, seed_value: int) -> dict:
             if k % 2 == 0 and removed_at < now:
                 transitions.row((request_id, "sent", "removed", stamp(removed_at), actor, "staff", "", ""))
                 state, changed = "removed", removed_at
-            requests.row(
-                (
-                    request_id,
-                    c + 1,
-                    int(platform_ids[p]),
-                    f"site{original % 997}.example" if catch_all[p] else "",
-                    "escalation",
-                    1,
-                    original,
-                    state,
-                    "appeal",
-                    "en",
-                    "",
-                    False,
-                    "",
-                    "[]",
-                    stamp(sent),
-                    "email",
-                    "",
-                    "",
-                    "",
-                    "",
-                    None,
-                    "",
-                    "",
-                    stamp(escalated_at),
-                    stamp(changed),
-                    None,
-                )
-            )
+            request_row(
+                request_id, c, p, original, "escalation", original, state, "appeal", escalated_at, changed,
+                sent_at=sent, sent_via="email",
+            )  # fmt: skip
         counts["requests"] = requests.close()
         counts["transitions"] = transitions.close()
         counts["events"] = events.close()
