@@ -7,6 +7,8 @@ that own the tables need no change. PostgreSQL only: reporting needs PostgreSQL,
 
 from django.db import migrations
 
+from cases.reporting.migrations._postgres_indexes import index_operation
+
 INDEXES = {
     # Cases closed in a period (cases report, weekly "closed").
     "reporting_case_closed_idx": "ON cases_case (closed_at) WHERE closed_at IS NOT NULL",
@@ -57,20 +59,6 @@ INDEXES = {
 }
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0002_case_message"),
@@ -79,4 +67,4 @@ class Migration(migrations.Migration):
         ("hashing", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
+    operations = [index_operation(INDEXES)]

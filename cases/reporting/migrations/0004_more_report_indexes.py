@@ -10,6 +10,8 @@ Same pattern as 0001 (PostgreSQL only, IF NOT EXISTS, on other apps' tables so t
 
 from django.db import migrations
 
+from cases.reporting.migrations._postgres_indexes import index_operation
+
 INDEXES = {
     "reporting_bankentry_type_status_idx": "ON hashing_bankentry (signal_type, status)",
     "reporting_partnerfeedback_partner_idx": (
@@ -24,21 +26,7 @@ INDEXES = {
 }
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("reporting", "0003_removal_lookup_index"), ("hashing", "0001_initial")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
+    operations = [index_operation(INDEXES)]

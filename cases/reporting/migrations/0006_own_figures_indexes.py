@@ -3,6 +3,8 @@ by scanning every resolution or closure of the period for theirs. Same pattern a
 
 from django.db import migrations
 
+from cases.reporting.migrations._postgres_indexes import index_operation
+
 INDEXES = {
     "reporting_event_resolved_by_idx": (
         "ON cases_caseevent (actor_id, at) INCLUDE (case_id) "
@@ -15,21 +17,7 @@ INDEXES = {
 }
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("reporting", "0005_removal_sender_rollup")]
 
-    operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
+    operations = [index_operation(INDEXES)]
