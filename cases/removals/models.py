@@ -23,6 +23,9 @@ class Basis(models.TextChoices):
     BING_NCII = "bing_ncii", "Bing NCII removal form"
     APPEAL = "appeal", "Appeal of a platform decision"
     REGULATOR_COMPLAINT = "regulator_complaint", "Complaint to the enforcing authority"
+    UK_OSA = "uk_osa", "UK Online Safety Act: illegal content report (intimate image abuse)"
+    ESAFETY = "esafety", "Australia: eSafety image-based abuse report"
+    CHILD_SAFETY = "child_safety", "Child sexual abuse material report"
 
 
 class Situation(models.TextChoices):
@@ -46,6 +49,9 @@ class Platform(models.Model):
         SEARCH_ENGINE = "search_engine", "Search engine"
         HOST = "host", "Host / other website"
         AUTHORITY = "authority", "Enforcing authority"
+        REGISTRAR = "registrar", "Domain registrar"
+        CDN = "cdn", "CDN or reverse proxy"
+        CHILD_PROTECTION = "child_protection", "Child-protection organisation"
 
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
@@ -66,7 +72,17 @@ class Platform(models.Model):
     removed_markers = models.JSONField(
         default=list, blank=True, help_text="Phrases of its 'content removed' page, lower case, for re-checks."
     )
+    covered_platform = models.BooleanField(
+        default=False,
+        help_text="A 'covered platform' under the US TAKE IT DOWN Act (47 U.S.C. 223a): a public site or app that "
+        "mainly hosts user-generated content. Hosts, CDNs, registrars and search engines are not.",
+    )
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 country an authority serves; blank for platforms."
+    )
     verified = models.BooleanField(default=False, help_text="Facts checked against what the platform publishes.")
+    source_url = models.URLField(max_length=500, blank=True, help_text="Where the facts about it were read.")
+    last_verified = models.DateField(null=True, blank=True, help_text="When those facts were last checked.")
     notes = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,6 +122,7 @@ class ReportingChannel(models.Model):
         APPEAL = "appeal", "Appeal or review of a decision"
         DATA_PROTECTION = "data_protection", "Data-protection officer"
         REGULATOR = "regulator", "Regulator or enforcing authority"
+        CHILD_SAFETY = "child_safety", "Child-safety report (the person pictured is under 18)"
 
     class Method(models.TextChoices):
         WEB_FORM = "web_form", "Web form"
@@ -121,8 +138,18 @@ class ReportingChannel(models.Model):
     situations = models.JSONField(default=list, blank=True, help_text="Situation values; empty serves every one.")
     bases = models.JSONField(default=list, blank=True, help_text="Basis values this channel takes.")
     priority = models.PositiveSmallIntegerField(default=100, help_text="Lower is tried first among equals.")
+    takeitdown_designated = models.BooleanField(
+        default=False,
+        help_text="The platform's own notice-and-removal process under the TAKE IT DOWN Act: only requests made "
+        "through it start the 48-hour duty.",
+    )
+    language = models.CharField(max_length=8, blank=True, help_text="Language it takes; blank: the platform's.")
+    countries = models.JSONField(
+        default=list, blank=True, help_text="ISO country codes of victims it serves (e.g. EU states); empty: all."
+    )
     verified = models.BooleanField(default=False, help_text="Address or form checked against the platform's pages.")
-    source = models.URLField(max_length=500, blank=True, help_text="Where the platform publishes this channel.")
+    source_url = models.URLField(max_length=500, blank=True, help_text="Where the platform publishes this channel.")
+    last_verified = models.DateField(null=True, blank=True, help_text="When the source was last read.")
     notes = models.TextField(blank=True)
 
     class Meta:
