@@ -4,6 +4,10 @@ whose withdrawal bug the partner docs describe) fetching from a live portal on P
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess  # nosec B404 - runs the partner's threatexchange command line
+import sys
+from pathlib import Path
 
 import pytest
 from helpline_threatexchange import (
@@ -276,3 +280,40 @@ def test_upstream_stopncii_exchange_still_keeps_withdrawn_hashes(live_server, pa
         assert delta.updates.get(("pdq", image["pdq"])) is not None  # upstream reports it with metadata
         StopNCIISignalExchangeAPI.naive_fetch_merge(state, delta.updates)
     assert ("pdq", image["pdq"]) in state, "the portal said Withdrawn; threatexchange's StopNCII exchange kept it"
+
+
+def run_threatexchange(home: Path, *args: str, key: str = "") -> str:
+    """The partner's command line, with its state under a fresh HOME and the portal's credentials in the env."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "LANG": "C.UTF-8"}
+    if key:
+        env[HelplinePortalCredentials.ENV_VARIABLE] = key
+    command = [str(Path(sys.executable).with_name("threatexchange")), *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def test_the_threatexchange_command_line_fetches_then_drops_a_withdrawal(live_server, partner_key, tmp_path):
+    _partner, raw_key = partner_key
+    kept, withdrawn = image_hashes(), image_hashes()
+    make_case(files=[kept])
+    case = make_case(files=[withdrawn])
+    credentials = f"{portal_url(live_server)},{raw_key}"
+
+    listed = run_threatexchange(tmp_path, "config", "extensions", "add", "helpline_threatexchange")
+    assert "helpline_portal - HelplinePortalSignalExchangeAPI" in listed
+    run_threatexchange(tmp_path, "config", "collab", "edit", "helpline_portal", "helpline", "--create")
+    run_threatexchange(tmp_path, "fetch", key=credentials)
+    signals = set(run_threatexchange(tmp_path, "dataset", "--print-signals", "--print-signals-only").split())
+    assert {kept["pdq"], withdrawn["pdq"], kept["md5"], withdrawn["md5"]} <= signals
+    assert set(kept["pdq_dihedral"]) <= signals, "the 8 variants are in the local index"
+    rotated = run_threatexchange(tmp_path, "match", "--hashes", "photo", "--", withdrawn["pdq_dihedral"][2])
+    assert "helpline" in rotated
+
+    withdraw_consent(case)
+    run_threatexchange(tmp_path, "fetch", key=credentials)
+    signals = set(run_threatexchange(tmp_path, "dataset", "--print-signals", "--print-signals-only").split())
+    assert kept["pdq"] in signals
+    assert not {withdrawn["pdq"], withdrawn["md5"], *withdrawn["pdq_dihedral"]} & signals
+    assert run_threatexchange(tmp_path, "match", "--hashes", "photo", "--", withdrawn["pdq"]).strip() == ""
+    assert "helpline" in run_threatexchange(tmp_path, "match", "--hashes", "photo", "--", kept["pdq"])
