@@ -27,6 +27,7 @@ from threatexchange.exchanges.impl.stop_ncii_api import StopNCIISignalExchangeAP
 from threatexchange.extensions.manifest import ThreatExchangeExtensionManifest
 from threatexchange.signal_type.md5 import VideoMD5Signal
 from threatexchange.signal_type.pdq.signal import PdqSignal
+from threatexchange.utils import dataclass_json
 
 from hashing.bank.partners import partner_create
 from hashing.bank.selectors import partner_feedback_summary
@@ -317,3 +318,42 @@ def test_the_threatexchange_command_line_fetches_then_drops_a_withdrawal(live_se
     assert not {withdrawn["pdq"], withdrawn["md5"], *withdrawn["pdq_dihedral"]} & signals
     assert run_threatexchange(tmp_path, "match", "--hashes", "photo", "--", withdrawn["pdq"]).strip() == ""
     assert "helpline" in run_threatexchange(tmp_path, "match", "--hashes", "photo", "--", kept["pdq"])
+
+
+def test_hma_style_storage_drops_the_withdrawn_record_and_keeps_the_variants(live_server, partner_key):
+    """What HMA's DefaultOMMStore does (OpenMediaMatch/storage/postgres/impl.py, read 2026-12-06): credentials
+    from the exchange's credential_json set as the default around `for_collab`, then each fetched record is
+    converted alone with `naive_convert_to_signal_type(types, collab, {key: value})` and a None deletes it."""
+    _partner, raw_key = partner_key
+    kept, withdrawn = image_hashes(), image_hashes()
+    make_case(files=[kept])
+    case = make_case(files=[withdrawn])
+    credentials = dataclass_json.dataclass_load_dict(
+        {"base_url": portal_url(live_server), "api_key": raw_key}, HelplinePortalCredentials
+    )
+    assert credentials._are_valid()
+    assert raw_key not in repr(credentials)
+    with HelplinePortalCredentials.set_default(credentials, "db"):
+        exchange = HelplinePortalSignalExchangeAPI.for_collab(COLLAB)
+
+    signals: dict[tuple[str, str], set[str]] = {}  # HMA's rows: record key -> its signals
+
+    def commit(checkpoint):
+        for delta in exchange.fetch_iter([PdqSignal, VideoMD5Signal], checkpoint):
+            for key, value in delta.updates.items():
+                converted = (
+                    {} if value is None else exchange.naive_convert_to_signal_type([PdqSignal], COLLAB, {key: value})
+                )
+                if not converted:
+                    signals.pop(key, None)
+                else:
+                    signals[key] = set(converted[PdqSignal])
+            checkpoint = delta.checkpoint
+        return checkpoint
+
+    checkpoint = commit(None)
+    assert signals[("pdq", withdrawn["pdq"])] == set(withdrawn["pdq_dihedral"])
+    withdraw_consent(case)
+    commit(checkpoint)
+    assert set(signals) == {("pdq", kept["pdq"])}
+    assert signals[("pdq", kept["pdq"])] == set(kept["pdq_dihedral"])

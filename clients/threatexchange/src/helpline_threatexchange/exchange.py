@@ -84,7 +84,8 @@ class HelplinePortalCredentials(auth.CredentialHelper):
     FILE_NAME: t.ClassVar[str] = "~/.tx_helpline_portal_key"
 
     base_url: str = field(metadata={"help": "The portal's address, e.g. https://portal.example.org"})
-    api_key: str = field(metadata={"help": "The partner API key the helpline issued (shown to you once)."})
+    # repr=False: a logged or printed credential object never shows the key.
+    api_key: str = field(repr=False, metadata={"help": "The partner API key the helpline issued (shown to you once)."})
 
     @classmethod
     def _from_str(cls, s: str) -> HelplinePortalCredentials:
