@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -271,8 +272,29 @@ class FeedbackIn(Schema):
 
 
 class FeedbackOut(Schema):
-    recorded: int = Field(description="Feedback items recorded.")
+    recorded: int = Field(description="Feedback rows recorded (a PDQ variant shared by two entries counts twice).")
     unknown: int = Field(description="Items whose hash the bank does not hold (ignored).")
+
+
+def _pdq_variants_to_entries(items: list[FeedbackItem]) -> list[FeedbackItem]:
+    """A partner's matcher indexes each entry's 8 rotation and flip variants, so it may report a variant: such
+    feedback goes to the Active entries that have it (distance 0 in the live index); others stay unknown."""
+    own = set(
+        BankEntry.objects.filter(
+            signal_type=SignalType.IMAGE_PDQ, value__in={item.hash_value for item in items}
+        ).values_list("value", flat=True)
+    )
+    others = [item for item in items if item.hash_value not in own]
+    if not others:
+        return items
+    found = live_index(SignalType.IMAGE_PDQ).query([item.hash_value for item in others], 0)
+    ids = {match.entry_id for matches in found for match in matches}
+    values = dict(BankEntry.objects.filter(id__in=ids).values_list("id", "value")) if ids else {}
+    resolved = [item for item in items if item.hash_value in own]
+    for item, matches in zip(others, found, strict=True):
+        targets = [values[match.entry_id] for match in matches if match.entry_id in values]
+        resolved += [replace(item, hash_value=value) for value in targets] or [item]
+    return resolved
 
 
 @api.post(
@@ -284,6 +306,8 @@ class FeedbackOut(Schema):
 def feedback(request: HttpRequest, payload: FeedbackIn) -> FeedbackOut:
     """Caseworkers see per-partner counts on the case; nothing about the matching upload is asked for or kept."""
     items = [FeedbackItem(hash_value=item.hash, value=item.value, tags=tuple(item.tags)) for item in payload.feedback]
+    if payload.signal_type == NativeType.pdq:
+        items = _pdq_variants_to_entries(items)
     outcome = bank_feedback_record(
         partner=request.bank_partner, items=items, signal_types=[_SIGNAL_TYPES[payload.signal_type]]
     )

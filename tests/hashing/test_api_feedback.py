@@ -97,3 +97,25 @@ def test_withdrawn_entries_come_back_from_the_bank_fetch_as_withdrawn_with_their
     assert [(e["value"], e["status"], e["pdq_variants"]) for e in page["entries"]] == [
         (image["pdq"], "Withdrawn", image["pdq_dihedral"])
     ]
+
+
+def test_feedback_on_a_pdq_variant_goes_to_the_entry_that_has_it(client, partner_and_key):
+    """A partner's matcher indexed the variants (helpline_threatexchange does), so it reports the variant."""
+    _partner, raw_key = partner_and_key
+    image = image_hashes()
+    case = make_case(files=[image])
+    rotated = image["pdq_dihedral"][6]
+    response = send(client, raw_key, {"signal_type": "pdq", "feedback": [{"hash": rotated, "value": "Blocked"}]})
+    assert response.json() == {"recorded": 1, "unknown": 0}
+    assert PartnerFeedback.objects.get().entry.value == image["pdq"]
+    assert partner_feedback_summary(case) == [("Platform X", "Blocked", 1)]
+
+
+def test_feedback_on_a_withdrawn_entrys_variant_is_not_recorded(client, partner_and_key):
+    _partner, raw_key = partner_and_key
+    image = image_hashes()
+    bank_helpers.withdraw_consent(make_case(files=[image]))
+    response = send(
+        client, raw_key, {"signal_type": "pdq", "feedback": [{"hash": image["pdq_dihedral"][6], "value": "Blocked"}]}
+    )
+    assert response.json() == {"recorded": 0, "unknown": 1}

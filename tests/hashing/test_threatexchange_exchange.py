@@ -216,12 +216,16 @@ def test_feedback_through_report_opinion_reaches_the_case(live_server, partner_k
     )
     assert partner_feedback_summary(case) == [("Platform X", "Blocked", 2)]
     assert PartnerApiCall.objects.filter(partner=partner, endpoint="api.feedback", status=200).count() == 2
+    # A match on a rotated re-upload is reported with the variant the partner's index held.
+    negative = SignalOpinion(True, SignalOpinionCategory.NEGATIVE_CLASS, set())
+    exchange.report_opinion(PdqSignal, image["pdq_dihedral"][4], negative)
+    assert partner_feedback_summary(case) == [("Platform X", "Blocked", 2), ("Platform X", "NotBlocked", 1)]
 
     with pytest.raises(HelplinePortalError, match="does not hold"):
         exchange.report_opinion(
             PdqSignal, flip_bits(image["pdq"], 1), SignalOpinion(True, SignalOpinionCategory.NEGATIVE_CLASS, set())
         )
-    assert partner_feedback_summary(case) == [("Platform X", "Blocked", 2)]
+    assert partner_feedback_summary(case) == [("Platform X", "Blocked", 2), ("Platform X", "NotBlocked", 1)]
 
 
 def test_a_refused_key_says_so_in_plain_words(live_server, partner_key):
