@@ -132,10 +132,8 @@ class HelplinePortalClient:
         if cursor:
             params["cursor"] = cursor
         response = self.session.get(f"{self.api_root}/bank/{native_type}", params=params, timeout=TIMEOUT_SECONDS)
-        if response.status_code == 422 and native_type in OPTIONAL_NATIVE_TYPES:
-            locations = [tuple(item.get("loc", ())) for item in response.json().get("detail", [])]
-            if ("path", "signal_type") in locations:
-                return None
+        if response.status_code == 422 and native_type in OPTIONAL_NATIVE_TYPES and _refuses_path(response):
+            return None
         return self._check(response, f"Fetching {native_type} hashes")
 
     def submit_feedback(self, native_type: str, items: list[dict[str, t.Any]]) -> dict[str, t.Any]:
@@ -252,6 +250,15 @@ class HelplinePortalSignalExchangeAPI(
         outcome = self.client.submit_feedback(native_type, [item])
         if outcome.get("unknown"):
             raise HelplinePortalError(f"The portal does not hold this {s_type.get_name()} hash: {signal}")
+
+
+def _refuses_path(response: requests.Response) -> bool:
+    """The portal's 422 for a signal type it does not know (as opposed to, say, a bad cursor)."""
+    try:
+        problems = response.json().get("detail", [])
+        return any(tuple(problem.get("loc", ())) == ("path", "signal_type") for problem in problems)
+    except (ValueError, AttributeError, TypeError):
+        return False
 
 
 def _delta_entry(type_name: str, entry: dict[str, t.Any]) -> tuple[UpdateKey, HelplinePortalSignalMetadata | None]:
