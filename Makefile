@@ -9,10 +9,12 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 .PHONY: run test test-js lint format venv install messages bench-hashing bench-bank bench-feed bench-drafting bench-queue bench-reporting clean audit
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt clients/threatexchange/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
 	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	# The partners' threatexchange extension, for its tests (its dependencies are pinned above).
+	$(BIN)/pip install --quiet --no-deps -e clients/threatexchange
 	touch $@
 
 venv install: $(VENV)/.installed

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-BANDIT_TARGETS = ["cases", "hashing", "helpline", "manage.py"]
+BANDIT_TARGETS = ["cases", "hashing", "helpline", "manage.py", "clients/threatexchange/src"]
 REQUIREMENTS = ["requirements-dev.txt", "constraints.txt"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -10,12 +11,14 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.security import HttpBearer
-from pydantic import WithJsonSchema, field_validator
+from pydantic import WithJsonSchema, field_validator, model_validator
 
 from hashing.bank.gate import audit_counts, partner_endpoint
 from hashing.bank.live import live_index
 from hashing.bank.selectors import CursorError, active_entries, bank_page, decode_cursor, encode_cursor
-from hashing.models import BankEntry, BankStatus, Partner, SignalType
+from hashing.bank.services import FeedbackItem, bank_feedback_record
+from hashing.bank.stopncii import MAX_FEEDBACK_ITEMS, MAX_TAG_LENGTH, MAX_TAGS
+from hashing.models import BankEntry, BankStatus, FeedbackValue, Partner, SignalType
 from hashing.values import HashValueError, Md5Digest, PdqHash, PerceptualHash, Sha256Digest
 
 MAX_MATCH_HASHES = 1000
@@ -234,3 +237,79 @@ def match(request: HttpRequest, payload: MatchIn) -> MatchOut:
     ]
     audit_counts(request, hashes_in=len(payload.hashes), hashes_out=sum(len(r.matches) for r in results))
     return MatchOut(signal_type=native, max_distance=distance, results=results)
+
+
+class FeedbackItemIn(Schema):
+    hash: str = Field(description="A hash as the bank gave it (hex), of the request's signal type.")
+    value: FeedbackValue = Field(
+        description="What you did: Blocked (an upload matched and was blocked), NotBlocked (reviewed, not the "
+        "imagery), PendingReview, or another of StopNCII's values."
+    )
+    tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS, description="Short labels of your own.")
+
+    @field_validator("tags")
+    @classmethod
+    def _short_printable_tags(cls, tags: list[str]) -> list[str]:
+        for position, tag in enumerate(tags):
+            if len(tag) > MAX_TAG_LENGTH or not tag.isprintable():
+                raise ValueError(f"tags[{position}] must be printable text of at most {MAX_TAG_LENGTH} characters")
+        return tags
+
+
+class FeedbackIn(Schema):
+    signal_type: NativeType
+    feedback: list[FeedbackItemIn] = Field(min_length=1, max_length=MAX_FEEDBACK_ITEMS)
+
+    @model_validator(mode="after")
+    def _hashes_of_type(self) -> FeedbackIn:
+        parse = _PARSERS[self.signal_type]
+        for position, item in enumerate(self.feedback):
+            try:
+                item.hash = parse(item.hash).hex
+            except HashValueError as exc:
+                raise ValueError(f"feedback[{position}].hash: {exc}") from None
+        return self
+
+
+class FeedbackOut(Schema):
+    recorded: int = Field(description="Feedback rows recorded (a PDQ variant shared by two entries counts twice).")
+    unknown: int = Field(description="Items whose hash the bank does not hold (ignored).")
+
+
+def _pdq_variants_to_entries(items: list[FeedbackItem]) -> list[FeedbackItem]:
+    """A partner's matcher indexes each entry's 8 rotation and flip variants, so it may report a variant: such
+    feedback goes to the Active entries that have it (distance 0 in the live index); others stay unknown."""
+    own = set(
+        BankEntry.objects.filter(
+            signal_type=SignalType.IMAGE_PDQ, value__in={item.hash_value for item in items}
+        ).values_list("value", flat=True)
+    )
+    others = [item for item in items if item.hash_value not in own]
+    if not others:
+        return items
+    found = live_index(SignalType.IMAGE_PDQ).query([item.hash_value for item in others], 0)
+    ids = {match.entry_id for matches in found for match in matches}
+    values = dict(BankEntry.objects.filter(id__in=ids).values_list("id", "value")) if ids else {}
+    resolved = [item for item in items if item.hash_value in own]
+    for item, matches in zip(others, found, strict=True):
+        targets = [values[match.entry_id] for match in matches if match.entry_id in values]
+        resolved += [replace(item, hash_value=value) for value in targets] or [item]
+    return resolved
+
+
+@api.post(
+    "/feedback",
+    response={200: FeedbackOut, 422: ValidationProblem, **_REFUSALS},
+    summary="Tell the helpline what you did with matches",
+)
+@decorate_view(partner_endpoint(endpoint="api.feedback", scope=Partner.Scope.FEEDBACK))
+def feedback(request: HttpRequest, payload: FeedbackIn) -> FeedbackOut:
+    """Caseworkers see per-partner counts on the case; nothing about the matching upload is asked for or kept."""
+    items = [FeedbackItem(hash_value=item.hash, value=item.value, tags=tuple(item.tags)) for item in payload.feedback]
+    if payload.signal_type == NativeType.pdq:
+        items = _pdq_variants_to_entries(items)
+    outcome = bank_feedback_record(
+        partner=request.bank_partner, items=items, signal_types=[_SIGNAL_TYPES[payload.signal_type]]
+    )
+    audit_counts(request, hashes_in=len(items))
+    return FeedbackOut(recorded=outcome.recorded, unknown=outcome.unknown)

@@ -198,8 +198,11 @@ class FeedbackOutcome:
     unknown: int
 
 
-def bank_feedback_record(*, partner: Partner, items: Sequence[FeedbackItem]) -> FeedbackOutcome:
-    """Record a partner's feedback on feed hashes (StopNCII sends no signal type: PDQ and MD5 differ in length).
+def bank_feedback_record(
+    *, partner: Partner, items: Sequence[FeedbackItem], signal_types: Sequence[str] = FEED_SIGNAL_TYPES
+) -> FeedbackOutcome:
+    """Record a partner's feedback on hashes of `signal_types` (StopNCII sends no signal type, so its feed's two
+    types are the default: PDQ and MD5 differ in length; the native API names one type).
 
     Hashes the bank never held are counted and ignored. An entry whose latest feedback from this partner
     changes gets a new sequence number, so the feed carries the new CSPFeedbacks.
@@ -211,9 +214,7 @@ def bank_feedback_record(*, partner: Partner, items: Sequence[FeedbackItem]) -> 
         values = {item.hash_value for item in items}
         entries = {
             entry.value: entry.pk
-            for entry in BankEntry.objects.filter(signal_type__in=FEED_SIGNAL_TYPES, value__in=values).only(
-                "pk", "value"
-            )
+            for entry in BankEntry.objects.filter(signal_type__in=signal_types, value__in=values).only("pk", "value")
         }
         before = _latest_feedback(partner=partner, entry_ids=set(entries.values()))
         now = timezone.now()

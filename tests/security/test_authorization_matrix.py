@@ -173,6 +173,8 @@ ACCESS: dict[str, str] = {
     "stopncii:submit_feedback": "partner_post_only",
     "bank-api:bank_fetch": "partner",
     "bank-api:match": "partner_method_first",
+    "bank-api:feedback": "partner_method_first",
+    "bank-api:partner-docs": "partner_schema",
     "bank-api:openapi-json": "partner_schema",
     "bank-api:api-root": "partner_root",
     # Staff accounts (allauth).
