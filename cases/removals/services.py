@@ -365,7 +365,16 @@ def _escalation_route(request: RemovalRequest) -> tuple[str, ReportingChannel | 
     """The platform's appeal channel, or a complaint to the enforcing authority under TAKE IT DOWN (and the
     DSA's coordinator when there is no appeal route)."""
     channels = escalation_channels(request)
-    regulator = [c for c in channels if c.purpose == ReportingChannel.Purpose.REGULATOR and request.basis in c.bases]
+    # An authority serving some countries only (a member state's Digital Services Coordinator, eSafety, the
+    # AEPD) is chosen only for a victim from one of them: never a default coordinator for everyone.
+    country = getattr(request.case, "country", "") or ""
+    regulator = [
+        c
+        for c in channels
+        if c.purpose == ReportingChannel.Purpose.REGULATOR
+        and request.basis in c.bases
+        and (not c.countries or country in c.countries)
+    ]
     appeals = [
         c for c in channels if c.purpose == ReportingChannel.Purpose.APPEAL and c.platform_id == request.platform_id
     ]

@@ -441,3 +441,33 @@ def test_every_covered_platform_has_a_child_safety_channel_and_hosts_are_not_cov
             assert "child_safety" in purposes, platform["slug"]
         if platform["kind"] in {"host", "cdn", "registrar", "search_engine", "authority", "child_protection"}:
             assert not platform.get("covered_platform"), platform["slug"]
+
+
+# Authorities that serve some countries only are never a default for everyone.
+
+
+@pytest.mark.django_db
+def test_a_dsa_escalation_goes_to_the_victims_own_coordinator_never_a_default_one(platforms):
+    from cases.removals.services import _escalation_route
+
+    request = drafted_request(slug="aylo", urls=["https://pornhub.com/view_video.php?viewkey=1"])
+    request.basis = "dsa_art16"
+    assert not request.platform.channels.filter(purpose="appeal").exists()
+    basis, channel = _escalation_route(request)
+    assert channel is None  # the caseworker picks the coordinator of the victim's country
+
+    request.case.country = "ES"  # the victim's country, as intake records it
+    basis, channel = _escalation_route(request)
+    assert basis == "regulator_complaint" and channel.platform.slug == "dsc-es"
+    assert channel.language == "es" and channel.countries == ["ES"]
+
+
+@pytest.mark.django_db
+def test_a_take_it_down_escalation_goes_to_the_ftc_wherever_the_victim_lives(platforms):
+    from cases.removals.services import _escalation_route
+
+    request = drafted_request(slug="x", urls=["https://x.com/someone/status/3"])
+    assert request.basis == "take_it_down"
+    request.case.country = "ES"
+    basis, channel = _escalation_route(request)
+    assert basis == "regulator_complaint" and channel.key == "ftc-takeitdown"
