@@ -432,8 +432,24 @@ def directory_load(*, path: Path | None = None, only_if_newer: bool = False) -> 
             .values_list("channel_id", flat=True)
             .distinct()
         )
+        # New platforms, domains and channels are inserted in bulk: a test database's flush reloads the file.
+        new_platforms = [Platform(slug=e.slug, **e.values) for e in parsed.platforms if e.slug not in platforms]
+        for platform in Platform.objects.bulk_create(new_platforms):
+            platforms[platform.slug] = platform
+        result.platforms_created = len(new_platforms)
+        created = {p.slug for p in new_platforms}
+        all_domains = {d.domain: d for by_platform in domains.values() for d in by_platform.values()}
+        wanted_anywhere = {domain for entry in parsed.platforms for domain, _ in entry.domains}
+        new_domains: list[PlatformDomain] = []
+        new_channels: list[ReportingChannel] = []
         for entry in parsed.platforms:
-            _load_platform(entry, result, platforms.get(entry.slug), channels, domains, used)
+            platform = platforms[entry.slug]
+            if entry.slug not in created:
+                _update_platform(entry, platform, result)
+            _load_domains(entry, platform, domains, all_domains, wanted_anywhere, new_domains, result)
+            _load_channels(entry, platform, channels, used, new_channels, result)
+        PlatformDomain.objects.bulk_create(new_domains)
+        ReportingChannel.objects.bulk_create(new_channels)
         DirectoryLoad.objects.create(
             version=parsed.version, file_date=parsed.date, sha256=parsed.sha256, summary=result.summary()
         )
@@ -467,50 +483,59 @@ def _check_against_database(parsed: DirectoryFile) -> None:
         raise DirectoryFileError(problems)
 
 
-def _load_platform(
-    entry: PlatformEntry,
-    result: LoadResult,
-    platform: Platform | None,
-    channels: dict[int, dict[str, ReportingChannel]],
-    domains: dict[int, dict[str, PlatformDomain]],
-    used: set[int],
-) -> None:
-    if platform is None:
-        platform = Platform.objects.create(slug=entry.slug, **entry.values)
-        result.platforms_created += 1
-    else:
-        changed = [name for name, value in entry.values.items() if getattr(platform, name) != value]
-        for name in changed:
-            setattr(platform, name, entry.values[name])
-        if changed:
-            platform.save(update_fields=[*changed, "updated_at"])
-            result.platforms_updated += 1
+def _update_platform(entry: PlatformEntry, platform: Platform, result: LoadResult) -> None:
+    changed = [name for name, value in entry.values.items() if getattr(platform, name) != value]
+    for name in changed:
+        setattr(platform, name, entry.values[name])
+    if changed:
+        platform.save(update_fields=[*changed, "updated_at"])
+        result.platforms_updated += 1
 
+
+def _load_domains(
+    entry: PlatformEntry,
+    platform: Platform,
+    domains: dict[int, dict[str, PlatformDomain]],
+    all_domains: dict[str, PlatformDomain],
+    wanted_anywhere: set[str],
+    new_domains: list[PlatformDomain],
+    result: LoadResult,
+) -> None:
     wanted = dict(entry.domains)
-    current = domains.get(platform.pk, {})
-    stale = [d.pk for name, d in current.items() if name not in wanted]
+    # A domain another entry of the file now lists moves there (below) instead of being deleted here.
+    stale = [d.pk for name, d in domains.get(platform.pk, {}).items() if name not in wanted_anywhere]
     if stale:
         result.domains_removed += PlatformDomain.objects.filter(pk__in=stale).delete()[0]
     for domain, short in wanted.items():
-        have = current.get(domain)
-        if have is not None and have.is_short_link == short:
-            continue
-        # New here, or moving from another platform of the file: update_or_create re-points it.
-        PlatformDomain.objects.update_or_create(domain=domain, defaults={"platform": platform, "is_short_link": short})
+        have = all_domains.get(domain)
+        if have is None:
+            new_domains.append(PlatformDomain(platform=platform, domain=domain, is_short_link=short))
+        elif have.platform_id != platform.pk or have.is_short_link != short:
+            have.platform, have.is_short_link = platform, short
+            have.save(update_fields=["platform", "is_short_link"])
 
+
+def _load_channels(
+    entry: PlatformEntry,
+    platform: Platform,
+    channels: dict[int, dict[str, ReportingChannel]],
+    used: set[int],
+    new_channels: list[ReportingChannel],
+    result: LoadResult,
+) -> None:
     existing = channels.get(platform.pk, {})
     in_file = {c.key for c in entry.channels}
     for channel in entry.channels:
-        current_channel = existing.get(channel.key)
-        if current_channel is None:
-            ReportingChannel.objects.create(platform=platform, key=channel.key, **channel.values)
+        current = existing.get(channel.key)
+        if current is None:
+            new_channels.append(ReportingChannel(platform=platform, key=channel.key, **channel.values))
             result.channels_created += 1
             continue
-        changed = [name for name, value in channel.values.items() if getattr(current_channel, name) != value]
+        changed = [name for name, value in channel.values.items() if getattr(current, name) != value]
         for name in changed:
-            setattr(current_channel, name, channel.values[name])
+            setattr(current, name, channel.values[name])
         if changed:
-            current_channel.save(update_fields=changed)
+            current.save(update_fields=changed)
             result.channels_updated += 1
     # Channels no longer in the file (migration 0004 gave the ones from before the file 'legacy-' keys).
     # Channels without a key were added in the admin: the file does not know them, so they stay.

@@ -16,6 +16,8 @@ NEEDS_MIGRATION = ("removals", "0004_channel_keys_and_directory_loads")
 def load_directory_after_migrate(sender, *, using: str = "default", verbosity: int = 1, **kwargs) -> None:
     from cases.removals.directory_loader import directory_load
 
+    if using != "default":  # the loader writes through the default connection
+        return
     connection = connections[using]
     if NEEDS_MIGRATION not in MigrationRecorder(connection).applied_migrations():
         return

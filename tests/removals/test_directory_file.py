@@ -471,3 +471,20 @@ def test_a_take_it_down_escalation_goes_to_the_ftc_wherever_the_victim_lives(pla
     request.case.country = "ES"
     basis, channel = _escalation_route(request)
     assert basis == "regulator_complaint" and channel.key == "ftc-takeitdown"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", ["listed_after", "listed_before"])
+def test_a_domain_moving_between_two_entries_of_the_file_moves(tmp_path, order):
+    data = small_file()
+    directory_load(path=write(tmp_path, data))
+    row = PlatformDomain.objects.get(domain="twitter.com")
+    data["version"] += 1
+    data["platforms"][0]["domains"].remove("twitter.com")
+    data["platforms"][1]["domains"].append("twitter.com")
+    if order == "listed_before":
+        data["platforms"].reverse()
+    result = directory_load(path=write(tmp_path, data))
+    moved = PlatformDomain.objects.get(domain="twitter.com")
+    assert moved.pk == row.pk and moved.platform.slug == "tinyhost"
+    assert result.domains_removed == 0
