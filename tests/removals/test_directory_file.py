@@ -488,3 +488,21 @@ def test_a_domain_moving_between_two_entries_of_the_file_moves(tmp_path, order):
     moved = PlatformDomain.objects.get(domain="twitter.com")
     assert moved.pk == row.pk and moved.platform.slug == "tinyhost"
     assert result.domains_removed == 0
+
+
+@pytest.mark.django_db
+def test_after_migrate_a_newer_file_is_loaded_and_a_broken_one_stops_migrate(tmp_path, monkeypatch):
+    from cases.removals import directory_loader
+    from cases.removals.signals import load_directory_after_migrate
+
+    newer = small_file(version=read_directory_file().version + 1)
+    monkeypatch.setattr(directory_loader, "DIRECTORY_FILE", write(tmp_path, newer))
+    load_directory_after_migrate(sender=None, verbosity=0)
+    assert DirectoryLoad.objects.latest().version == newer["version"]
+    assert ReportingChannel.objects.filter(key="tinyhost-abuse").exists()
+
+    newer["version"] += 1
+    newer["platforms"][1]["kind"] = "webhost"
+    monkeypatch.setattr(directory_loader, "DIRECTORY_FILE", write(tmp_path, newer))
+    with pytest.raises(DirectoryFileError, match="unknown kind 'webhost'"):
+        load_directory_after_migrate(sender=None, verbosity=0)
