@@ -506,3 +506,17 @@ def test_after_migrate_a_newer_file_is_loaded_and_a_broken_one_stops_migrate(tmp
     monkeypatch.setattr(directory_loader, "DIRECTORY_FILE", write(tmp_path, newer))
     with pytest.raises(DirectoryFileError, match="unknown kind 'webhost'"):
         load_directory_after_migrate(sender=None, verbosity=0)
+
+
+@pytest.mark.django_db
+def test_the_command_warns_when_the_file_changed_without_a_version_bump(tmp_path):
+    data = small_file(version=600)
+    path = write(tmp_path, data)
+    call_command("directory_load", "--file", str(path), stdout=StringIO())
+    data["platforms"][0]["name"] = "X, renamed without a version bump"
+    path = write(tmp_path, data)
+    out, err = StringIO(), StringIO()
+    call_command("directory_load", "--file", str(path), "--if-newer", stdout=out, stderr=err)
+    assert "already loaded" in out.getvalue()
+    assert "raise 'version'" in err.getvalue()
+    assert Platform.objects.get(slug="x").name == "X (Twitter)"

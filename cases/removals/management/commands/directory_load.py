@@ -13,6 +13,7 @@ from cases.removals.directory_loader import (
     loaded_version,
     read_directory_file,
 )
+from cases.removals.models import DirectoryLoad
 
 
 class Command(BaseCommand):
@@ -45,6 +46,14 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if not result.loaded:
             self.stdout.write(f"Version {loaded_version()} is already loaded; nothing to do.")
+            latest = DirectoryLoad.objects.order_by("-version", "-loaded_at").first()
+            if latest is not None and latest.sha256 != read_directory_file(file).sha256:
+                self.stderr.write(
+                    self.style.WARNING(
+                        "The file differs from the one loaded as this version: raise 'version' so `migrate` "
+                        "loads it, or run this command without --if-newer."
+                    )
+                )
             return
         summary = result.summary()
         retired = summary.pop("channels_retired")
