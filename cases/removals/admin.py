@@ -1,10 +1,14 @@
 """Admin for the platform directory (editable) and removal requests (read-only, no personal data shown)."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from cases.removals.directory import directory_changed
 from cases.removals.models import DirectoryLoad, Platform, PlatformDomain, RemovalRequest, ReportingChannel
+
+# Addresses typed without a scheme are read as https (Django 6's default), never http.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 FILE_NOTE = (
     "Entries with a key come from cases/removals/data/directory.yaml: the next load of a newer version of the "
@@ -36,6 +40,7 @@ class PlatformDomainInline(admin.TabularInline):
 class ReportingChannelInline(admin.StackedInline):
     model = ReportingChannel
     extra = 0
+    formfield_overrides = HTTPS_URLS
     readonly_fields = ("key", "retired")
     fields = (
         ("key", "retired"),
@@ -59,6 +64,7 @@ class PlatformAdmin(admin.ModelAdmin):
     list_filter = ("kind", "covered_platform", "is_hash_partner", "verified", "country")
     search_fields = ("name", "slug", "domains__domain")
     inlines = [PlatformDomainInline, ReportingChannelInline]
+    formfield_overrides = HTTPS_URLS
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs.setdefault("help_texts", {})["notes"] = FILE_NOTE
@@ -85,6 +91,7 @@ class ReportingChannelAdmin(admin.ModelAdmin):
     search_fields = ("label", "key", "platform__name", "url", "email")
     list_select_related = ("platform",)
     readonly_fields = ("key", "retired")
+    formfield_overrides = HTTPS_URLS
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
