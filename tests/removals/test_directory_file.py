@@ -520,3 +520,12 @@ def test_the_command_warns_when_the_file_changed_without_a_version_bump(tmp_path
     assert "already loaded" in out.getvalue()
     assert "raise 'version'" in err.getvalue()
     assert Platform.objects.get(slug="x").name == "X (Twitter)"
+
+
+@pytest.mark.django_db
+def test_after_migrate_no_channel_from_before_the_file_is_left():
+    # Migration 0002's channels got 'legacy-' keys in 0004; the first load replaced every one no request used.
+    assert not ReportingChannel.objects.filter(key="").exists()
+    assert not ReportingChannel.objects.filter(key__startswith="legacy-").exists()
+    assert not ReportingChannel.objects.filter(url="https://dis.gd/request").exists()
+    assert ReportingChannel.objects.count() == sum(len(p.channels) for p in read_directory_file().platforms)
