@@ -71,7 +71,8 @@ def directory() -> Directory:
 
     platforms = list(Platform.objects.all())
     channels: dict[int, list[ReportingChannel]] = {p.pk: [] for p in platforms}
-    for channel in ReportingChannel.objects.all():
+    # Retired channels (dropped from the directory file, kept for the requests that used them) are never chosen.
+    for channel in ReportingChannel.objects.filter(retired=False):
         channels.setdefault(channel.platform_id, []).append(channel)
     snapshot = Directory(
         by_slug={p.slug: p for p in platforms},

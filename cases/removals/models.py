@@ -130,6 +130,11 @@ class ReportingChannel(models.Model):
         IN_APP = "in_app", "In the app only"
 
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="channels")
+    key = models.SlugField(
+        max_length=80,
+        blank=True,
+        help_text="Stable name in the directory file (cases/removals/data/directory.yaml); blank: added in the admin.",
+    )
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.REPORT)
     method = models.CharField(max_length=10, choices=Method.choices)
     label = models.CharField(max_length=150)
@@ -150,12 +155,17 @@ class ReportingChannel(models.Model):
     verified = models.BooleanField(default=False, help_text="Address or form checked against the platform's pages.")
     source_url = models.URLField(max_length=500, blank=True, help_text="Where the platform publishes this channel.")
     last_verified = models.DateField(null=True, blank=True, help_text="When the source was last read.")
+    retired = models.BooleanField(
+        default=False,
+        help_text="Dropped from the directory file but kept because requests point to it; drafting skips it.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["platform", "purpose", "priority", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(method="email") | ~Q(email=""), name="email_channel_has_address"),
+            models.UniqueConstraint(fields=["platform", "key"], condition=~Q(key=""), name="channel_key_per_platform"),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +174,23 @@ class ReportingChannel(models.Model):
     @property
     def is_escalation(self) -> bool:
         return self.purpose != self.Purpose.REPORT
+
+
+class DirectoryLoad(models.Model):
+    """One load of the directory file: which version, from which file, when, and what it changed."""
+
+    version = models.PositiveIntegerField()
+    file_date = models.DateField(help_text="The date the file gives for this version.")
+    sha256 = models.CharField(max_length=64, help_text="Of the file's bytes, to tell edits without a version bump.")
+    loaded_at = models.DateTimeField(default=timezone.now)
+    summary = models.JSONField(default=dict, blank=True, help_text="Counts of what the load created and changed.")
+
+    class Meta:
+        ordering = ["-loaded_at", "-id"]
+        get_latest_by = ["loaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"directory v{self.version} loaded {self.loaded_at:%Y-%m-%d %H:%M}"
 
 
 class RemovalRequest(models.Model):

@@ -66,7 +66,9 @@ def board_rows(case: Case) -> list[BoardRow]:
     """Everything the board shows, texts included (they hold the victim's name: see services.board_viewed)."""
     requests = board_requests(case)
     regulators = list(
-        ReportingChannel.objects.filter(purpose=ReportingChannel.Purpose.REGULATOR).select_related("platform")
+        ReportingChannel.objects.filter(purpose=ReportingChannel.Purpose.REGULATOR, retired=False).select_related(
+            "platform"
+        )
     )
     rows = []
     for request in requests:
@@ -74,7 +76,7 @@ def board_rows(case: Case) -> list[BoardRow]:
         links = list(request.request_urls.all())
         urls = [link.case_url.url for link in links]
         rendered = legal.render_request(request, case=case, urls=urls, original=request.escalates)
-        channels = list(request.platform.channels.all())
+        channels = [c for c in request.platform.channels.all() if not c.retired]
         if request.kind == RemovalRequest.Kind.ESCALATION:
             basis_values = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
             channel_choices = [c for c in channels if c.is_escalation] + regulators

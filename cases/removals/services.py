@@ -165,9 +165,9 @@ def removal_close(*, request_id: int, actor, expected_status: str, note: str = "
 def escalation_channels(request: RemovalRequest) -> list[ReportingChannel]:
     """Channels an escalation of `request` may use: its platform's appeal routes and the regulators."""
     return list(
-        ReportingChannel.objects.filter(platform=request.platform_id)
+        ReportingChannel.objects.filter(platform=request.platform_id, retired=False)
         .exclude(purpose=ReportingChannel.Purpose.REPORT)
-        .union(ReportingChannel.objects.filter(purpose=ReportingChannel.Purpose.REGULATOR))
+        .union(ReportingChannel.objects.filter(purpose=ReportingChannel.Purpose.REGULATOR, retired=False))
         .order_by("purpose", "priority", "id")
     )
 
@@ -203,6 +203,8 @@ def removal_edit_draft(
             channel = channels.get(channel_id)
             if channel is None:
                 raise RemovalError("That channel does not belong to this platform; choose one from the list.")
+            if channel.retired:
+                raise RemovalError(f"'{channel.label}' was taken out of the directory; choose another channel.")
             if channel.bases and basis not in channel.bases and request.kind != RemovalRequest.Kind.ESCALATION:
                 raise RemovalError(f"'{channel.label}' does not take this legal basis; choose another channel.")
         abuse_contact = abuse_contact.strip()
@@ -363,7 +365,16 @@ def _escalation_route(request: RemovalRequest) -> tuple[str, ReportingChannel | 
     """The platform's appeal channel, or a complaint to the enforcing authority under TAKE IT DOWN (and the
     DSA's coordinator when there is no appeal route)."""
     channels = escalation_channels(request)
-    regulator = [c for c in channels if c.purpose == ReportingChannel.Purpose.REGULATOR and request.basis in c.bases]
+    # An authority serving some countries only (a member state's Digital Services Coordinator, eSafety, the
+    # AEPD) is chosen only for a victim from one of them: never a default coordinator for everyone.
+    country = getattr(request.case, "country", "") or ""
+    regulator = [
+        c
+        for c in channels
+        if c.purpose == ReportingChannel.Purpose.REGULATOR
+        and request.basis in c.bases
+        and (not c.countries or country in c.countries)
+    ]
     appeals = [
         c for c in channels if c.purpose == ReportingChannel.Purpose.APPEAL and c.platform_id == request.platform_id
     ]

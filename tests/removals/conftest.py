@@ -1,22 +1,18 @@
-"""Fixtures for removal tests: the platform directory as the data migration loads it, and case builders."""
+"""Fixtures for removal tests: the platform directory as `migrate` loads it from its file, and case builders."""
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 
 from cases.removals import directory, queueing
+from cases.removals.directory_loader import directory_load
 from cases.removals.models import Platform
-
-DIRECTORY_MIGRATION = import_module("cases.removals.migrations.0002_platform_directory")
 
 
 def load_directory() -> None:
-    """The data migration's own loader: a transactional test's flush empties the table it filled."""
-    if not Platform.objects.exists():
-        DIRECTORY_MIGRATION.load_directory(apps, None)
+    """The directory file's loader, as `migrate` runs it: load it again if a flush emptied the tables."""
+    if not Platform.objects.filter(slug="other").exists():
+        directory_load()
     directory.directory_changed()
 
 

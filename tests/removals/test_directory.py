@@ -1,4 +1,4 @@
-"""The platform directory: loaded by the data migration, mapping hosts (subdomains, short links) to platforms."""
+"""The platform directory: loaded from its file by `migrate`, mapping hosts (subdomains, short links) to platforms."""
 
 import pytest
 
@@ -46,16 +46,18 @@ def test_unknown_hosts_map_to_nothing(platforms, host):
     assert directory.platform_slug_for_host(host) == ""
 
 
-def test_the_data_migration_loads_every_required_entry_with_channels(platforms):
+def test_migrate_loads_every_required_entry_with_channels(platforms):
     slugs = set(Platform.objects.values_list("slug", flat=True))
     assert set(REQUIRED) <= slugs
     assert Platform.objects.get(slug="other").is_catch_all
     assert set(Platform.objects.filter(kind="search_engine").values_list("slug", flat=True)) == {
         "google", "bing", "yandex",
     }  # fmt: skip
-    for platform in Platform.objects.exclude(slug="other").exclude(kind="authority"):
+    for platform in Platform.objects.exclude(slug="other").exclude(kind__in=["authority", "child_protection"]):
         assert platform.channels.filter(purpose="report").exists(), platform.slug
         assert platform.accepted_bases, platform.slug
+    for platform in Platform.objects.filter(kind="child_protection"):
+        assert platform.channels.filter(purpose="child_safety", bases__contains=["child_safety"]).exists()
     tida = Platform.objects.get(slug="facebook")
     assert tida.deadline_hours == 48 and "TAKE IT DOWN" in tida.deadline_note
     assert tida.is_hash_partner
