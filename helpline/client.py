@@ -7,7 +7,7 @@ import ipaddress
 from django.conf import settings
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The client's address; behind TRUSTED_PROXY_HOPS proxies, the address the nearest trusted proxy saw.
 
     Each trusted proxy appends the address it received the request from to X-Forwarded-For, so the entry
@@ -22,4 +22,4 @@ def client_address(request) -> str:
                 return str(ipaddress.ip_address(forwarded[-hops]))
             except ValueError:
                 pass
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None  # None: a request built in code (axes and allauth accept it)

@@ -20,9 +20,9 @@ def _key(kind: str, value: str) -> str:
     return f"status:{kind}:{keyed_digest(value, purpose='status-throttle')}"
 
 
-def address_attempt(address: str) -> bool:
+def address_attempt(address: str | None) -> bool:
     """Count one sign-in attempt from an address; False once it is over the limit for the window."""
-    hit = counter_hit(key=_key("address", address), window_seconds=ADDRESS_WINDOW_SECONDS)
+    hit = counter_hit(key=_key("address", address or "unknown"), window_seconds=ADDRESS_WINDOW_SECONDS)
     return hit.count <= ADDRESS_ATTEMPTS
 
 

@@ -30,7 +30,7 @@ class StaffAccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request) -> str:
         # allauth's rate limits see the same client address as axes and the status page (TRUSTED_PROXY_HOPS).
-        return client_address(request)
+        return client_address(request) or super().get_client_ip(request)
 
 
 def _signed_in_within(request, seconds: int) -> bool:
