@@ -263,6 +263,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "removals-rechecks": {"task": "removals.recheck_due", "schedule": 900.0},
     # Data retention (cases/retention.py): erase closed cases that are due, purge withdrawn bank hashes. Nightly.
     "retention-nightly": {"task": "cases.retention_run", "schedule": crontab(hour=3, minute=17)},
+    # Expired sessions (abandoned intake drafts) and ended rate-limit windows (helpline/tasks.py). Nightly.
+    "sessions-purge-nightly": {"task": "helpline.purge_expired", "schedule": crontab(hour=3, minute=47)},
     # Reports (cases/reporting/rollup.py): work out again the rolled-up days that changed. The pages are exact
     # without it (they work such days out live); it keeps them fast.
     "reporting-rollups": {"task": "reporting.refresh_rollups", "schedule": 300.0},
@@ -285,7 +287,9 @@ except Exception:
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "helpline@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Sessions: staff sessions end after inactivity; the cookie never outlives the browser.
+# Sessions: staff sessions end after inactivity; the cookie never outlives the browser. Session data is
+# encrypted with FIELD_ENCRYPTION_KEY (helpline/sessions.py); expired rows are purged nightly (helpline.purge).
+SESSION_ENGINE = "helpline.sessions"
 SESSION_COOKIE_AGE = env.integer("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
