@@ -151,3 +151,18 @@ def test_the_nightly_purge_deletes_expired_sessions_and_counter_windows(client, 
     assert purge_expired() == {"sessions": 0, "counters": 0}  # safe to run twice
     assert "sessions-purge-nightly" in settings.CELERY_BEAT_SCHEDULE
     assert settings.CELERY_BEAT_SCHEDULE["sessions-purge-nightly"]["task"] == purge_expired.name
+
+
+@pytest.mark.services
+def test_the_nightly_purge_runs_in_a_real_worker_and_an_abandoned_draft_is_gone(client):
+    from helpline.celery import app
+    from tests.services import celery_worker, wait_for
+
+    assert not app.conf.task_always_eager, "this test must go through the broker"
+    _abandon_wizard_after_contact(client)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    with celery_worker() as (process, queue):
+        app.send_task("helpline.purge_expired", queue=queue)
+        wait_for(lambda: not Session.objects.exists(), timeout=60, what="the expired session to be purged")
+        assert process.poll() is None
+    assert _typed_values_in(_database_dump()) == []
