@@ -142,3 +142,23 @@ def test_a_sign_out_beacon_from_another_site_is_refused_and_changes_nothing(live
     assert Session.objects.filter(session_key=session.session_key).exists()
     assert client.post("/exit/", HTTP_SEC_FETCH_SITE="same-origin").status_code == 204
     assert not Session.objects.filter(session_key=session.session_key).exists()
+
+
+def test_a_page_restored_from_the_back_forward_cache_is_hidden_and_fetched_again(chromium, live_server):
+    # Whether Chromium puts a no-store page in its back/forward cache depends on its version and flags, so the
+    # restore is simulated with the event the browser fires then: the page must hide at once and ask again.
+    context, page, _watch = open_page(chromium, live_server.url)
+    page.goto(live_server.url + "/status/")
+    page.evaluate("() => { window.__before_reload = true; }")
+    with page.expect_navigation():
+        hidden = page.evaluate(
+            """() => {
+                window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}));
+                return document.documentElement.classList.contains('exiting');
+            }"""
+        )
+    assert hidden is True
+    page.wait_for_load_state("load")
+    assert page.evaluate("() => window.__before_reload === undefined")  # a new document from the server
+    assert page.evaluate("() => document.documentElement.classList.contains('exiting')") is False
+    context.close()
