@@ -4,6 +4,7 @@ the case page, and the previous wizard step with the description filled in."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -141,6 +142,18 @@ def test_a_sign_out_beacon_from_another_site_is_refused_and_changes_nothing(live
     assert no_token.status_code == 403
     assert Session.objects.filter(session_key=session.session_key).exists()
     assert client.post("/exit/", HTTP_SEC_FETCH_SITE="same-origin").status_code == 204
+    assert not Session.objects.filter(session_key=session.session_key).exists()
+
+
+def test_without_fetch_metadata_the_token_from_the_portals_own_page_signs_out(client):
+    session = client.session
+    session["intake_draft"] = {"safety": {"safe_now": "yes"}}
+    session.save()
+    page = client.get("/help/").content.decode()
+    token = re.search(r'data-sign-out-token="([0-9a-f]{32})"', page).group(1)
+    assert client.post("/exit/", {"token": token[::-1]}).status_code == 403
+    assert Session.objects.filter(session_key=session.session_key).exists()
+    assert client.post("/exit/", {"token": token}).status_code == 204
     assert not Session.objects.filter(session_key=session.session_key).exists()
 
 
