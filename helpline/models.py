@@ -87,3 +87,17 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} @ {self.last_seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WindowCounter(models.Model):
+    """A count of events in a time window (rate limits, wrong-PIN counts, lock-outs); see helpline/counters.py.
+
+    The key is a keyed digest, never a reference or an address in the clear.
+    """
+
+    key = models.CharField(max_length=120, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.window_ends_at:%Y-%m-%d %H:%M:%S}"

@@ -172,7 +172,13 @@ MFA_TOTP_TOLERANCE = 1
 # pair is locked for an hour. The lock-out page says when to try again and whom to call.
 AXES_FAILURE_LIMIT = env.integer("STAFF_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env.integer("STAFF_LOGIN_LOCKOUT_HOURS", 1, minimum=1)
+# Only the (account, address) pair is ever locked, never an account alone, so nobody can lock a caseworker out
+# from elsewhere; the address is the one the status sign-in uses (TRUSTED_PROXY_HOPS), not the proxy's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "helpline.client.client_address"
+# allauth's own brake on failed sign-ins also counted per account ("5/300s/key"): 5 bad passwords from anywhere
+# blocked the account. Keep only its per-address part (the address from helpline.client, via the adapter).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "helpline.staff.throttle.login_username"
 AXES_RESET_ON_SUCCESS = True
@@ -257,6 +263,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "removals-rechecks": {"task": "removals.recheck_due", "schedule": 900.0},
     # Data retention (cases/retention.py): erase closed cases that are due, purge withdrawn bank hashes. Nightly.
     "retention-nightly": {"task": "cases.retention_run", "schedule": crontab(hour=3, minute=17)},
+    # Expired sessions (abandoned intake drafts) and ended rate-limit windows (helpline/tasks.py). Nightly.
+    "sessions-purge-nightly": {"task": "helpline.purge_expired", "schedule": crontab(hour=3, minute=47)},
     # Reports (cases/reporting/rollup.py): work out again the rolled-up days that changed. The pages are exact
     # without it (they work such days out live); it keeps them fast.
     "reporting-rollups": {"task": "reporting.refresh_rollups", "schedule": 300.0},
@@ -279,7 +287,9 @@ except Exception:
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "helpline@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Sessions: staff sessions end after inactivity; the cookie never outlives the browser.
+# Sessions: staff sessions end after inactivity; the cookie never outlives the browser. Session data is
+# encrypted with FIELD_ENCRYPTION_KEY (helpline/sessions.py); expired rows are purged nightly (helpline.purge).
+SESSION_ENGINE = "helpline.sessions"
 SESSION_COOKIE_AGE = env.integer("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -303,6 +313,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     if env.boolean("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        if env.integer("TRUSTED_PROXY_HOPS", 0, minimum=0) == 0:
+            # Every request would seem to come from the proxy: one client could use up the sign-in limits of all.
+            raise env.ConfigError(
+                "BEHIND_TLS_PROXY is set but TRUSTED_PROXY_HOPS is 0: set TRUSTED_PROXY_HOPS to the number of "
+                "proxies in front of the portal that append to X-Forwarded-For (usually 1)."
+            )
 
 # 'wasm-unsafe-eval' lets the on-device hasher run WebAssembly; it does not allow eval of scripts.
 CONTENT_SECURITY_POLICY = {

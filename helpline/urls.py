@@ -4,7 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from helpline import views
+from helpline import quick_exit, views
 
 admin.site.site_header = "Helpline portal administration"
 admin.site.site_title = "Helpline admin"
@@ -15,6 +15,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("exit/", quick_exit.quick_exit, name="quick_exit"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("staff/", include("cases.casework.urls")),

@@ -1,11 +1,11 @@
-"""Brute-force protection for the status sign-in, kept in the Django cache (the database cache, so it keeps
-working while Redis is down): per reference 5 wrong PINs in an hour lock it for an hour; per address a rate limit."""
+"""Brute-force protection for the status sign-in, kept in the database's windowed counters (helpline/counters.py:
+atomic, and working while Redis is down): per reference 5 wrong PINs in an hour lock it for an hour; per address
+a rate limit."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.cache import cache
-
+from helpline.client import client_address  # noqa: F401 - the status views' name for it
+from helpline.counters import counter_clear, counter_hit, counter_value
 from helpline.crypto import keyed_digest
 
 FAILURES_BEFORE_LOCK = 5
@@ -16,51 +16,33 @@ ADDRESS_WINDOW_SECONDS = 15 * 60
 
 
 def _key(kind: str, value: str) -> str:
-    # Keyed digests: the cache table never holds a reference or an IP address in the clear.
+    # Keyed digests: the counter table never holds a reference or an IP address in the clear.
     return f"status:{kind}:{keyed_digest(value, purpose='status-throttle')}"
 
 
-def client_address(request) -> str:
-    """The client's address; behind TRUSTED_PROXY_HOPS proxies, the address the nearest trusted proxy saw."""
-    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
-    if hops:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def address_attempt(address: str) -> bool:
+def address_attempt(address: str | None) -> bool:
     """Count one sign-in attempt from an address; False once it is over the limit for the window."""
-    key = _key("address", address)
-    cache.add(key, 0, ADDRESS_WINDOW_SECONDS)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, ADDRESS_WINDOW_SECONDS)
-        attempts = 1
-    return attempts <= ADDRESS_ATTEMPTS
+    hit = counter_hit(key=_key("address", address or "unknown"), window_seconds=ADDRESS_WINDOW_SECONDS)
+    return hit.count <= ADDRESS_ATTEMPTS
 
 
 def reference_is_locked(reference: str) -> bool:
-    return cache.get(_key("lock", reference)) is not None
+    return counter_value(key=_key("lock", reference)) > 0
 
 
 def reference_failure(reference: str) -> bool:
-    """Record a wrong PIN (or unknown reference); True when this failure locks the reference."""
+    """Record a wrong PIN (or unknown reference); True when this failure locks the reference.
+
+    The count's window is the hour from the first failure: later failures do not move it, and nothing expires it
+    early, so 4 wrong PINs every few minutes reach the lock within the hour.
+    """
     key = _key("failures", reference)
-    cache.add(key, 0, FAILURE_WINDOW_SECONDS)
-    try:
-        failures = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, FAILURE_WINDOW_SECONDS)
-        failures = 1
-    if failures >= FAILURES_BEFORE_LOCK:
-        cache.set(_key("lock", reference), 1, LOCK_SECONDS)
-        cache.delete(key)
+    if counter_hit(key=key, window_seconds=FAILURE_WINDOW_SECONDS).count >= FAILURES_BEFORE_LOCK:
+        counter_hit(key=_key("lock", reference), window_seconds=LOCK_SECONDS)
+        counter_clear(key=key)
         return True
     return False
 
 
 def reference_success(reference: str) -> None:
-    cache.delete(_key("failures", reference))
+    counter_clear(key=_key("failures", reference))

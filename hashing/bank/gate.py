@@ -6,13 +6,15 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 
 from hashing.bank.partners import partner_key_authenticate
 from hashing.models import Partner, PartnerApiCall, PartnerKey
+from helpline.counters import counter_hit
 
 logger = logging.getLogger(__name__)
 
@@ -38,20 +40,16 @@ def authenticate(request: HttpRequest) -> PartnerKey | None:
 
 
 def rate_limit_wait(partner: Partner, *, now: float | None = None) -> int | None:
-    """Count a call in the partner's fixed one-minute window; seconds to wait if it is over the limit.
+    """Count a call in the partner's one-minute window; seconds to wait if it is over the limit.
 
-    The window counter lives in the shared (database) cache so every web process counts together. The cache's
-    increment is not atomic, so simultaneous calls can under-count slightly; the limit is a brake, not a quota.
+    The window counter is a row in the database (helpline/counters.py) so every web process counts together; its
+    increment is one atomic statement, so simultaneous calls cannot under-count. The window starts with the first
+    call after the previous one ended.
     """
-    now = time.time() if now is None else now
-    window = int(now // 60)
-    key = f"bank:rate:{partner.pk}:{window}"
-    try:
-        count = cache.incr(key)  # the usual case: one read and one write
-    except ValueError:  # the window's first call (or the key just expired)
-        count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
-    if count > partner.rate_limit_per_minute:
-        return max(1, math.ceil((window + 1) * 60 - now))
+    moment = timezone.now() if now is None else datetime.fromtimestamp(now, tz=UTC)
+    hit = counter_hit(key=f"bank:rate:{partner.pk}", window_seconds=60, now=moment)
+    if hit.count > partner.rate_limit_per_minute:
+        return max(1, math.ceil(hit.seconds_left(moment)))
     return None
 
 

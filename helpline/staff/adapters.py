@@ -8,6 +8,7 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 
+from helpline.client import client_address
 from helpline.crypto import decrypt_text, encrypt_text
 from helpline.staff.roles import has_mfa
 
@@ -26,6 +27,10 @@ class StaffAccountAdapter(DefaultAccountAdapter):
             if not has_mfa(request.user) and _signed_in_within(request, app_settings.REAUTHENTICATION_TIMEOUT):
                 return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+    def get_client_ip(self, request) -> str:
+        # allauth's rate limits see the same client address as axes and the status page (TRUSTED_PROXY_HOPS).
+        return client_address(request) or super().get_client_ip(request)
 
 
 def _signed_in_within(request, seconds: int) -> bool:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from cases.intake.services import case_file
 from cases.models import Case, CaseEvent, CaseHash, CaseURL
 from cases.status import throttle
 from cases.status.services import normalise_reference
 from cases.status.session import SESSION_KEY
+from helpline.counters import counter_value
 from tests.cases.helpers import fingerprint, post_form
 
 pytestmark = pytest.mark.django_db
@@ -83,11 +87,40 @@ def test_five_wrong_pins_lock_the_reference_for_an_hour_even_for_the_right_pin(c
     right = _sign_in(client, reference, filed.pin, REMOTE_ADDR="10.0.1.1")
     assert right.status_code == 429 and SESSION_KEY not in client.session
     assert CaseEvent.objects.filter(case=filed.case, kind="status_locked").count() == 1
-    # When the hour is over (the lock's expiry passed), the right PIN works again.
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE helpline_cache SET expires = expires - interval '61 minutes'")
-    assert not throttle.reference_is_locked(reference)
-    assert _sign_in(client, reference, filed.pin, REMOTE_ADDR="10.0.1.2").status_code == 302
+    # When the hour is over, the right PIN works again.
+    with time_machine.travel(timezone.now() + timedelta(minutes=61), tick=False):
+        assert not throttle.reference_is_locked(reference)
+        assert _sign_in(client, reference, filed.pin, REMOTE_ADDR="10.0.1.2").status_code == 302
+
+
+def test_four_wrong_pins_then_a_fifth_after_five_minutes_locks_the_reference_for_the_hour(client, filed):
+    """The review's attack: 4 wrong PINs every 5 minutes never locked, because the database cache's incr
+    re-set the count with the default 300 s timeout. The count must keep its one-hour window."""
+    reference = filed.case.reference
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for n in range(4):
+            assert _sign_in(client, reference, f"99999{n}", REMOTE_ADDR=f"10.0.0.{n}").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=5, seconds=30), tick=False):
+        fifth = _sign_in(client, reference, "999994", REMOTE_ADDR="10.0.0.9")
+        assert fifth.status_code == 429 and "locked for an hour" in fifth.content.decode()
+        assert CaseEvent.objects.filter(case=filed.case, kind="status_locked").count() == 1
+    # Still locked 59 minutes after the lock, even for the right PIN; free again after the hour.
+    with time_machine.travel(start + timedelta(minutes=64), tick=False):
+        assert _sign_in(client, reference, filed.pin, REMOTE_ADDR="10.0.1.1").status_code == 429
+    with time_machine.travel(start + timedelta(minutes=66), tick=False):
+        assert _sign_in(client, reference, filed.pin, REMOTE_ADDR="10.0.1.2").status_code == 302
+
+
+def test_wrong_pins_spread_over_more_than_an_hour_do_not_lock(client, filed):
+    reference = filed.case.reference
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for n in range(4):
+            _sign_in(client, reference, f"99999{n}", REMOTE_ADDR=f"10.0.0.{n}")
+    with time_machine.travel(start + timedelta(minutes=61), tick=False):
+        assert _sign_in(client, reference, "999994", REMOTE_ADDR="10.0.0.9").status_code == 200
+        assert not throttle.reference_is_locked(reference)
 
 
 def test_unknown_references_lock_alike_so_a_lock_does_not_reveal_a_case(client):
@@ -100,7 +133,7 @@ def test_four_wrong_pins_then_the_right_one_signs_in_and_resets_the_count(client
     for n in range(4):
         _sign_in(client, filed.case.reference, f"99999{n}", REMOTE_ADDR=f"10.0.0.{n}")
     assert _sign_in(client, filed.case.reference, filed.pin).status_code == 302
-    assert cache.get(throttle._key("failures", filed.case.reference)) is None
+    assert counter_value(key=throttle._key("failures", filed.case.reference)) == 0
 
 
 def test_one_address_is_rate_limited_across_references(client):
@@ -113,10 +146,23 @@ def test_one_address_is_rate_limited_across_references(client):
     assert _sign_in(client, "HL-2345-6789", "1", REMOTE_ADDR="192.0.2.9").status_code == 200
 
 
-def test_the_cache_tables_hold_no_reference_or_address_in_the_clear(client, filed):
+def test_the_address_limit_keeps_its_window_past_five_minutes(client):
+    too_many = "Too many tries from this connection"
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for n in range(throttle.ADDRESS_ATTEMPTS):
+            assert too_many not in _sign_in(client, f"HL-2345-{n:04d}", "123456").content.decode()
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        refused = _sign_in(client, "HL-2345-6789", "123456")
+        assert refused.status_code == 429 and too_many in refused.content.decode()
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        assert too_many not in _sign_in(client, "HL-2345-6789", "123456").content.decode()
+
+
+def test_the_counter_tables_hold_no_reference_or_address_in_the_clear(client, filed):
     _sign_in(client, filed.case.reference, "000001", REMOTE_ADDR="198.51.100.7")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM helpline_cache")
+        cursor.execute("SELECT key FROM helpline_windowcounter")
         keys = " ".join(row[0] for row in cursor.fetchall())
     assert keys and filed.case.reference not in keys and "198.51.100.7" not in keys
 

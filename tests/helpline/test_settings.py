@@ -46,6 +46,19 @@ def test_a_malformed_field_encryption_key_is_refused_with_advice():
     assert "FIELD_ENCRYPTION_KEY must be one or more comma-separated Fernet keys" in result.stderr
 
 
+def test_behind_a_tls_proxy_start_up_needs_the_number_of_proxy_hops():
+    base = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "FIELD_ENCRYPTION_KEY": GOOD_KEY, "BEHIND_TLS_PROXY": "true"}
+    refused = _start({**base, "TRUSTED_PROXY_HOPS": "0"})
+    assert refused.returncode != 0
+    assert "BEHIND_TLS_PROXY is set but TRUSTED_PROXY_HOPS is 0" in refused.stderr
+    assert _start(base, drop=("TRUSTED_PROXY_HOPS",)).returncode != 0  # 0 is the default
+    started = _start(
+        {**base, "TRUSTED_PROXY_HOPS": "1"}, "settings.TRUSTED_PROXY_HOPS, settings.AXES_CLIENT_IP_CALLABLE"
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "1 helpline.client.client_address"
+
+
 def test_secrets_can_be_read_from_files(tmp_path):
     secret_file = tmp_path / "secret"
     secret_file.write_text("from-a-file-" + "y" * 40 + "\n")

@@ -48,6 +48,7 @@ def production_env(**overrides: str) -> dict[str, str]:
             "CSRF_TRUSTED_ORIGINS": "https://helpline.example.org",
             "PORTAL_BASE_URL": "https://helpline.example.org",
             "BEHIND_TLS_PROXY": "true",
+            "TRUSTED_PROXY_HOPS": "1",
             "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
         }
     )

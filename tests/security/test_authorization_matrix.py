@@ -126,6 +126,7 @@ ACCESS: dict[str, str] = {
     "home": "public",
     "healthz": "public_no_mfa_gate",
     "set_language": "public_no_mfa_gate",  # a GET changes nothing and goes back
+    "quick_exit": "public_post_only",  # the quick-exit beacon ends the session; a GET changes nothing
     # Victims: intake and help pages.
     "intake:start": "public",
     "intake:step": "public",
