@@ -276,6 +276,20 @@ except Exception:
     raise env.ConfigError(
         "EMAIL_URL is not an email URL; e.g. smtp+tls://user:password@smtp.example.org:587."
     ) from None
+# With DEBUG off an email must really leave: a console, file, in-memory or dummy backend would put victims' names
+# and addresses, notices and staff invitation links in the log (or nowhere) while recording them as sent.
+_UNSENT_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+if not DEBUG and globals()["EMAIL_BACKEND"] in _UNSENT_EMAIL_BACKENDS:
+    raise env.ConfigError(
+        f"EMAIL_URL={_email!r} does not send email, and DEBUG is off: set EMAIL_URL to your mail server, "
+        "e.g. smtp+tls://user:password@smtp.example.org:587 (console, file, memory and dummy backends are for "
+        "development only)."
+    )
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "helpline@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
