@@ -193,7 +193,12 @@ MatchIn = Annotated[PdqMatchIn | PhashMatchIn | Md5MatchIn | Sha256MatchIn, Fiel
 
 class BankMatchOut(Schema):
     entry_id: int
-    value: str = Field(description="The bank entry's hash.")
+    value: str | None = Field(
+        None,
+        description="The bank entry's hash; only to keys with the fetch scope (they may fetch it anyway). Without "
+        "it a match-only key learns the entry and its distance, never the stored value, so it cannot harvest "
+        "the bank near by near.",
+    )
     distance: int = Field(description="Hamming distance; for PDQ the smallest over the entry's 8 variants.")
 
 
@@ -212,6 +217,7 @@ class MatchOut(Schema):
     "/match",
     response={200: MatchOut, 422: ValidationProblem, **_REFUSALS},
     summary="Match up to 1,000 hashes of one type against the bank",
+    exclude_none=True,
 )
 @decorate_view(partner_endpoint(endpoint="api.match", scope=Partner.Scope.MATCH))
 def match(request: HttpRequest, payload: MatchIn) -> MatchOut:
@@ -220,14 +226,18 @@ def match(request: HttpRequest, payload: MatchIn) -> MatchOut:
     native = NativeType(payload.signal_type)
     signal_type = _SIGNAL_TYPES[native]
     distance = payload.max_distance
+    may_fetch = Partner.Scope.FETCH in request.bank_partner.scopes
     if native in (NativeType.pdq, NativeType.phash):
         found = live_index(signal_type).query(payload.hashes, distance)
         ids = {m.entry_id for matches in found for m in matches}
-        values = dict(BankEntry.objects.filter(id__in=ids).values_list("id", "value")) if ids else {}
-        per_hash = [[(m.entry_id, values.get(m.entry_id, ""), m.distance) for m in matches] for matches in found]
+        values = dict(BankEntry.objects.filter(id__in=ids).values_list("id", "value")) if ids and may_fetch else {}
+        per_hash = [[(m.entry_id, values.get(m.entry_id), m.distance) for m in matches] for matches in found]
     else:
         exact = active_entries(signal_type=signal_type, values=payload.hashes)
-        per_hash = [[(entry_id, value, 0) for entry_id, value in exact.get(text, [])] for text in payload.hashes]
+        per_hash = [
+            [(entry_id, value if may_fetch else None, 0) for entry_id, value in exact.get(text, [])]
+            for text in payload.hashes
+        ]
     results = [
         HashMatchesOut(hash=text, matches=[BankMatchOut(entry_id=e, value=v, distance=d) for e, v, d in matches])
         for text, matches in zip(payload.hashes, per_hash, strict=True)

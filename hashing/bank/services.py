@@ -194,15 +194,18 @@ class FeedbackItem:
 
 @dataclass(frozen=True)
 class FeedbackOutcome:
+    received: int
     recorded: int
-    unknown: int
 
 
 def bank_feedback_record(*, partner: Partner, items: Sequence[FeedbackItem]) -> FeedbackOutcome:
     """Record a partner's feedback on feed hashes (StopNCII sends no signal type: PDQ and MD5 differ in length).
 
-    Hashes the bank never held are counted and ignored. An entry whose latest feedback from this partner
-    changes gets a new sequence number, so the feed carries the new CSPFeedbacks.
+    Only feedback on Active entries is kept. Feedback on a hash the bank never held, or no longer shares
+    (withdrawn or deleted), is accepted and dropped: the caller answers every batch alike, so a feedback key
+    cannot test whether a hash is (or was) in the bank. An entry whose latest feedback from this partner
+    changes gets a new sequence number, so the feed carries it; its `last_modified` does not move, because
+    that is the retention clock of withdrawn entries and feedback must not keep a withdrawn hash alive.
     """
     for item in items:
         if item.value not in FeedbackValue.values:
@@ -211,9 +214,9 @@ def bank_feedback_record(*, partner: Partner, items: Sequence[FeedbackItem]) -> 
         values = {item.hash_value for item in items}
         entries = {
             entry.value: entry.pk
-            for entry in BankEntry.objects.filter(signal_type__in=FEED_SIGNAL_TYPES, value__in=values).only(
-                "pk", "value"
-            )
+            for entry in BankEntry.objects.filter(
+                signal_type__in=FEED_SIGNAL_TYPES, value__in=values, status=BankStatus.ACTIVE
+            ).only("pk", "value")
         }
         before = _latest_feedback(partner=partner, entry_ids=set(entries.values()))
         now = timezone.now()
@@ -231,8 +234,9 @@ def bank_feedback_record(*, partner: Partner, items: Sequence[FeedbackItem]) -> 
             clock = clock_lock()
             first = clock_allocate(clock, len(changed))
             for offset, entry_id in enumerate(changed):
-                BankEntry.objects.filter(pk=entry_id).update(seq=first + offset, last_modified=now)
-    return FeedbackOutcome(recorded=len(rows), unknown=len(items) - len(rows))
+                # Still Active under the clock lock: a withdrawal committed meanwhile keeps its own seq.
+                BankEntry.objects.filter(pk=entry_id, status=BankStatus.ACTIVE).update(seq=first + offset)
+    return FeedbackOutcome(received=len(items), recorded=len(rows))
 
 
 def _latest_feedback(*, partner: Partner, entry_ids: set[int]) -> dict[int, tuple[str, list[str]]]:

@@ -151,4 +151,5 @@ def submit_feedback(request: HttpRequest) -> JsonResponse:
         return _error(message)
     outcome = bank_feedback_record(partner=request.bank_partner, items=items)
     audit_counts(request, hashes_in=len(items))
-    return JsonResponse({"count": outcome.recorded, "unknownHashes": outcome.unknown})
+    # The same answer whether or not each hash is in the bank (or was withdrawn): `count` is what was received.
+    return JsonResponse({"count": outcome.received})
