@@ -14,6 +14,7 @@ from pydantic import WithJsonSchema, field_validator
 
 from hashing.bank.gate import audit_counts, partner_endpoint
 from hashing.bank.live import live_index
+from hashing.bank.partners import partner_feed_start
 from hashing.bank.selectors import CursorError, active_entries, bank_page, decode_cursor, encode_cursor
 from hashing.models import BankEntry, BankStatus, Partner, SignalType
 from hashing.values import HashValueError, Md5Digest, PdqHash, PerceptualHash, Sha256Digest
@@ -117,7 +118,9 @@ def bank_fetch(
         position = decode_cursor(cursor) if cursor else None
     except CursorError as exc:
         raise ValidationError([{"loc": ["query", "cursor"], "msg": str(exc), "type": "value_error"}]) from None
-    page = bank_page(signal_type=_SIGNAL_TYPES[signal_type], cursor=position, size=limit)
+    partner = request.bank_partner
+    partner_feed_start(partner=partner)
+    page = bank_page(partner=partner, signal_type=_SIGNAL_TYPES[signal_type], cursor=position, size=limit)
     entries = [
         BankEntryOut(
             id=record.id,

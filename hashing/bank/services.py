@@ -162,10 +162,14 @@ def _set_case_links(*, case: Case, wanted: Sequence[WantedEntry], others: str) -
         for entry_id, status in BankEntryCase.objects.filter(entry_id__in=touched).values_list("entry_id", "status"):
             statuses[entry_id].append(status)
         ordered = sorted(touched)
+        previous = dict(BankEntry.objects.filter(pk__in=ordered).values_list("pk", "inactive_since_seq"))
         first = clock_allocate(clock, len(ordered))
         for offset, entry_id in enumerate(ordered):
+            status, seq = _aggregate(statuses[entry_id]), first + offset
+            # Leaving the active set starts the entry's tombstone point; a later Withdrawn -> Deleted keeps it.
+            inactive_since = None if status == BankStatus.ACTIVE else (previous.get(entry_id) or seq)
             BankEntry.objects.filter(pk=entry_id).update(
-                status=_aggregate(statuses[entry_id]), seq=first + offset, last_modified=now
+                status=status, seq=seq, inactive_since_seq=inactive_since, last_modified=now
             )
         return len(ordered)
 
