@@ -234,3 +234,27 @@ class PartnerApiCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.status} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class PartnerApiRefusals(models.Model):
+    """Calls refused for want of a valid key, counted per minute and endpoint rather than a row each.
+
+    Anyone can send such calls; one row per call would let them fill the database. Each web process adds up
+    its refusals in memory and writes them at most every few seconds (`hashing.bank.gate.REFUSALS_FLUSH_SECONDS`).
+    """
+
+    minute = models.DateTimeField(help_text="The minute the calls arrived in (UTC, seconds zero).")
+    endpoint = models.CharField(max_length=60)
+    status = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-minute", "endpoint"]
+        verbose_name = "refused partner API calls (per minute)"
+        verbose_name_plural = "refused partner API calls (per minute)"
+        constraints = [
+            models.UniqueConstraint(fields=["minute", "endpoint", "status"], name="partnerapirefusals_unique_minute")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.status} x{self.count} @ {self.minute:%Y-%m-%d %H:%M}"
