@@ -266,6 +266,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 # many days after their last change, once partners have had time to fetch the withdrawal.
 RETENTION_DAYS_AFTER_CLOSE = env.integer("RETENTION_DAYS_AFTER_CLOSE", 180, minimum=1)
 BANK_PURGE_DAYS_AFTER_WITHDRAWAL = env.integer("BANK_PURGE_DAYS_AFTER_WITHDRAWAL", 30, minimum=1)
+# Filings (cases.intake.screening): one address may file this many cases an hour and a day (then it is refused,
+# the draft kept); from its Nth filing of the day, and beyond the portal's daily volume, hashes wait for review.
+FILING_LIMIT_PER_ADDRESS_HOUR = env.integer("FILING_LIMIT_PER_ADDRESS_HOUR", 5, minimum=1)
+FILING_LIMIT_PER_ADDRESS_DAY = env.integer("FILING_LIMIT_PER_ADDRESS_DAY", 10, minimum=1)
+FILING_HOLD_FROM_ADDRESS_FILING = env.integer("FILING_HOLD_FROM_ADDRESS_FILING", 3, minimum=1)
+FILING_SHARED_WITHOUT_REVIEW_PER_DAY = env.integer("FILING_SHARED_WITHOUT_REVIEW_PER_DAY", 200, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email: console in the demo; EMAIL_URL=smtp+tls://user:password@host:587 in production.
