@@ -80,8 +80,9 @@ class Case(models.Model):
     # Erasure: the victim's "delete my case", or retention after closing.
     erased_at = models.DateTimeField(null=True, blank=True)
 
-    # An anomalous filing (cases.intake.screening) is saved whole, but its hashes wait for a caseworker's release
-    # before they enter the partner bank. Reasons are BankHoldReason values.
+    # An anomalous filing, or files added to a case later (cases.intake.screening), is saved whole, but those files'
+    # hashes (CaseHash.bank_held) wait for a caseworker's release before they enter the partner bank. Reasons are
+    # BankHoldReason values; held_at and released_at are the latest hold's.
     bank_held_at = models.DateTimeField(null=True, blank=True)
     bank_hold_reasons = models.JSONField(default=list, blank=True)
     bank_released_at = models.DateTimeField(null=True, blank=True)
@@ -174,6 +175,8 @@ class CaseHash(models.Model):
     phash = models.CharField(max_length=16, blank=True)
     md5 = models.CharField(max_length=32)
     sha256 = models.CharField(max_length=64)
+    # Held by screening (cases.intake.screening): kept with the case, not shared until a caseworker releases it.
+    bank_held = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

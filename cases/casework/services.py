@@ -176,6 +176,7 @@ def case_bank_release(*, case: Case, actor, origin: Origin) -> Case:
             raise CaseworkError("This case's fingerprints are not waiting for review.")
         locked.bank_released_at = timezone.now()
         locked.save(update_fields=["bank_released_at", "updated_at"])
+        locked.hashes.filter(bank_held=True).update(bank_held=False)
         case_bank_sync(case=locked)
         audit_record(
             action=Action.BANK_RELEASE, actor=actor, origin=origin, case=locked, reasons=locked.bank_hold_reasons

@@ -117,6 +117,7 @@ def _render_case(request, reference: str, *, forms: dict | None = None, status: 
         "hashes": selectors.hash_summary(case),
         "timeline": selectors.case_timeline(case),
         "feedback": selectors.partner_feedback(case),
+        "held_file_count": case.hashes.filter(bank_held=True).count() if case.bank_is_held else 0,
         "bank_hold_labels": [
             BankHoldReason(reason).label if reason in BankHoldReason.values else reason
             for reason in case.bank_hold_reasons

@@ -85,21 +85,30 @@ def filing_admit(*, address: str) -> RecentFilings:
     return recent
 
 
-def hold_reasons(*, recent: RecentFilings | None, hashes: list[dict]) -> list[str]:
-    """Why this filing's hashes should wait for review (empty: share at once). `hashes` as parse_hash_list gives."""
+def hold_reasons(*, recent: RecentFilings | None, hashes: list[dict], case: Case | None = None) -> list[str]:
+    """Why these files' hashes should wait for review (empty: share at once). `hashes` as parse_hash_list gives;
+    `case`: the case they are added to, whose own shared entries do not count as "already shared"."""
     reasons = []
     if recent is not None and recent.from_address_day + 1 >= settings.FILING_HOLD_FROM_ADDRESS_FILING:
         reasons.append(BankHoldReason.ADDRESS_VOLUME)
     if recent is not None and recent.portal_day >= settings.FILING_SHARED_WITHOUT_REVIEW_PER_DAY:
         reasons.append(BankHoldReason.DAILY_VOLUME)
-    if hashes and _already_shared(hashes):
+    if hashes and _already_shared(hashes, case=case):
         reasons.append(BankHoldReason.ALREADY_SHARED)
     if any(h.get("pdq") and (h.get("pdq_quality") or 0) < PdqHash.WEAK_QUALITY for h in hashes):
         reasons.append(BankHoldReason.LOW_QUALITY)
     return [str(reason) for reason in reasons]
 
 
-def _already_shared(hashes: list[dict]) -> bool:
+def hold_files(*, case: Case, sha256s: set[str], reasons: list[str]) -> None:
+    """Hold these files of the case for review. Call in the writing transaction, before the bank sync."""
+    case.hashes.filter(sha256__in=sha256s).update(bank_held=True)
+    case.bank_held_at, case.bank_released_at = timezone.now(), None
+    case.bank_hold_reasons = sorted(set(case.bank_hold_reasons) | set(reasons))
+    case.save(update_fields=["bank_held_at", "bank_released_at", "bank_hold_reasons", "updated_at"])
+
+
+def _already_shared(hashes: list[dict], *, case: Case | None) -> bool:
     """Whether any of these files' values is an Active bank entry (shared by another case): exact values."""
     wanted = {
         SignalType.MD5: {h["md5"] for h in hashes},
@@ -111,4 +120,7 @@ def _already_shared(hashes: list[dict]) -> bool:
     for signal_type, values in wanted.items():
         if values:
             condition |= Q(signal_type=signal_type, value__in=values)
-    return BankEntry.objects.filter(condition, status=BankStatus.ACTIVE).exists()
+    shared = BankEntry.objects.filter(condition, status=BankStatus.ACTIVE)
+    if case is not None:
+        shared = shared.exclude(case_links__case=case)
+    return shared.exists()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.intake.hashes import case_hash_from, parse_hash_list
-from cases.intake.screening import filing_admit, hold_reasons
+from cases.intake.screening import filing_admit, hold_files, hold_reasons
 from cases.models import Case, CaseURL, new_reference
 from cases.removals.queueing import queue_drafting
 from cases.services import case_bank_sync
@@ -149,9 +149,8 @@ def case_file(*, draft: dict, language: str, client_address: str | None = None) 
         hash_count = case_hashes_create(case=case, hashes=hashes)
         reasons = hold_reasons(recent=recent, hashes=hashes) if case.consent_share_hashes and hashes else []
         if reasons:
-            case.bank_held_at, case.bank_hold_reasons = now, reasons
-            case.save(update_fields=["bank_held_at", "bank_hold_reasons", "updated_at"])
-            event_record(case=case, kind="bank_held", actor_label="system", reasons=reasons)
+            hold_files(case=case, sha256s={h["sha256"] for h in hashes}, reasons=reasons)
+            event_record(case=case, kind="bank_held", actor_label="system", reasons=reasons, files=len(hashes))
         case_bank_sync(case=case)
         event_record(
             case=case,

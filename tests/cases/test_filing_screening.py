@@ -211,3 +211,20 @@ def test_a_caseworker_releases_a_held_filing_from_the_case_page_and_the_release_
 
 def test_the_helpers_fingerprints_are_consistent():
     assert fingerprint(3)["pdq_dihedral"][0] == fingerprint(3)["pdq"]
+
+
+def test_files_added_later_from_the_status_page_are_screened_and_only_they_wait(matcher):
+    from cases.status.services import case_hashes_add
+
+    first, later_weak, later_good = made_up_file(), {**made_up_file(), "pdq_quality": 20}, made_up_file()
+    case = case_file(draft=_draft([first]), language="en", client_address="192.0.2.30").case
+    assert matcher(first["pdq"])
+    case_hashes_add(case=case, hashes=[later_weak, later_good])
+    case.refresh_from_db()
+    assert case.bank_is_held and case.bank_hold_reasons == [BankHoldReason.LOW_QUALITY]
+    # The files shared before stay shared: only the batch added with the weak file waits.
+    assert matcher(first["pdq"]) and matcher(later_weak["pdq"]) == [] and matcher(later_good["pdq"]) == []
+    assert set(CaseHash.objects.filter(case=case, bank_held=True).values_list("sha256", flat=True)) == {
+        later_weak["sha256"],
+        later_good["sha256"],
+    }
