@@ -374,6 +374,9 @@ def test_withdrawn_hashes_leave_matching_at_once_and_are_purged_after_partners_h
         return response.json()["results"][0]["matches"]
 
     assert matched()
+    # The partner holds the hashes (it fetched them), so it is sent their withdrawal (a partner whose first
+    # fetch came after it never is: tests/hashing/test_partner_isolation.py).
+    Client().get("/stopncii/v1/FetchHashes", HTTP_OCP_APIM_SUBSCRIPTION_KEY=partner_keys.live)
     case_sharing_withdraw(case=withdrawing)
     case_sharing_withdraw(case=also_withdrawing)
     # At once: Withdrawn in the feed (partners drop it) and no longer matched.
