@@ -228,3 +228,16 @@ def test_files_added_later_from_the_status_page_are_screened_and_only_they_wait(
         later_weak["sha256"],
         later_good["sha256"],
     }
+
+
+def test_the_refusal_is_in_the_victims_language(settings):
+    settings.FILING_LIMIT_PER_ADDRESS_HOUR = 1
+    file_through_the_wizard(anonymous_answers([made_up_file()]), address="198.51.100.77")
+    client = Client(REMOTE_ADDR="198.51.100.77")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    answers = anonymous_answers([made_up_file()])
+    response = None
+    for name in STEP_NAMES:
+        response = post_form(client, f"/help/step/{name}/", answers[name])
+    assert response.status_code == 429
+    assert "Se enviaron demasiados casos desde esta conexión en la última hora" in response.content.decode()
