@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from hashing.bank.partners import partner_create, partner_key_issue, partner_key_revoke
 from hashing.bank.selectors import encode_cursor
-from hashing.models import BankEntry, FeedbackValue, PartnerApiCall, PartnerFeedback
+from hashing.models import FEED_SIGNAL_TYPES, BankEntry, BankStatus, FeedbackValue, PartnerApiCall, PartnerFeedback
 from tests.security.conftest import file_pii_case
 
 pytestmark = pytest.mark.django_db
@@ -174,8 +174,15 @@ def test_submit_feedback_records_a_batch_whole_or_not_at_all_and_never_fails(ban
         seen.add(response.status_code)
         after = snapshot()
         if response.status_code == 200:
-            recorded = response.json()["count"]
-            assert after[0] == before[0] + recorded, "the whole batch, no more, no less"
+            items = json.loads(body)["hashFeedbacks"]
+            assert response.json() == {"count": len(items)}  # the same answer for any hash (finding 9)
+            active = set(
+                BankEntry.objects.filter(status=BankStatus.ACTIVE, signal_type__in=FEED_SIGNAL_TYPES).values_list(
+                    "value", flat=True
+                )
+            )
+            recorded = sum(1 for item in items if item["hashValue"].strip().lower() in active)
+            assert after[0] == before[0] + recorded, "the whole batch of known hashes, no more, no less"
             assert after[2] == before[2] + 1
         else:
             assert_refusal_changed_nothing(before, after, response.status_code)
