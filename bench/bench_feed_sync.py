@@ -195,7 +195,7 @@ def in_process_reference(partner) -> tuple[float, int]:
     started = time.perf_counter()
     records, cursor = 0, None
     while True:
-        page = feed_page(start=10, cursor=cursor, size=DEFAULT_PAGE_SIZE)
+        page = feed_page(partner=partner, start=10, cursor=cursor, size=DEFAULT_PAGE_SIZE)
         numbers: dict[int, str] = {}
         json.dumps({"hashRecords": [_hash_record(record, partner, numbers) for record in page.records]})
         records += len(page.records)
@@ -214,7 +214,7 @@ def client_parse_rate(partner) -> float:
     from hashing.bank.stopncii import DEFAULT_PAGE_SIZE, _hash_record
 
     numbers: dict[int, str] = {}
-    page = feed_page(start=10, cursor=None, size=DEFAULT_PAGE_SIZE)
+    page = feed_page(partner=partner, start=10, cursor=None, size=DEFAULT_PAGE_SIZE)
     payload = json.dumps([_hash_record(record, partner, numbers) for record in page.records])
     config = dacite.Config(cast=[enum.Enum, set])
     started = time.perf_counter()

@@ -80,6 +80,13 @@ class Case(models.Model):
     # Erasure: the victim's "delete my case", or retention after closing.
     erased_at = models.DateTimeField(null=True, blank=True)
 
+    # An anomalous filing, or files added to a case later (cases.intake.screening), is saved whole, but those files'
+    # hashes (CaseHash.bank_held) wait for a caseworker's release before they enter the partner bank. Reasons are
+    # BankHoldReason values; held_at and released_at are the latest hold's.
+    bank_held_at = models.DateTimeField(null=True, blank=True)
+    bank_hold_reasons = models.JSONField(default=list, blank=True)
+    bank_released_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-is_urgent", "created_at"]
         constraints = [
@@ -96,6 +103,36 @@ class Case(models.Model):
     @property
     def is_anonymous(self) -> bool:
         return not (self.contact_name or self.contact_email or self.contact_phone)
+
+    @property
+    def bank_is_held(self) -> bool:
+        """Its hashes wait for a caseworker's review before partners receive them."""
+        return self.bank_held_at is not None and self.bank_released_at is None
+
+
+class BankHoldReason(models.TextChoices):
+    """Why a filing's hashes wait for review before they are shared with partners."""
+
+    ADDRESS_VOLUME = "address_volume", "Several filings from the same address in a day"
+    DAILY_VOLUME = "daily_volume", "More filings today than the portal shares without review"
+    ALREADY_SHARED = "already_shared", "Some of its hashes are already shared by another case"
+    LOW_QUALITY = "low_quality", "Low-quality image hashes (PDQ quality under 50)"
+
+
+class FilingMark(models.Model):
+    """One filing's trace for the per-address limits: a keyed digest of the address (never the address), kept a day.
+
+    Not linked to the case, so it cannot tell which case came from which address.
+    """
+
+    address_digest = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_digest", "at"], name="filingmark_address_idx")]
+
+    def __str__(self) -> str:
+        return f"filing @ {self.at:%Y-%m-%d %H:%M}"
 
 
 class CaseURL(models.Model):
@@ -138,6 +175,8 @@ class CaseHash(models.Model):
     phash = models.CharField(max_length=16, blank=True)
     md5 = models.CharField(max_length=32)
     sha256 = models.CharField(max_length=64)
+    # Held by screening (cases.intake.screening): kept with the case, not shared until a caseworker releases it.
+    bank_held = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

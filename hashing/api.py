@@ -15,6 +15,7 @@ from pydantic import WithJsonSchema, field_validator, model_validator
 
 from hashing.bank.gate import audit_counts, partner_endpoint
 from hashing.bank.live import live_index
+from hashing.bank.partners import partner_feed_start
 from hashing.bank.selectors import CursorError, active_entries, bank_page, decode_cursor, encode_cursor
 from hashing.bank.services import FeedbackItem, bank_feedback_record
 from hashing.bank.stopncii import MAX_FEEDBACK_ITEMS, MAX_TAG_LENGTH, MAX_TAGS
@@ -120,7 +121,9 @@ def bank_fetch(
         position = decode_cursor(cursor) if cursor else None
     except CursorError as exc:
         raise ValidationError([{"loc": ["query", "cursor"], "msg": str(exc), "type": "value_error"}]) from None
-    page = bank_page(signal_type=_SIGNAL_TYPES[signal_type], cursor=position, size=limit)
+    partner = request.bank_partner
+    partner_feed_start(partner=partner)
+    page = bank_page(partner=partner, signal_type=_SIGNAL_TYPES[signal_type], cursor=position, size=limit)
     entries = [
         BankEntryOut(
             id=record.id,
@@ -196,7 +199,12 @@ MatchIn = Annotated[PdqMatchIn | PhashMatchIn | Md5MatchIn | Sha256MatchIn, Fiel
 
 class BankMatchOut(Schema):
     entry_id: int
-    value: str = Field(description="The bank entry's hash.")
+    value: str | None = Field(
+        None,
+        description="The bank entry's hash; only to keys with the fetch scope (they may fetch it anyway). Without "
+        "it a match-only key learns the entry and its distance, never the stored value, so it cannot harvest "
+        "the bank near by near.",
+    )
     distance: int = Field(description="Hamming distance; for PDQ the smallest over the entry's 8 variants.")
 
 
@@ -215,6 +223,7 @@ class MatchOut(Schema):
     "/match",
     response={200: MatchOut, 422: ValidationProblem, **_REFUSALS},
     summary="Match up to 1,000 hashes of one type against the bank",
+    exclude_none=True,
 )
 @decorate_view(partner_endpoint(endpoint="api.match", scope=Partner.Scope.MATCH))
 def match(request: HttpRequest, payload: MatchIn) -> MatchOut:
@@ -223,14 +232,18 @@ def match(request: HttpRequest, payload: MatchIn) -> MatchOut:
     native = NativeType(payload.signal_type)
     signal_type = _SIGNAL_TYPES[native]
     distance = payload.max_distance
+    may_fetch = Partner.Scope.FETCH in request.bank_partner.scopes
     if native in (NativeType.pdq, NativeType.phash):
         found = live_index(signal_type).query(payload.hashes, distance)
         ids = {m.entry_id for matches in found for m in matches}
-        values = dict(BankEntry.objects.filter(id__in=ids).values_list("id", "value")) if ids else {}
-        per_hash = [[(m.entry_id, values.get(m.entry_id, ""), m.distance) for m in matches] for matches in found]
+        values = dict(BankEntry.objects.filter(id__in=ids).values_list("id", "value")) if ids and may_fetch else {}
+        per_hash = [[(m.entry_id, values.get(m.entry_id), m.distance) for m in matches] for matches in found]
     else:
         exact = active_entries(signal_type=signal_type, values=payload.hashes)
-        per_hash = [[(entry_id, value, 0) for entry_id, value in exact.get(text, [])] for text in payload.hashes]
+        per_hash = [
+            [(entry_id, value if may_fetch else None, 0) for entry_id, value in exact.get(text, [])]
+            for text in payload.hashes
+        ]
     results = [
         HashMatchesOut(hash=text, matches=[BankMatchOut(entry_id=e, value=v, distance=d) for e, v, d in matches])
         for text, matches in zip(payload.hashes, per_hash, strict=True)
@@ -272,8 +285,10 @@ class FeedbackIn(Schema):
 
 
 class FeedbackOut(Schema):
-    recorded: int = Field(description="Feedback rows recorded (a PDQ variant shared by two entries counts twice).")
-    unknown: int = Field(description="Items whose hash the bank does not hold (ignored).")
+    received: int = Field(
+        description="Feedback items received. The answer is the same whether or not the bank holds each hash, so "
+        "feedback cannot be used to test the bank's contents; feedback on hashes it does not share is dropped."
+    )
 
 
 def _pdq_variants_to_entries(items: list[FeedbackItem]) -> list[FeedbackItem]:
@@ -312,4 +327,5 @@ def feedback(request: HttpRequest, payload: FeedbackIn) -> FeedbackOut:
         partner=request.bank_partner, items=items, signal_types=[_SIGNAL_TYPES[payload.signal_type]]
     )
     audit_counts(request, hashes_in=len(items))
-    return FeedbackOut(recorded=outcome.recorded, unknown=outcome.unknown)
+    del outcome  # what was recorded stays inside the portal: see FeedbackOut.received
+    return FeedbackOut(received=len(payload.feedback))

@@ -78,6 +78,10 @@ class BankEntry(models.Model):
     pdq_variants = models.BinaryField(null=True, blank=True, editable=False)
     pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
     seq = models.BigIntegerField(help_text="The bank clock value of the entry's last change.")
+    # The bank clock value of the change that took the entry out of the active set (None while Active). A partner
+    # whose first fetch came at or after it never received the entry, so it is never sent its tombstone.
+    inactive_since_seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    # When the entry's sharing last changed (not partners' feedback): the clock of the purge of withdrawn entries.
     last_modified = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -152,6 +156,9 @@ class Partner(models.Model):
     # Keys the HMAC that turns case ids into this partner's opaque case numbers; never shown, never rotated
     # (rotating it would renumber every case in the partner's copy of the bank).
     case_number_key = models.CharField(max_length=64, default=new_case_number_key, editable=False)
+    # The bank clock value at the partner's first fetch (None before it): its copy starts from the active bank,
+    # and only entries that left the active set after this point are sent to it as Withdrawn or Deleted.
+    feed_start_seq = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -227,3 +234,27 @@ class PartnerApiCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.status} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class PartnerApiRefusals(models.Model):
+    """Calls refused for want of a valid key, counted per minute and endpoint rather than a row each.
+
+    Anyone can send such calls; one row per call would let them fill the database. Each web process adds up
+    its refusals in memory and writes them at most every few seconds (`hashing.bank.gate.REFUSALS_FLUSH_SECONDS`).
+    """
+
+    minute = models.DateTimeField(help_text="The minute the calls arrived in (UTC, seconds zero).")
+    endpoint = models.CharField(max_length=60)
+    status = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-minute", "endpoint"]
+        verbose_name = "refused partner API calls (per minute)"
+        verbose_name_plural = "refused partner API calls (per minute)"
+        constraints = [
+            models.UniqueConstraint(fields=["minute", "endpoint", "status"], name="partnerapirefusals_unique_minute")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.status} x{self.count} @ {self.minute:%Y-%m-%d %H:%M}"

@@ -141,11 +141,19 @@ class FileHashes:
     pdq_dihedral: tuple[PdqHash, ...] | None = None
     phash: PerceptualHash | None = None
 
+    # The hasher computes the PDQ and its first (identity) dihedral variant from the same pixels; they are equal
+    # except for exactly 64 x 64 images, where PDQ skips the blur and a few bits may differ (static/hashing/pdq.js).
+    MAX_IDENTITY_VARIANT_BITS = 8
+
     def __post_init__(self) -> None:
         if self.pdq_dihedral is not None and len(self.pdq_dihedral) != 8:
             raise HashValueError(f"PDQ dihedral variants must be 8, got {len(self.pdq_dihedral)}")
         if self.pdq is None and (self.pdq_oriented or self.pdq_dihedral or self.phash):
             raise HashValueError("image hashes need a PDQ hash")
+        if self.pdq is not None and self.pdq_dihedral is not None:
+            bits = self.pdq.distance(self.pdq_dihedral[0])
+            if bits > self.MAX_IDENTITY_VARIANT_BITS:
+                raise HashValueError(f"the first PDQ dihedral variant is {bits} bits from the PDQ: not one image")
 
     @property
     def is_image(self) -> bool:
@@ -159,6 +167,8 @@ class FileHashes:
         oriented = data.get("pdq_oriented")
         dihedral = data.get("pdq_dihedral")
         phash = data.get("phash")
+        if pdq is not None and quality is None:
+            raise HashValueError("a PDQ hash from the browser comes with its quality (0-100)")
         return cls(
             md5=Md5Digest(data.get("md5")),
             sha256=Sha256Digest(data.get("sha256")),

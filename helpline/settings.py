@@ -274,6 +274,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 # many days after their last change, once partners have had time to fetch the withdrawal.
 RETENTION_DAYS_AFTER_CLOSE = env.integer("RETENTION_DAYS_AFTER_CLOSE", 180, minimum=1)
 BANK_PURGE_DAYS_AFTER_WITHDRAWAL = env.integer("BANK_PURGE_DAYS_AFTER_WITHDRAWAL", 30, minimum=1)
+# Filings (cases.intake.screening): one address may file this many cases an hour and a day (then it is refused,
+# the draft kept); from its Nth filing of the day, and beyond the portal's daily volume, hashes wait for review.
+FILING_LIMIT_PER_ADDRESS_HOUR = env.integer("FILING_LIMIT_PER_ADDRESS_HOUR", 5, minimum=1)
+FILING_LIMIT_PER_ADDRESS_DAY = env.integer("FILING_LIMIT_PER_ADDRESS_DAY", 10, minimum=1)
+FILING_HOLD_FROM_ADDRESS_FILING = env.integer("FILING_HOLD_FROM_ADDRESS_FILING", 3, minimum=1)
+FILING_SHARED_WITHOUT_REVIEW_PER_DAY = env.integer("FILING_SHARED_WITHOUT_REVIEW_PER_DAY", 200, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Email: console in the demo; EMAIL_URL=smtp+tls://user:password@host:587 in production.
@@ -284,6 +290,20 @@ except Exception:
     raise env.ConfigError(
         "EMAIL_URL is not an email URL; e.g. smtp+tls://user:password@smtp.example.org:587."
     ) from None
+# With DEBUG off an email must really leave: a console, file, in-memory or dummy backend would put victims' names
+# and addresses, notices and staff invitation links in the log (or nowhere) while recording them as sent.
+_UNSENT_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+if not DEBUG and globals()["EMAIL_BACKEND"] in _UNSENT_EMAIL_BACKENDS:
+    raise env.ConfigError(
+        f"EMAIL_URL={_email!r} does not send email, and DEBUG is off: set EMAIL_URL to your mail server, "
+        "e.g. smtp+tls://user:password@smtp.example.org:587 (console, file, memory and dummy backends are for "
+        "development only)."
+    )
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "helpline@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

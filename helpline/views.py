@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 
 from django.conf import settings
@@ -42,7 +44,14 @@ def _check_broker() -> dict:
         return {"ok": False, "mode": "redis", "error": type(exc).__name__}
 
 
-def _check_storage() -> dict:
+# /healthz is public: each call must not write to storage. The write-read-delete probe runs at most once per
+# HEALTHZ_STORAGE_SECONDS per process and storage configuration; calls in between get its last answer.
+HEALTHZ_STORAGE_SECONDS = 10.0
+_storage_probe: dict[str, tuple[float, dict]] = {}
+_storage_probe_lock = threading.Lock()
+
+
+def _probe_storage() -> dict:
     name = f"healthz/{uuid.uuid4().hex}.txt"
     try:
         saved = default_storage.save(name, ContentFile(b"ok"))
@@ -52,6 +61,16 @@ def _check_storage() -> dict:
         return {"ok": readable, "backend": type(default_storage._wrapped).__name__}
     except Exception as exc:  # botocore, OSError, ... : report down without detail
         return {"ok": False, "error": type(exc).__name__}
+
+
+def _check_storage() -> dict:
+    configuration = repr(settings.STORAGES.get("default"))
+    with _storage_probe_lock:  # concurrent health checks wait for one probe rather than each making their own
+        probed_at, result = _storage_probe.get(configuration, (None, None))
+        if probed_at is None or time.monotonic() - probed_at >= HEALTHZ_STORAGE_SECONDS:
+            result = _probe_storage()
+            _storage_probe[configuration] = (time.monotonic(), result)
+    return result
 
 
 @never_cache

@@ -44,6 +44,7 @@ class AuditRecord(models.Model):
         CASEWORK_ERASE = "casework.erase", "Erased casework records"
         REMOVAL_VIEW = "removal.view", "Viewed removal requests"
         REMOVAL_CHANGE = "removal.change", "Changed a removal request"
+        BANK_RELEASE = "bank.release", "Released held hashes to partners"
         OTHER = "other", "Other"
 
     at = models.DateTimeField(default=timezone.now, editable=False)

@@ -164,6 +164,27 @@ def case_status_change(*, case: Case, status: str, actor, origin: Origin, closin
     return locked
 
 
+def case_bank_release(*, case: Case, actor, origin: Origin) -> Case:
+    """Release a held filing's hashes to the partner bank (cases.intake.screening held them for review)."""
+    from cases.services import case_bank_sync
+
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        access.require_work(actor, locked)
+        _require_not_erased(locked)
+        if not locked.bank_is_held:
+            raise CaseworkError("This case's fingerprints are not waiting for review.")
+        locked.bank_released_at = timezone.now()
+        locked.save(update_fields=["bank_released_at", "updated_at"])
+        locked.hashes.filter(bank_held=True).update(bank_held=False)
+        case_bank_sync(case=locked)
+        audit_record(
+            action=Action.BANK_RELEASE, actor=actor, origin=origin, case=locked, reasons=locked.bank_hold_reasons
+        )
+        event_record(case=locked, kind="bank_released", actor=actor, reasons=locked.bank_hold_reasons)
+    return locked
+
+
 def note_add(*, case: Case, text: str, actor, origin: Origin) -> CaseNote:
     text = (text or "").strip()
     if not text:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<str:reference>/claim/", views.case_claim, name="claim"),
     path("cases/<str:reference>/assign/", views.case_assign, name="assign"),
     path("cases/<str:reference>/status/", views.case_status, name="status"),
+    path("cases/<str:reference>/bank/release/", views.bank_release, name="bank_release"),
     path("cases/<str:reference>/notes/", views.note_add, name="note_add"),
     path("cases/<str:reference>/messages/", views.message_send, name="message_send"),
     path("cases/<str:reference>/evidence/", views.evidence_add, name="evidence_add"),

@@ -29,7 +29,7 @@ from cases.casework.models import AuditRecord
 from cases.casework.queue import QueueRow, Tab, queue_counts, queue_page, queue_platforms, queue_row
 from cases.casework.safe_contact import may_email
 from cases.casework.selectors import PII_FIELDS
-from cases.models import Case
+from cases.models import BankHoldReason, Case
 from cases.removals.selectors import board_rows
 from helpline.staff import roles
 
@@ -117,6 +117,11 @@ def _render_case(request, reference: str, *, forms: dict | None = None, status: 
         "hashes": selectors.hash_summary(case),
         "timeline": selectors.case_timeline(case),
         "feedback": selectors.partner_feedback(case),
+        "held_file_count": case.hashes.filter(bank_held=True).count() if case.bank_is_held else 0,
+        "bank_hold_labels": [
+            BankHoldReason(reason).label if reason in BankHoldReason.values else reason
+            for reason in case.bank_hold_reasons
+        ],
         "closing_reason_label": states.ClosingReason(case.closing_reason).label
         if case.closing_reason in states.ClosingReason.values
         else case.closing_reason,
@@ -186,6 +191,18 @@ def case_assign(request, reference: str):
     status = 400 if request.method == "POST" else 200
     context = {"case": case, "form": form, "history": selectors.assignment_history(case)}
     return render(request, "casework/assign.html", context, status=status)
+
+
+@require_POST
+@roles.staff_required()
+def bank_release(request, reference: str):
+    case = _case_for_action(request, reference)
+    try:
+        services.case_bank_release(case=case, actor=request.user, origin=Origin.from_request(request))
+    except (services.CaseworkError, access.NotAllowed) as exc:
+        messages.error(request, str(exc))
+        return redirect("casework:case", reference=case.reference)
+    return _done(request, case, "The fingerprints are released: partners receive them at their next fetch.")
 
 
 @require_POST

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.intake.hashes import case_hash_from, parse_hash_list
+from cases.intake.screening import filing_admit, hold_files, hold_reasons
 from cases.models import Case, CaseURL, new_reference
 from cases.removals.queueing import queue_drafting
 from cases.services import case_bank_sync
@@ -97,8 +98,12 @@ def case_hashes_create(*, case: Case, hashes: list[dict]) -> int:
     return len(new)
 
 
-def case_file(*, draft: dict, language: str) -> FiledCase:
-    """File the victim's case from the wizard's draft. Everything exists together or not at all."""
+def case_file(*, draft: dict, language: str, client_address: str | None = None) -> FiledCase:
+    """File the victim's case from the wizard's draft. Everything exists together or not at all.
+
+    With the filer's `client_address`, the address's filing limits apply (FilingRefused, nothing written). An
+    anomalous filing (cases.intake.screening) is filed whole with its hashes held for a caseworker's review.
+    """
     safety = draft["safety"]
     what = draft.get("what-happened") or {}
     where = draft.get("where") or {}
@@ -116,6 +121,7 @@ def case_file(*, draft: dict, language: str) -> FiledCase:
     has_contact = bool(contact.get("email") or contact.get("phone") or contact.get("name"))
 
     with transaction.atomic():
+        recent = filing_admit(address=client_address) if client_address is not None else None
         case = Case.objects.create(
             reference=_unused_reference(),
             pin_hash=make_password(pin),
@@ -141,6 +147,10 @@ def case_file(*, draft: dict, language: str) -> FiledCase:
         )
         url_count = case_urls_create(case=case, urls=where.get("urls") or [])
         hash_count = case_hashes_create(case=case, hashes=hashes)
+        reasons = hold_reasons(recent=recent, hashes=hashes) if case.consent_share_hashes and hashes else []
+        if reasons:
+            hold_files(case=case, sha256s={h["sha256"] for h in hashes}, reasons=reasons)
+            event_record(case=case, kind="bank_held", actor_label="system", reasons=reasons, files=len(hashes))
         case_bank_sync(case=case)
         event_record(
             case=case,

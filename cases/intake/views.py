@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.intake import forms as intake_forms
 from cases.intake.hashes import MAX_FILES
+from cases.intake.screening import FilingRefused
 from cases.intake.services import SIGNATURE_STATEMENT, case_file
+from cases.status.throttle import client_address
 from cases.uploads import refuse_file_uploads
 from helpline.crypto import keyed_digest
 
@@ -120,11 +122,18 @@ def step(request, name: str):
             # The claim is written in the filing's own transaction (the cache is the database): if the filing
             # fails (the database drops away mid-way) the claim goes with it, and sending again files the case
             # rather than showing the "shown only once" page for a case that does not exist.
-            with transaction.atomic():
-                if not _claim_filing(request):
-                    # A second "Send" (double click, or two tabs) while the first is being filed.
-                    return redirect("intake:done")
-                filed = case_file(draft=draft, language=get_language() or "en")
+            try:
+                with transaction.atomic():
+                    if not _claim_filing(request):
+                        # A second "Send" (double click, or two tabs) while the first is being filed.
+                        return redirect("intake:done")
+                    filed = case_file(
+                        draft=draft, language=get_language() or "en", client_address=client_address(request)
+                    )
+            except FilingRefused as exc:
+                # Nothing was written (the claim went with the transaction); the draft stays in the session.
+                form.add_error(None, exc.message)
+                return _render_step(request, current, form, draft, index, status=429)
             del request.session[DRAFT_KEY]
             request.session[FILED_KEY] = {
                 "reference": filed.case.reference,
@@ -135,7 +144,10 @@ def step(request, name: str):
             return redirect("intake:done")
     else:
         form = _form(current, draft)
+    return _render_step(request, current, form, draft, index)
 
+
+def _render_step(request, current: Step, form: forms.Form, draft: dict, index: int, *, status: int = 200):
     return render(
         request,
         current.template,
@@ -152,6 +164,7 @@ def step(request, name: str):
             "has_contact": _has_contact(draft),
             "saved_hash_count": len((draft.get("images") or {}).get("hashes") or []),
         },
+        status=status,
     )
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
+from cases.intake.screening import hold_files, hold_reasons
 from cases.intake.services import case_hashes_create, case_urls_create, safe_contact_json
 from cases.models import Case
 from cases.removals.queueing import queue_drafting
@@ -80,8 +81,15 @@ def case_urls_add(*, case: Case, urls: list[str]) -> int:
 
 
 def case_hashes_add(*, case: Case, hashes: list[dict]) -> int:
+    """Files the victim adds later; anomalous ones (cases.intake.screening) wait for review, the rest share."""
     with transaction.atomic():
+        known = set(case.hashes.values_list("sha256", flat=True))
+        new = [values for values in hashes if values["sha256"] not in known]
         added = case_hashes_create(case=case, hashes=hashes)
+        reasons = hold_reasons(recent=None, hashes=new, case=case) if added and case.consent_share_hashes else []
+        if reasons:
+            hold_files(case=case, sha256s={values["sha256"] for values in new}, reasons=reasons)
+            event_record(case=case, kind="bank_held", actor_label="system", reasons=reasons, files=len(new))
         if added:
             case_bank_sync(case=case)
             event_record(case=case, kind="hashes_added", actor_label="victim", count=added)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from hashing.bank.partners import partner_key_authenticate
-from hashing.models import Partner, PartnerApiCall, PartnerKey
+from hashing.models import Partner, PartnerApiCall, PartnerApiRefusals, PartnerKey
 from helpline.counters import counter_hit
 
 logger = logging.getLogger(__name__)
@@ -76,11 +79,56 @@ def _record_call(request: HttpRequest, *, endpoint: str, key: PartnerKey | None,
         logger.exception("could not write the audit row for %s", endpoint)
 
 
+# Refused calls without a valid key: counted in memory per (minute, endpoint, status), written as one upsert per
+# bucket at most every REFUSALS_FLUSH_SECONDS per process. A process that stops in between loses at most that
+# many seconds of counts: a statistic of noise, not an audit of a partner.
+REFUSALS_FLUSH_SECONDS = 10.0
+_refusals: Counter[tuple[datetime, str, int]] = Counter()
+_refusals_lock = threading.Lock()
+_refusals_flushed_at = time.monotonic()
+
+
+def _count_refusal(*, endpoint: str, status: int) -> None:
+    minute = datetime.now(UTC).replace(second=0, microsecond=0)
+    with _refusals_lock:
+        _refusals[(minute, endpoint, status)] += 1
+        due = time.monotonic() - _refusals_flushed_at >= REFUSALS_FLUSH_SECONDS
+    if due:
+        refusals_flush()
+
+
+def refusals_flush() -> int:
+    """Write this process's counted refusals (one upsert per minute and endpoint); returns how many calls."""
+    global _refusals_flushed_at
+    with _refusals_lock:
+        pending = dict(_refusals)
+        _refusals.clear()
+        _refusals_flushed_at = time.monotonic()
+    if not pending:
+        return 0
+    table = PartnerApiRefusals._meta.db_table
+    upsert = (
+        f"INSERT INTO {table} (minute, endpoint, status, count) VALUES (%s, %s, %s, %s) "  # noqa: S608 - constant name
+        f"ON CONFLICT (minute, endpoint, status) DO UPDATE SET count = {table}.count + EXCLUDED.count"
+    )
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(upsert, [(*bucket, count) for bucket, count in sorted(pending.items())])
+    except Exception:
+        # Put the counts back for the next flush rather than lose them; the caller's answer is unaffected.
+        logger.exception("could not write the refused-call counts")
+        with _refusals_lock:
+            _refusals.update(pending)
+        return 0
+    return sum(pending.values())
+
+
 def partner_endpoint(*, endpoint: str, scope: str) -> Callable:
     """Wrap a view (or a django-ninja operation, via `decorate_view`) as a partner API endpoint.
 
-    Order: key (401), rate limit (429 with Retry-After), scope (403), then the view. Every call, answered
-    or refused, writes one audit row. The view finds the partner in `request.bank_partner`.
+    Order: key (401), rate limit (429 with Retry-After), scope (403), then the view. Every call with a valid key,
+    answered or refused, writes one audit row; calls without one are only counted (see `_count_refusal`).
+    The view finds the partner in `request.bank_partner`.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -114,7 +162,10 @@ def partner_endpoint(*, endpoint: str, scope: str) -> Callable:
                 status = response.status_code
                 return response
             finally:
-                _record_call(request, endpoint=endpoint, key=key, status=status, started=started)
+                if key is None:
+                    _count_refusal(endpoint=endpoint, status=status)
+                else:
+                    _record_call(request, endpoint=endpoint, key=key, status=status, started=started)
 
         return wrapper
 

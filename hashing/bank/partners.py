@@ -7,9 +7,11 @@ import secrets
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from hashing.models import Partner, PartnerKey
+from hashing.models import BankClock, Partner, PartnerKey
 
 KEY_START = "hlp_"
 # Lowercase letters and digits without look-alikes: the prefix is read out when partners ask for support.
@@ -95,3 +97,18 @@ def partner_key_authenticate(raw_key: str | None) -> PartnerKey | None:
         .filter(digest=key_digest(raw_key), revoked_at__isnull=True, partner__is_active=True)
         .first()
     )
+
+
+def partner_feed_start(*, partner: Partner) -> int:
+    """The bank clock value at the partner's first fetch, recorded by that fetch (later calls change nothing).
+
+    The committed clock value is a point in change order: every change up to it is visible, so what was out of
+    the active set by then is something this partner never received, and it is never sent the tombstone.
+    """
+    if partner.feed_start_seq is None:
+        clock = BankClock.objects.filter(pk=1).values("value")
+        Partner.objects.filter(pk=partner.pk, feed_start_seq__isnull=True).update(
+            feed_start_seq=Coalesce(Subquery(clock[:1]), Value(0))
+        )
+        partner.feed_start_seq = Partner.objects.values_list("feed_start_seq", flat=True).get(pk=partner.pk)
+    return partner.feed_start_seq

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Window
@@ -37,7 +37,9 @@ class EntryRecord:
     pdq_quality: int | None = None
     pdq_variants: bytes | None = None
     cases: list[tuple[int, str]] = field(default_factory=list)  # (case id, status)
-    feedback: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (partner name, value, tags)
+    # (source, value, tags): the reading partner's own latest feedback in full, then one line per value with how
+    # many other partners gave it as their latest ("other partners", "Blocked", ["partners:2"]).
+    feedback: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
 
 def _after(cursor: tuple[int, int] | None) -> Q:
@@ -58,7 +60,12 @@ class Page:
         return self.following_seq is not None
 
 
-def _records(queryset, size: int, *, with_cases: bool, with_feedback: bool, with_variants: bool) -> Page:
+OTHER_PARTNERS = "other partners"
+
+
+def _records(
+    queryset, size: int, *, with_cases: bool, viewer: Partner | None = None, with_variants: bool = False
+) -> Page:
     columns = ["id", "signal_type", "value", "status", "seq", "pdq_quality"]
     rows = list(
         queryset.order_by("seq", "id").values_list(*columns, *(["pdq_variants"] if with_variants else []))[: size + 1]
@@ -82,7 +89,7 @@ def _records(queryset, size: int, *, with_cases: bool, with_feedback: bool, with
         for entry_id, case_id, status in links.values_list("entry_id", "case_id", "status"):
             if entry_id in by_id:
                 by_id[entry_id].cases.append((case_id, status))
-    if with_feedback:
+    if viewer is not None:
         latest = (
             PartnerFeedback.objects.filter(**in_range)
             .annotate(
@@ -93,24 +100,46 @@ def _records(queryset, size: int, *, with_cases: bool, with_feedback: bool, with
                 )
             )
             .filter(rank=1)
-            .values_list("entry_id", "partner__name", "value", "tags")
+            .values_list("entry_id", "partner_id", "value", "tags")
         )
-        for entry_id, partner_name, value, tags in sorted(latest, key=lambda row: (row[0], row[1])):
-            if entry_id in by_id:
-                by_id[entry_id].feedback.append((partner_name, value, list(tags)))
+        # Other partners are never named and their free-text tags never shown (they may name uploaders or
+        # where a copy was seen): the reader gets how many of them last said each value, and its own words.
+        others: dict[int, Counter] = defaultdict(Counter)
+        for entry_id, partner_id, value, tags in latest:
+            if entry_id not in by_id:
+                continue
+            if partner_id == viewer.pk:
+                by_id[entry_id].feedback.insert(0, (viewer.name, value, sorted(tags)))
+            else:
+                others[entry_id][value] += 1
+        for entry_id, counts in others.items():
+            by_id[entry_id].feedback.extend(
+                (OTHER_PARTNERS, value, [f"partners:{count}"]) for value, count in sorted(counts.items())
+            )
     return Page(records, following_seq)
 
 
-def feed_page(*, start: int, cursor: tuple[int, int] | None, size: int) -> Page:
-    """StopNCII feed entries changed at or after `start`, in change order from the cursor."""
-    queryset = BankEntry.objects.filter(Q(signal_type__in=FEED_SIGNAL_TYPES, seq__gte=start) & _after(cursor))
-    return _records(queryset, size, with_cases=True, with_feedback=True, with_variants=False)
+def _received_by(partner: Partner) -> Q:
+    """Active entries, and entries that left the active set after the partner's first fetch (so it may hold them).
+
+    A partner's first fetch starts from the active bank: hashes withdrawn or erased before it are never sent.
+    """
+    start = partner.feed_start_seq if partner.feed_start_seq is not None else MAX_BIGINT
+    return Q(status=BankStatus.ACTIVE) | Q(inactive_since_seq__gt=start)
 
 
-def bank_page(*, signal_type: str, cursor: tuple[int, int] | None, size: int) -> Page:
-    """One signal type's entries in change order from the cursor (the native API's fetch)."""
-    queryset = BankEntry.objects.filter(Q(signal_type=signal_type) & _after(cursor))
-    return _records(queryset, size, with_cases=False, with_feedback=False, with_variants=True)
+def feed_page(*, partner: Partner, start: int, cursor: tuple[int, int] | None, size: int) -> Page:
+    """StopNCII feed entries changed at or after `start`, in change order from the cursor, as `partner` sees them."""
+    queryset = BankEntry.objects.filter(
+        Q(signal_type__in=FEED_SIGNAL_TYPES, seq__gte=start) & _after(cursor) & _received_by(partner)
+    )
+    return _records(queryset, size, with_cases=True, viewer=partner)
+
+
+def bank_page(*, partner: Partner, signal_type: str, cursor: tuple[int, int] | None, size: int) -> Page:
+    """One signal type's entries in change order from the cursor (the native API's fetch), as `partner` sees them."""
+    queryset = BankEntry.objects.filter(Q(signal_type=signal_type) & _after(cursor) & _received_by(partner))
+    return _records(queryset, size, with_cases=False, with_variants=True)
 
 
 def partner_feedback_summary(case: Case) -> list[tuple[str, str, int]]:

@@ -162,10 +162,14 @@ def _set_case_links(*, case: Case, wanted: Sequence[WantedEntry], others: str) -
         for entry_id, status in BankEntryCase.objects.filter(entry_id__in=touched).values_list("entry_id", "status"):
             statuses[entry_id].append(status)
         ordered = sorted(touched)
+        previous = dict(BankEntry.objects.filter(pk__in=ordered).values_list("pk", "inactive_since_seq"))
         first = clock_allocate(clock, len(ordered))
         for offset, entry_id in enumerate(ordered):
+            status, seq = _aggregate(statuses[entry_id]), first + offset
+            # Leaving the active set starts the entry's tombstone point; a later Withdrawn -> Deleted keeps it.
+            inactive_since = None if status == BankStatus.ACTIVE else (previous.get(entry_id) or seq)
             BankEntry.objects.filter(pk=entry_id).update(
-                status=_aggregate(statuses[entry_id]), seq=first + offset, last_modified=now
+                status=status, seq=seq, inactive_since_seq=inactive_since, last_modified=now
             )
         return len(ordered)
 
@@ -194,8 +198,8 @@ class FeedbackItem:
 
 @dataclass(frozen=True)
 class FeedbackOutcome:
+    received: int
     recorded: int
-    unknown: int
 
 
 def bank_feedback_record(
@@ -204,8 +208,11 @@ def bank_feedback_record(
     """Record a partner's feedback on hashes of `signal_types` (StopNCII sends no signal type, so its feed's two
     types are the default: PDQ and MD5 differ in length; the native API names one type).
 
-    Hashes the bank never held are counted and ignored. An entry whose latest feedback from this partner
-    changes gets a new sequence number, so the feed carries the new CSPFeedbacks.
+    Only feedback on Active entries is kept. Feedback on a hash the bank never held, or no longer shares
+    (withdrawn or deleted), is accepted and dropped: the caller answers every batch alike, so a feedback key
+    cannot test whether a hash is (or was) in the bank. An entry whose latest feedback from this partner
+    changes gets a new sequence number, so the feed carries it; its `last_modified` does not move, because
+    that is the retention clock of withdrawn entries and feedback must not keep a withdrawn hash alive.
     """
     for item in items:
         if item.value not in FeedbackValue.values:
@@ -214,7 +221,9 @@ def bank_feedback_record(
         values = {item.hash_value for item in items}
         entries = {
             entry.value: entry.pk
-            for entry in BankEntry.objects.filter(signal_type__in=signal_types, value__in=values).only("pk", "value")
+            for entry in BankEntry.objects.filter(
+                signal_type__in=signal_types, value__in=values, status=BankStatus.ACTIVE
+            ).only("pk", "value")
         }
         before = _latest_feedback(partner=partner, entry_ids=set(entries.values()))
         now = timezone.now()
@@ -232,8 +241,9 @@ def bank_feedback_record(
             clock = clock_lock()
             first = clock_allocate(clock, len(changed))
             for offset, entry_id in enumerate(changed):
-                BankEntry.objects.filter(pk=entry_id).update(seq=first + offset, last_modified=now)
-    return FeedbackOutcome(recorded=len(rows), unknown=len(items) - len(rows))
+                # Still Active under the clock lock: a withdrawal committed meanwhile keeps its own seq.
+                BankEntry.objects.filter(pk=entry_id, status=BankStatus.ACTIVE).update(seq=first + offset)
+    return FeedbackOutcome(received=len(items), recorded=len(rows))
 
 
 def _latest_feedback(*, partner: Partner, entry_ids: set[int]) -> dict[int, tuple[str, list[str]]]:

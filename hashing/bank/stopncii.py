@@ -13,6 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from hashing.bank.gate import audit_counts, partner_endpoint
+from hashing.bank.partners import partner_feed_start
 from hashing.bank.selectors import (
     MAX_BIGINT,
     CursorError,
@@ -78,7 +79,9 @@ def fetch_hashes(request: HttpRequest) -> JsonResponse:
     except ValueError as exc:
         return _error(str(exc))
 
-    page = feed_page(start=start, cursor=cursor, size=size)
+    partner = request.bank_partner
+    partner_feed_start(partner=partner)
+    page = feed_page(partner=partner, start=start, cursor=cursor, size=size)
     records = page.records
     if records:
         last = records[-1]
@@ -88,7 +91,6 @@ def fetch_hashes(request: HttpRequest) -> JsonResponse:
     else:
         next_set = cursor[0] + 1 if cursor else start
         next_token = None
-    partner = request.bank_partner
     numbers: dict[int, str] = {}
     audit_counts(request, hashes_out=len(records))
     return JsonResponse(
@@ -151,4 +153,5 @@ def submit_feedback(request: HttpRequest) -> JsonResponse:
         return _error(message)
     outcome = bank_feedback_record(partner=request.bank_partner, items=items)
     audit_counts(request, hashes_in=len(items))
-    return JsonResponse({"count": outcome.recorded, "unknownHashes": outcome.unknown})
+    # The same answer whether or not each hash is in the bank (or was withdrawn): `count` is what was received.
+    return JsonResponse({"count": outcome.received})

@@ -18,7 +18,8 @@ def bank_sync_case(*, case: Case) -> int:
     Shared (consent given, not withdrawn): images give ImagePDQ entries (and their EXIF-oriented PDQ when it
     differs) with the 8 rotation and flip variants, videos give VideoMD5 entries, and every file gives the
     native pHash, MD5 and SHA-256 entries the match API uses; files no longer in the case are withdrawn.
-    Consent withdrawn or never given: the case's entries are Withdrawn. Erased: Deleted, for good.
+    Consent withdrawn or never given: the case's entries are Withdrawn. Erased: Deleted, for good. Files held
+    for review are left out until a caseworker releases them.
     Idempotent: returns how many entries changed, 0 when the bank already matched the case. Holds the bank
     clock's lock from its first change until the caller's transaction ends, so keep that transaction short.
     """
@@ -28,6 +29,8 @@ def bank_sync_case(*, case: Case) -> int:
         return bank_withdraw(case=case)
     wanted: list[WantedEntry] = []
     for case_hash in case.hashes.all():
+        if case_hash.bank_held:
+            continue  # waits for a caseworker's release (cases.intake.screening)
         wanted.extend(_entries_for(case_hash))
     return bank_share(case=case, wanted=wanted)
 

@@ -94,6 +94,22 @@ def invitation_for_token(token: str) -> StaffInvitation | None:
     return invitation
 
 
+def invitation_redeem(*, token: str) -> str | None:
+    """Swap the emailed token for a new secret that only the redeeming browser's session holds; None if invalid.
+
+    The emailed link's path (which access logs and mail scanners record) stops working at once: whoever reads
+    it later holds a dead token. Accepting the invitation then uses the session's secret.
+    """
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = StaffInvitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
+        if invitation is None or not invitation.is_open:
+            return None
+        invitation.token_hash = _token_hash(secret)
+        invitation.save(update_fields=["token_hash"])
+    return secret
+
+
 def invitation_accept(*, token: str, password: str, first_name: str = "", last_name: str = "") -> User:
     """Create the invitee's account; MFA enrolment follows at their first page."""
     with transaction.atomic():

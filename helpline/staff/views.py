@@ -9,7 +9,13 @@ from django.views.decorators.http import require_http_methods
 from helpline.models import StaffInvitation
 from helpline.staff import roles
 from helpline.staff.forms import AcceptInvitationForm, InvitationForm
-from helpline.staff.services import StaffError, invitation_accept, invitation_create, invitation_for_token
+from helpline.staff.services import (
+    StaffError,
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_redeem,
+)
 
 
 @require_http_methods(["GET"])
@@ -36,16 +42,36 @@ def invitations(request):
     return render(request, "staff/invitations.html", {"form": form, "invitations": recent})
 
 
+# The invitation's secret after redemption lives here, never in a URL.
+INVITATION_SESSION_KEY = "staff_invitation_secret"
+
+
 @require_http_methods(["GET", "POST"])
-def invitation_accept_view(request, token: str):
-    invitation = invitation_for_token(token)
+def invitation_redeem_view(request, token: str):
+    """The emailed link. GET shows a button (mail scanners that open links do not use up the invitation); POST
+    redeems the token and sends the browser to a token-free page, so no later request carries it."""
+    if invitation_for_token(token) is None:
+        return render(request, "staff/invitation_invalid.html", status=410)
+    if request.method == "GET":
+        return render(request, "staff/invitation_redeem.html")
+    secret = invitation_redeem(token=token)
+    if secret is None:
+        return render(request, "staff/invitation_invalid.html", status=410)
+    request.session[INVITATION_SESSION_KEY] = secret
+    return redirect("staff:invitation_accept_form", permanent=False)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request):
+    secret = request.session.get(INVITATION_SESSION_KEY) or ""
+    invitation = invitation_for_token(secret) if secret else None
     if invitation is None:
         return render(request, "staff/invitation_invalid.html", status=410)
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
             user = invitation_accept(
-                token=token,
+                token=secret,
                 password=form.cleaned_data["password1"],
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
@@ -53,6 +79,7 @@ def invitation_accept_view(request, token: str):
         except StaffError as exc:
             form.add_error(None, str(exc))
         else:
+            request.session.pop(INVITATION_SESSION_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             # Setting the password just now counts as a fresh sign-in, so enrolment needs no re-entry.
             record_authentication(request, user, method="password", email=user.email)

@@ -36,6 +36,8 @@ def fingerprint(seed: int, *, image: bool = True) -> dict:
             pdq_dihedral=[hexbits(256) for _ in range(8)],
             phash=hexbits(64),
         )
+        # As the hasher makes them: the first dihedral variant is the PDQ itself (the server checks it).
+        values["pdq_dihedral"][0] = values["pdq"]
     return values
 
 

@@ -183,3 +183,36 @@ def test_the_match_api_uses_this_processs_index_caught_up_from_the_database(api)
     assert matches(api({"signal_type": "pdq", "hashes": [second["pdq"]]})) == [(second["pdq"], 0)]
     assert index.rebuilds == rebuilds, "a new hash is applied incrementally"
     assert index.last_seq == max(BankEntry.objects.values_list("seq", flat=True))
+
+
+def test_a_match_only_key_gets_entry_ids_and_distances_never_the_stored_values(client, partner_and_key):
+    # Finding 11: a key without the fetch scope got each match's stored value, so it could harvest the bank by
+    # sending hashes near the ones it had learned, near by near.
+    from hashing.bank.partners import partner_create
+
+    image = image_hashes()
+    make_case(files=[image])
+    entry = BankEntry.objects.get(signal_type=SignalType.IMAGE_PDQ, value=image["pdq"])
+    _matcher, _key, match_only = partner_create(name="Matcher", scopes=["match"], rate_limit_per_minute=1000)
+    _fetcher, raw_key = partner_and_key
+    near = flip_bits(image["pdq"], 9)
+
+    def ask(key: str, body: dict) -> dict:
+        response = client.post(
+            "/api/v1/match", data=json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    for body, distance in (
+        ({"signal_type": "pdq", "hashes": [near]}, 9),
+        ({"signal_type": "md5", "hashes": [image["md5"]]}, 0),
+        ({"signal_type": "phash", "hashes": [image["phash"]]}, 0),
+    ):
+        answer = ask(match_only, body)
+        assert answer["results"][0]["matches"][0]["distance"] == distance
+        assert all(set(m) == {"entry_id", "distance"} for r in answer["results"] for m in r["matches"]), answer
+        assert image["pdq"] not in json.dumps(answer), "the stored value of a near match is not revealed"
+    assert ask(match_only, {"signal_type": "pdq", "hashes": [near]})["results"][0]["matches"][0]["entry_id"] == entry.pk
+    # A key that may fetch the bank anyway still gets the value.
+    assert ask(raw_key, {"signal_type": "pdq", "hashes": [near]})["results"][0]["matches"][0]["value"] == image["pdq"]

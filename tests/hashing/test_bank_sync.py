@@ -160,9 +160,10 @@ def test_feedback_moves_the_entry_forward_only_when_the_partners_latest_word_cha
     outcome = bank_feedback_record(
         partner=partner, items=[FeedbackItem(image["pdq"], "Blocked"), FeedbackItem(random_hex(64), "Blocked")]
     )
-    assert (outcome.recorded, outcome.unknown) == (1, 1)
+    assert (outcome.received, outcome.recorded) == (2, 1)
     entry_after = BankEntry.objects.get(pk=entry.pk)
     assert entry_after.seq > entry.seq
+    assert entry_after.last_modified == entry.last_modified, "feedback is not a change of the entry's retention clock"
     bank_feedback_record(partner=partner, items=[FeedbackItem(image["pdq"], "Blocked")])
     assert BankEntry.objects.get(pk=entry.pk).seq == entry_after.seq
     assert entry_after.feedback.count() == 2

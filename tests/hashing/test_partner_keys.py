@@ -12,9 +12,10 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from hashing.bank.gate import UNAUTHORIZED_BODY, rate_limit_wait
+from hashing.bank import gate
+from hashing.bank.gate import UNAUTHORIZED_BODY, rate_limit_wait, refusals_flush
 from hashing.bank.partners import key_digest, partner_create, partner_key_authenticate, partner_key_rotate
-from hashing.models import Partner, PartnerApiCall, PartnerKey
+from hashing.models import Partner, PartnerApiCall, PartnerApiRefusals, PartnerKey
 from tests.conftest import STAFF_PASSWORD
 from tests.hashing import bank_helpers
 from tests.hashing.bank_helpers import image_hashes, make_case
@@ -91,9 +92,11 @@ def test_a_request_without_a_valid_key_gets_401_with_the_same_body_whatever_was_
             response = call(client, method, path, body, **headers)
             assert response.status_code == 401, (path, headers)
             assert response.json() == UNAUTHORIZED_BODY
-    refused = PartnerApiCall.objects.filter(status=401)
-    assert refused.count() == len(ENDPOINTS) * len(wrong_headers)
-    assert set(refused.values_list("partner", flat=True)) == {None}
+    # Calls without a valid key are counted per minute and endpoint, not written a row each (finding 14).
+    assert not PartnerApiCall.objects.filter(status=401).exists()
+    refusals_flush()
+    counted = PartnerApiRefusals.objects.filter(status=401)
+    assert sum(counted.values_list("count", flat=True)) == len(ENDPOINTS) * len(wrong_headers)
 
 
 def test_the_key_works_in_any_of_the_three_headers(client, partner_and_key):
@@ -204,3 +207,33 @@ def test_without_a_key_even_a_malformed_request_learns_only_401(client):
         assert (response.status_code, response.json()) == (401, UNAUTHORIZED_BODY)
     response = client.get("/api/v1/bank/nonsense?cursor=x")
     assert (response.status_code, response.json()) == (401, UNAUTHORIZED_BODY)
+
+
+def test_four_hundred_calls_without_a_key_write_a_handful_of_rows_not_four_hundred(client, monkeypatch):
+    # Finding 14: 400 calls with no key wrote 400 PartnerApiCall rows in 2.5 s; anyone could fill the database.
+    refusals_flush()  # counts left by earlier tests in this process
+    PartnerApiRefusals.objects.all().delete()
+    # Flush on every call, the most writes the counter can ever make: still one row per minute and endpoint.
+    monkeypatch.setattr(gate, "REFUSALS_FLUSH_SECONDS", 0.0)
+    paths = ["/stopncii/v1/FetchHashes", "/api/v1/bank/pdq"]
+    for number in range(400):
+        assert client.get(paths[number % 2]).status_code == 401
+    assert PartnerApiCall.objects.count() == 0
+    rows = list(PartnerApiRefusals.objects.values_list("endpoint", "status", "count"))
+    assert len(rows) <= 4, rows  # two endpoints, at most two minutes
+    assert {(endpoint, status) for endpoint, status, _count in rows} == {
+        ("stopncii.FetchHashes", 401),
+        ("api.bank", 401),
+    }
+    assert sum(count for _e, _s, count in rows) == 400
+
+
+def test_without_a_flush_due_refused_calls_write_nothing_until_the_interval_passes(client, monkeypatch):
+    refusals_flush()
+    PartnerApiRefusals.objects.all().delete()
+    monkeypatch.setattr(gate, "REFUSALS_FLUSH_SECONDS", 3600.0)
+    for _ in range(50):
+        assert client.get("/stopncii/v1/FetchHashes", HTTP_X_FUNCTIONS_KEY="hlp_wrong").status_code == 401
+    assert not PartnerApiRefusals.objects.exists() and not PartnerApiCall.objects.exists()
+    assert refusals_flush() == 50
+    assert list(PartnerApiRefusals.objects.values_list("endpoint", "count")) == [("stopncii.FetchHashes", 50)]

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hashing.models import PartnerFeedback
 from tests.hashing import bank_helpers
-from tests.hashing.bank_helpers import image_hashes, make_case
+from tests.hashing.bank_helpers import image_hashes, make_case, withdraw_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -96,17 +97,28 @@ def test_malformed_feedback_gets_400_saying_what_to_fix(feed, body, words):
     assert words in response.json()["message"]
 
 
-def test_feedback_on_hashes_the_bank_never_held_is_counted_and_ignored(feed):
-    image = image_hashes()
-    make_case(files=[image])
-    body = {
-        "count": 2,
-        "hashFeedbacks": [
-            {"hashValue": image["pdq"].upper(), "feedbackValue": "Blocked", "tags": []},
-            {"hashValue": "b" * 32, "feedbackValue": "NotBlocked", "tags": []},
-        ],
+def _feedback_body(*values: str) -> dict:
+    return {
+        "count": len(values),
+        "hashFeedbacks": [{"hashValue": value, "feedbackValue": "Blocked", "tags": []} for value in values],
     }
-    assert feed.post(body).json() == {"count": 1, "unknownHashes": 1}
+
+
+def test_feedback_answers_the_same_whether_or_not_a_hash_is_in_the_bank_so_it_is_no_membership_oracle(feed):
+    # Finding 9: one real and one made-up hash got {"count": 1, "unknownHashes": 1}, which told a feedback-only
+    # key which hash the bank holds; it did so still after the victim withdrew.
+    image = image_hashes()
+    case = make_case(files=[image])
+    real, made_up = image["pdq"], "b" * 64
+    answers = [
+        feed.post(_feedback_body(real.upper(), "c" * 32)),
+        feed.post(_feedback_body(made_up, "c" * 32)),
+    ]
+    withdraw_consent(case)
+    answers.append(feed.post(_feedback_body(real, "c" * 32)))
+    assert [(a.status_code, a.content) for a in answers] == [(200, b'{"count": 2}')] * 3
+    # The real, active hash's feedback was kept; the others were dropped without saying so.
+    assert list(PartnerFeedback.objects.values_list("entry__value", flat=True)) == [real]
 
 
 def test_each_endpoint_answers_only_its_method(client, partner_and_key):

@@ -21,6 +21,7 @@ SAMPLE = {
     "POSTGRES_PASSWORD": "pw",
     "MINIO_ROOT_USER": "minio",
     "MINIO_ROOT_PASSWORD": "minio-password",
+    "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.org:587",
 }
 
 
@@ -120,3 +121,11 @@ def test_the_portal_starts_with_the_environment_compose_gives_it(compose):
 def test_compose_refuses_to_start_without_secrets(compose):
     with pytest.raises(AssertionError, match="SECRET_KEY is required"):
         _interpolate(compose["services"]["web"]["environment"]["SECRET_KEY"], {})
+
+
+def test_compose_has_no_console_email_default_and_refuses_to_start_without_email_url(compose):
+    # Finding 6: the recipe defaulted to consolemail://, which logs every email instead of sending it.
+    setting = str(compose["services"]["web"]["environment"]["EMAIL_URL"])
+    assert "consolemail" not in setting
+    with pytest.raises(AssertionError, match="EMAIL_URL is required"):
+        _interpolate(setting, {k: v for k, v in SAMPLE.items() if k != "EMAIL_URL"})

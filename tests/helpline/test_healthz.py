@@ -41,3 +41,25 @@ def test_healthz_is_503_when_storage_fails(client, tmp_path):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["storage"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_many_public_health_checks_make_one_storage_write(client, monkeypatch):
+    # Finding 14: each public GET /healthz wrote and deleted an object in storage; anyone could make it write
+    # without limit. The probe now runs once per HEALTHZ_STORAGE_SECONDS and its answer is reused meanwhile.
+    from django.core.files.storage import default_storage
+
+    from helpline import views
+
+    monkeypatch.setattr(views, "_storage_probe", {})
+    writes = []
+    real_save = default_storage.save
+    monkeypatch.setattr(default_storage, "save", lambda *a, **k: writes.append(a[0]) or real_save(*a, **k))
+    answers = [client.get("/healthz") for _ in range(25)]
+    assert {a.status_code for a in answers} == {200}
+    assert all(a.json()["checks"]["storage"]["ok"] for a in answers)
+    assert len(writes) == 1, writes
+    # Once the interval has passed, the next check probes again.
+    monkeypatch.setattr(views, "HEALTHZ_STORAGE_SECONDS", 0.0)
+    client.get("/healthz")
+    assert len(writes) == 2

@@ -12,7 +12,7 @@ from tests.urlwalk import all_routes
 
 # Staff-area URLs a signed-in account may reach before MFA: none but the invitation link, which is
 # for people who are not signed in at all.
-NOT_STAFF_ONLY = {"staff:invitation_accept"}
+NOT_STAFF_ONLY = {"staff:invitation_accept", "staff:invitation_accept_form"}
 
 
 def staff_routes():

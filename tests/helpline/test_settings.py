@@ -118,3 +118,32 @@ def test_s3_storage_is_chosen_when_a_bucket_is_named():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "storages.backends.s3.S3Storage private"
+
+
+def test_production_refuses_to_start_with_an_email_backend_that_sends_nothing():
+    # Finding 6: with EMAIL_URL unset, production silently logged every email (victims' addresses, invitation links).
+    production = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "FIELD_ENCRYPTION_KEY": GOOD_KEY}
+    for url in ("consolemail://", "filemail:///tmp/mail", "memorymail://", "dummymail://"):
+        result = _start({**production, "EMAIL_URL": url})
+        assert result.returncode != 0, url
+        assert f"EMAIL_URL={url!r} does not send email, and DEBUG is off" in result.stderr, url
+    unset = _start(production, drop=("EMAIL_URL",))
+    assert unset.returncode != 0
+    assert "EMAIL_URL='consolemail://' does not send email" in unset.stderr
+
+
+def test_production_starts_with_an_smtp_email_url_and_the_demo_keeps_the_console():
+    production = _start(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 50,
+            "FIELD_ENCRYPTION_KEY": GOOD_KEY,
+            "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.org:587",
+        },
+        expr="settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_USE_TLS",
+    )
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.org", "True"]
+    demo = _start({"DEBUG": "true"}, expr="settings.EMAIL_BACKEND", drop=("EMAIL_URL",))
+    assert demo.returncode == 0, demo.stderr
+    assert demo.stdout.strip() == "django.core.mail.backends.console.EmailBackend"

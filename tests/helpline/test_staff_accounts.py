@@ -58,7 +58,12 @@ def test_a_supervisor_invites_and_the_invitee_sets_a_password_then_must_enrol(su
     assert token not in invitation.token_hash  # only the hash is stored
 
     client.logout()
-    accept = reverse("staff:invitation_accept", args=[token])
+    link_path = reverse("staff:invitation_accept", args=[token])
+    assert client.get(link_path).status_code == 200  # a button: opening the link uses nothing up
+    redeemed = client.post(link_path)
+    assert redeemed.status_code == 302
+    accept = redeemed["Location"]
+    assert accept == reverse("staff:invitation_accept_form") and token not in accept
     mismatch = client.post(accept, {"password1": STAFF_PASSWORD, "password2": STAFF_PASSWORD + "x"})
     assert mismatch.status_code == 200 and b"The two passwords differ" in mismatch.content
     assert not User.objects.filter(email="newbie@helpline.test").exists()
@@ -72,8 +77,8 @@ def test_a_supervisor_invites_and_the_invitee_sets_a_password_then_must_enrol(su
     assert client.get(reverse("mfa_activate_totp")).status_code == 200  # no second password prompt
 
     client.logout()
-    again = client.get(accept)
-    assert again.status_code == 410  # used once only
+    assert client.get(accept).status_code == 410  # used once only
+    assert client.get(link_path).status_code == 410
 
 
 @pytest.mark.django_db
@@ -110,3 +115,50 @@ def test_failures_against_one_account_do_not_lock_another(client, caseworker, su
     response = client.post(reverse("account_login"), {"login": supervisor.email, "password": STAFF_PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
+
+
+@pytest.mark.django_db
+def test_an_invitation_token_read_from_an_access_log_is_dead_once_the_invitee_opened_it(supervisor, client):
+    # Finding 7: the invitation token was in every path of the flow, so access logs held a working token.
+    from django.test import Client
+
+    from helpline.staff.services import invitation_create
+
+    _invitation, token = invitation_create(email="lena@helpline.test", role="caseworker", invited_by=supervisor)
+    link_path = reverse("staff:invitation_accept", args=[token])
+    seen_paths = [link_path]
+    redeemed = client.post(link_path)
+    assert redeemed.status_code == 302
+    page = client.get(redeemed["Location"])
+    seen_paths.append(redeemed["Location"])
+    # After the first request, no URL carries the token, and the token-free page still works.
+    assert page.status_code == 200 and b"lena@helpline.test" in page.content
+    assert all(token not in path for path in seen_paths[1:])
+    # Someone replaying the logged path in another browser gets nothing.
+    thief = Client()
+    assert thief.get(link_path).status_code == 410
+    assert thief.post(link_path).status_code == 410
+    assert thief.get(reverse("staff:invitation_accept_form")).status_code == 410
+    done = client.post(redeemed["Location"], {"password1": STAFF_PASSWORD, "password2": STAFF_PASSWORD})
+    assert done.status_code == 302 and User.objects.filter(email="lena@helpline.test").exists()
+
+
+@pytest.mark.django_db
+def test_a_password_reset_link_is_redeemed_then_the_browser_moves_to_a_url_without_the_key(caseworker, client):
+    # Finding 7, password resets: allauth keeps the key in the session and redirects to "...-set-password/".
+    client.post(reverse("account_reset_password"), {"email": caseworker.email})
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    path = link.group(1)
+    key = path.rstrip("/").rsplit("/", 1)[-1].split("-", 1)[1]
+    response = client.get(path)
+    assert response.status_code == 302
+    assert key not in response["Location"] and response["Location"].endswith("-set-password/")
+    form = client.get(response["Location"])
+    assert form.status_code == 200 and b"password1" in form.content
+    new_password = STAFF_PASSWORD + "-new"
+    changed = client.post(response["Location"], {"password1": new_password, "password2": new_password})
+    assert changed.status_code == 302
+    caseworker.refresh_from_db()
+    assert caseworker.check_password(new_password)

@@ -151,6 +151,7 @@ ACCESS: dict[str, str] = {
     "casework:claim": "case_post_only",
     "casework:assign": "supervisor",
     "casework:status": "case_post_only",
+    "casework:bank_release": "case_post_only",
     "casework:note_add": "case_post_only",
     "casework:message_send": "case_post_only",
     "casework:evidence_add": "case_post_only",
@@ -158,6 +159,7 @@ ACCESS: dict[str, str] = {
     "casework:audit": "supervisor",
     "staff:invitations": "supervisor",
     "staff:invitation_accept": "token",
+    "staff:invitation_accept_form": "token",
     "removals:case_board": "case",
     "removals:request_action": "case_post_only",
     # Staff: reports.

@@ -63,7 +63,8 @@ def web_broker(url: str, queue: str):
 
 def file_through_intake(n: int) -> dict:
     """A victim fills in every wizard step in a browser session; returns what the done page shows them."""
-    client = Client()
+    # Each victim from an address of their own, as real filings are (one address's later filings are held).
+    client = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")
     answers = wizard_answers(
         where={"urls": URLS.format(n=n), "elsewhere": ""},
         images={"hashes": json.dumps([fingerprint(100 + n)])},

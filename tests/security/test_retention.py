@@ -30,6 +30,7 @@ from cases.models import Case, CaseEvent, CaseHash, CaseURL
 from cases.removals import drafting, state
 from cases.removals import services as removals
 from cases.removals.models import RemovalRequest, RequestTransition, RequestURL
+from cases.services import case_bank_sync
 from cases.status.services import case_sharing_withdraw
 from hashing.models import BankEntry, BankEntryCase, BankStatus, FeedbackValue, PartnerFeedback
 from helpline.celery import app
@@ -357,6 +358,10 @@ def test_withdrawn_hashes_leave_matching_at_once_and_are_purged_after_partners_h
     # Two victims with the same image share its bank entries: one withdrawing leaves them shared by the other.
     still_shared = file_pii_case(seed=22).case
     also_withdrawing = file_pii_case(seed=22).case
+    # Filed second, the same image waited for review (cases.intake.screening); a caseworker released it.
+    assert also_withdrawing.bank_is_held
+    CaseHash.objects.filter(case=also_withdrawing).update(bank_held=False)
+    case_bank_sync(case=also_withdrawing)
     partner = partner_key_authenticate(partner_keys.live).partner
     entry_ids = set(BankEntry.objects.filter(case_links__case=withdrawing).values_list("pk", flat=True))
     assert entry_ids and feed_statuses(withdrawing) == {BankStatus.ACTIVE}
@@ -374,6 +379,9 @@ def test_withdrawn_hashes_leave_matching_at_once_and_are_purged_after_partners_h
         return response.json()["results"][0]["matches"]
 
     assert matched()
+    # The partner holds the hashes (it fetched them), so it is sent their withdrawal (a partner whose first
+    # fetch came after it never is: tests/hashing/test_partner_isolation.py).
+    Client().get("/stopncii/v1/FetchHashes", HTTP_OCP_APIM_SUBSCRIPTION_KEY=partner_keys.live)
     case_sharing_withdraw(case=withdrawing)
     case_sharing_withdraw(case=also_withdrawing)
     # At once: Withdrawn in the feed (partners drop it) and no longer matched.

@@ -247,9 +247,9 @@ class HelplinePortalSignalExchangeAPI(
         if native_type is None:
             raise NotImplementedError(f"the helpline portal takes no feedback on {s_type.get_name()} signals")
         item = {"hash": signal, "value": FEEDBACK_VALUES[opinion.category], "tags": sorted(opinion.tags)}
-        outcome = self.client.submit_feedback(native_type, [item])
-        if outcome.get("unknown"):
-            raise HelplinePortalError(f"The portal does not hold this {s_type.get_name()} hash: {signal}")
+        # The portal answers alike whether or not it holds the hash (it is no membership oracle), so there is
+        # nothing to check in its answer beyond success.
+        self.client.submit_feedback(native_type, [item])
 
 
 def _refuses_path(response: requests.Response) -> bool:
