@@ -47,23 +47,6 @@ KNOWN = {"covered", "engine"}
 CASES = [(situation, destination) for situation in EXPECTED_BASIS for destination in EXPECTED_BASIS[situation]]
 
 
-@pytest.fixture
-def helpline(settings):
-    settings.HELPLINE_SIGNATORY = cast.SIGNATORY
-    settings.HELPLINE_LEGAL_NAME = cast.LEGAL_NAME
-    settings.HELPLINE_PHONE = ""
-    settings.DEFAULT_FROM_EMAIL = "requests@helpline.example"
-    settings.REMOVALS_REPLY_TO = ""
-
-
-@pytest.fixture
-def cast_directory(db, helpline):
-    yield cast.build_directory()
-    from cases.removals import directory
-
-    directory.directory_changed()
-
-
 def _drafted(situation: cast.Situation, destination: str) -> RemovalRequest:
     case = make_case(signed=False, anonymous=True, **situation.fields)
     add_url(case, cast.URL_ON["covered" if destination == "engine" else destination])

@@ -131,7 +131,7 @@ MESSAGES = {
     "evidence": "held for evidence: the victim may go to the police; a caseworker must confirm the evidence was "
     "captured before anything is sent",
     "adult_basis": "the person pictured is under 18: use the child-safety pathway, never an adult request",
-    "abuse_contact": "no abuse contact: this site is not in the directory; find its abuse address or form and enter it",
+    "abuse_contact": "no abuse contact: {host} is not in the directory; find its abuse address or form and enter it",
     "channel": "no channel: the directory has no way to send this basis to this platform; choose another basis or "
     "add a channel in the admin",
 }
@@ -179,7 +179,8 @@ def missing_elements(request: RemovalRequest, *, case: Case, url_count: int, bod
         codes.append("abuse_contact")
     elif not request.platform.is_catch_all and request.channel_id is None and request.channel is None:
         codes.append("channel")
-    return [Missing(code, MESSAGES[code]) for code in codes]
+    host = request.host or "this site"
+    return [Missing(code, MESSAGES[code].replace("{host}", host)) for code in codes]
 
 
 def choose_basis_and_channel(
