@@ -51,6 +51,7 @@ def build_directory() -> dict[str, Platform]:
         covered, "Report form", bases=[Basis.PLATFORM_POLICY, Basis.DSA_ART16, Basis.UK_OSA], verified=True,
         priority=50,
     )  # fmt: skip
+    _channel(covered, "Copyright form", bases=[Basis.DMCA], verified=True)
     _channel(covered, "Child safety form", purpose=P.CHILD_SAFETY, bases=[Basis.CHILD_SAFETY], verified=True)
     _channel(covered, "Formulario de denuncia", bases=[Basis.PLATFORM_POLICY, Basis.DSA_ART16], verified=True,
              language="es", countries=["ES", "MX"], priority=10)  # fmt: skip
