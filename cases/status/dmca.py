@@ -67,11 +67,12 @@ def case_dmca_confirm(*, case: Case) -> Case:
 @require_http_methods(["GET", "POST"])
 def dmca_confirm(request):
     case = request.victim_case
-    if not dmca_waiting(case):
-        return redirect("status:case")
+    waiting = dmca_waiting(case)
     form = DmcaConfirmForm(request.POST or None)
+    if request.method == "POST" and not waiting:
+        return redirect("status:case")
     if request.method == "POST" and form.is_valid():
         case_dmca_confirm(case=case)
         messages.success(request, _("Thank you. Your caseworker can now send the copyright notice."))
         return redirect("status:case")
-    return render(request, "status/dmca_confirm.html", {"case": case, "form": form})
+    return render(request, "status/dmca_confirm.html", {"case": case, "form": form, "waiting": waiting})

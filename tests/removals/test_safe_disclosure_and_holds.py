@@ -127,4 +127,9 @@ def test_no_dmca_prompt_for_a_victim_without_a_dmca_draft(client):
     drafting.draft_for_case(case_id=filed.case.pk)
     post_form(client, "/status/", {"reference": filed.case.reference, "pin": filed.pin})
     assert "data-dmca-prompt" not in client.get("/status/case/").content.decode()
-    assert client.get("/status/case/copyright-notice/")["Location"] == "/status/case/"
+    assert "data-dmca-none" in client.get("/status/case/copyright-notice/").content.decode()
+    response = post_form(
+        client, "/status/case/copyright-notice/", {"own_pictures": "on", "good_faith": "on", "accurate": "on"}
+    )
+    assert response["Location"] == "/status/case/"
+    assert Case.objects.get(pk=filed.case.pk).dmca_confirmed_at is None

@@ -142,6 +142,7 @@ ACCESS: dict[str, str] = {
     "status:contact": "victim",
     "status:withdraw": "victim",
     "status:delete": "victim",
+    "status:dmca_confirm": "victim",
     "status:sign_out": "public_post_only",
     # Staff: casework.
     "staff:home": "staff",
@@ -159,6 +160,7 @@ ACCESS: dict[str, str] = {
     "staff:invitation_accept": "token",
     "removals:case_board": "case",
     "removals:request_action": "case_post_only",
+    "removals:evidence_confirm": "case_post_only",
     # Staff: reports.
     "reporting:cases": "supervisor",
     "reporting:removals": "supervisor",
