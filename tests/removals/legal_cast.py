@@ -76,6 +76,8 @@ def build_directory() -> dict[str, Platform]:
     _channel(dsc, "DSA complaint", purpose=P.REGULATOR, bases=[Basis.DSA_ART16], verified=True)
     dsc_ie = _platform("dsc-ie", "Coimisiún na Meán (DSC)", Platform.Kind.AUTHORITY, country="IE")
     _channel(dsc_ie, "DSA complaint", purpose=P.REGULATOR, bases=[Basis.DSA_ART16], verified=True)
+    dsc_es = _platform("dsc-es", "CNMC (DSC)", Platform.Kind.AUTHORITY, country="ES", language="es")
+    _channel(dsc_es, "Reclamación DSA", purpose=P.REGULATOR, bases=[Basis.DSA_ART16], verified=True)
     esafety = _platform("esafety", "eSafety Commissioner", Platform.Kind.AUTHORITY, country="AU")
     _channel(esafety, "Image-based abuse report", bases=[Basis.ESAFETY], verified=True)
     ftc = _platform("ftc", "FTC", Platform.Kind.AUTHORITY, country="US")

@@ -213,3 +213,18 @@ def test_eu_escalation_goes_to_the_victims_own_coordinator(cast_directory, casew
     services.removal_escalate(request_id=request.pk, actor=caseworker, expected_status="refused")
     escalation = RemovalRequest.objects.get(escalates=request)
     assert escalation.channel is not None and escalation.channel.platform.slug == "dsc-de"
+
+
+def test_a_spanish_victims_dsa_complaint_goes_to_spains_coordinator_in_spanish(cast_directory, caseworker):
+    request = _drafted(cast.Situation("es", {**cast.ADULT, "country": "ES"}), "covered")
+    assert request.basis == DSA and request.channel.language == "es"
+    assert services.render(request).body.startswith("Notificación de contenido ilícito")
+    services.removal_mark_ready(request_id=request.pk, actor=caseworker)
+    services.removal_mark_sent(request_id=request.pk, actor=caseworker, expected_status="ready")
+    services.removal_record_answer(request_id=request.pk, actor=caseworker, answer="refused", expected_status="sent")
+    services.removal_escalate(request_id=request.pk, actor=caseworker, expected_status="refused")
+    escalation = RemovalRequest.objects.get(escalates=request)
+    assert escalation.channel.platform.slug == "dsc-es"
+    body = services.render(escalation).body
+    assert body.startswith("Reclamación") and "artículo 16" in body
+    assert cast.VICTIM_NAME not in body  # a regulator complaint names the helpline, not the victim

@@ -219,8 +219,12 @@ def _template_for(basis: str, language: str):
 
 
 def request_language(request: RemovalRequest) -> str:
-    channel_language = request.channel.language if request.channel is not None else ""
-    return channel_language or request.platform.language or "en"
+    channel = request.channel
+    if channel is not None and channel.language:
+        return channel.language
+    if channel is not None and channel.platform_id != request.platform_id:
+        return channel.platform.language or "en"  # a complaint goes in the authority's language
+    return request.platform.language or "en"
 
 
 SUBJECTS = {
