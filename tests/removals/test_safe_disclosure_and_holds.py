@@ -133,3 +133,23 @@ def test_no_dmca_prompt_for_a_victim_without_a_dmca_draft(client):
     )
     assert response["Location"] == "/status/case/"
     assert Case.objects.get(pk=filed.case.pk).dmca_confirmed_at is None
+
+
+def test_the_board_labels_a_legal_deadline_and_a_finished_request_shows_none(caseworker, caseworker_client):
+    request = _draft_on("covered", assigned_to=caseworker)
+    services.removal_mark_ready(request_id=request.pk, actor=caseworker)
+    services.removal_mark_sent(request_id=request.pk, actor=caseworker, expected_status="ready")
+    board = reverse("removals:case_board", args=[request.case.reference])
+    html = caseworker_client.get(board).content.decode()
+    assert 'data-deadline-kind="statutory"' in html and "48 hours under the TAKE IT DOWN Act" in html
+    services.removal_record_answer(request_id=request.pk, actor=caseworker, answer="removed", expected_status="sent")
+    html = caseworker_client.get(board).content.decode()
+    assert 'data-deadline-kind="none"' in html and "data-deadline>" not in html and "due in" not in html
+
+
+def test_the_board_labels_a_follow_up_target_as_no_legal_deadline(caseworker, caseworker_client):
+    request = _draft_on("hostco", assigned_to=caseworker)
+    services.removal_mark_ready(request_id=request.pk, actor=caseworker)
+    services.removal_mark_sent(request_id=request.pk, actor=caseworker, expected_status="ready")
+    html = caseworker_client.get(reverse("removals:case_board", args=[request.case.reference])).content.decode()
+    assert 'data-deadline-kind="follow_up"' in html and "no legal deadline applies" in html
