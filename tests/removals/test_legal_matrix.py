@@ -228,3 +228,13 @@ def test_a_spanish_victims_dsa_complaint_goes_to_spains_coordinator_in_spanish(c
     body = services.render(escalation).body
     assert body.startswith("Reclamación") and "artículo 16" in body
     assert cast.VICTIM_NAME not in body  # a regulator complaint names the helpline, not the victim
+
+
+def test_an_appeal_of_a_policy_report_claims_no_legal_time_limit(cast_directory, caseworker):
+    request = _drafted(cast.SITUATIONS["adult_self_signed_us"], "hostco")
+    services.removal_mark_ready(request_id=request.pk, actor=caseworker)
+    services.removal_mark_sent(request_id=request.pk, actor=caseworker, expected_status="ready")
+    services.removal_transition(request_id=request.pk, to_status="overdue")  # as if a target passed
+    services.removal_escalate(request_id=request.pk, actor=caseworker, expected_status="overdue")
+    body = services.render(RemovalRequest.objects.get(escalates=request)).body
+    assert "They are still online." in body and "48 hours" not in body and "TAKE IT DOWN" not in body
