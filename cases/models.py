@@ -30,6 +30,18 @@ class Case(models.Model):
     class Filer(models.TextChoices):
         SELF = "self", "The person pictured"
         AUTHORISED = "authorised", "Someone authorised to act for them"
+        PARENT = "parent", "A parent or guardian"
+
+    class TakenBy(models.TextChoices):
+        SELF = "self", "The person pictured"
+        SOMEONE_ELSE = "someone_else", "Someone else"
+        UNKNOWN = "unknown", "Not known"
+        AI = "ai", "AI-generated or edited"
+
+    class Police(models.TextChoices):
+        YES = "yes", "May go to the police"
+        UNSURE = "unsure", "Not sure yet"
+        NO = "no", "Will not go to the police"
 
     class Category(models.TextChoices):
         KNOWN_PERSON = "known_person", "Leaked by someone they know"
@@ -57,6 +69,23 @@ class Case(models.Model):
     is_minor = models.BooleanField(default=False)
     filed_by = models.CharField(max_length=12, choices=Filer.choices, default=Filer.SELF)
     categories = models.JSONField(default=list, blank=True, help_text="Category values; see Case.Category.")
+    images_taken_by = models.CharField(
+        max_length=12, choices=TakenBy.choices, default=TakenBy.UNKNOWN, help_text="Decides whether DMCA can apply."
+    )
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 country of the person pictured; blank: not given."
+    )
+    police = models.CharField(
+        max_length=8, choices=Police.choices, blank=True, help_text="Blank: not asked (cases filed before)."
+    )
+    # Evidence first: while the victim may go to the police, requests are held until evidence is captured.
+    evidence_confirmed_at = models.DateTimeField(null=True, blank=True)
+    evidence_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # DMCA: the victim's own confirmation of the ownership and perjury statements, given on the status page.
+    dmca_confirmed_at = models.DateTimeField(null=True, blank=True)
+    dmca_statement = models.TextField(blank=True, default="", help_text="The exact statements confirmed.")
 
     # Consents, each with when it was given or withdrawn.
     consent_share_hashes = models.BooleanField(default=False)
@@ -66,6 +95,7 @@ class Case(models.Model):
     hashes_withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     # Personal data, encrypted at rest. Empty means "not given".
+    person_name = EncryptedTextField(blank=True, default="", help_text="Name of the person pictured, if given.")
     contact_name = EncryptedTextField(blank=True, default="")
     contact_email = EncryptedTextField(blank=True, default="")
     contact_phone = EncryptedTextField(blank=True, default="")
@@ -108,6 +138,21 @@ class Case(models.Model):
     def bank_is_held(self) -> bool:
         """Its hashes wait for a caseworker's review before partners receive them."""
         return self.bank_held_at is not None and self.bank_released_at is None
+
+    @property
+    def pictured_name(self) -> str:
+        """The name of the person in the images: given on intake, else the filer's own when they are that person.
+        Never the name of a friend or parent who filed for them."""
+        if self.person_name.strip():
+            return self.person_name.strip()
+        if self.filed_by == self.Filer.SELF:
+            return (self.signature_name or self.contact_name).strip()
+        return ""
+
+    @property
+    def evidence_held(self) -> bool:
+        """Requests wait for a caseworker to confirm evidence was captured while the victim may go to the police."""
+        return self.police in (self.Police.YES, self.Police.UNSURE) and self.evidence_confirmed_at is None
 
 
 class BankHoldReason(models.TextChoices):

@@ -368,7 +368,17 @@ TRUSTED_PROXY_HOPS = env.integer("TRUSTED_PROXY_HOPS", 0, minimum=0)
 
 # Where "Quick exit" sends people: a neutral page that gives nothing away.
 QUICK_EXIT_URL = env.string("QUICK_EXIT_URL", "https://www.bbc.com/weather")
-HELPLINE_PHONE = env.string("HELPLINE_PHONE", "0345 6000 459")
+# The helpline's own details, as removal requests give them. No default names another organisation: a request
+# without a phone configured carries none. The helpline signs TAKE IT DOWN, DSA and DMCA requests as the
+# authorised representative of the person pictured (47 U.S.C. 223a(a)(1)(B)(i) accepts the signature of "an
+# authorized person acting on behalf of" them), so an anonymous victim still gets a valid request.
+HELPLINE_PHONE = env.string("HELPLINE_PHONE", "")
+HELPLINE_LEGAL_NAME = env.string("HELPLINE_LEGAL_NAME", "") or SITE_NAME
+HELPLINE_SIGNATORY = env.string("HELPLINE_SIGNATORY", "")
+# Hours after sending at which a request with no legal deadline is due a follow-up (the helpline's own target).
+REMOVALS_FOLLOW_UP_HOURS = env.integer("REMOVALS_FOLLOW_UP_HOURS", 120, minimum=1)
+# Hashes of images of minors go to partners of the adult bank only if this is on (see README, "Minors").
+BANK_SHARE_MINORS = env.boolean("BANK_SHARE_MINORS", False)
 
 # Logs carry no personal data: request bodies are never logged and 404/500 mails are off.
 LOGGING = {

@@ -25,6 +25,7 @@ AUDIT_PAGE_SIZE = 50
 # Victim details: never loaded for the queue; on the case page only for those allowed to see them.
 PII_FIELDS = (
     "contact_name",
+    "person_name",
     "contact_email",
     "contact_phone",
     "safe_contact",
@@ -123,6 +124,7 @@ class VictimDetails:
     email: str
     phone: str
     signature_name: str
+    person_name: str
     description: str
     elsewhere: str
     safe_contact: SafeContact
@@ -131,6 +133,7 @@ class VictimDetails:
     def shown(self) -> list[str]:
         fields = {
             "contact_name": self.name,
+            "person_name": self.person_name,
             "contact_email": self.email,
             "contact_phone": self.phone,
             "signature_name": self.signature_name,
@@ -147,6 +150,7 @@ def victim_details(case: Case) -> VictimDetails:
         email=case.pii_contact_email or "",
         phone=case.pii_contact_phone or "",
         signature_name=case.pii_signature_name or "",
+        person_name=case.pii_person_name or "",
         description=case.pii_description or "",
         elsewhere=case.pii_elsewhere or "",
         safe_contact=SafeContact.parse(case.pii_safe_contact or ""),

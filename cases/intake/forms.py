@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cases.intake.countries import country_choices, is_country
 from cases.intake.hashes import parse_hash_list
 from cases.models import Case
 from cases.urls_normalise import parse_url_list
@@ -26,7 +27,8 @@ class SafetyForm(forms.Form):
     AGE_CHOICES = [("adult", _("18 or older")), ("minor", _("Under 18"))]
     FILER_CHOICES = [
         (Case.Filer.SELF, _("I am the person in the images")),
-        (Case.Filer.AUTHORISED, _("I am helping someone and they asked me to (or I am their parent or guardian)")),
+        (Case.Filer.AUTHORISED, _("I am helping someone and they asked me to")),
+        (Case.Filer.PARENT, _("I am their parent or guardian")),
     ]
 
     safe_now = forms.ChoiceField(
@@ -67,6 +69,53 @@ class WhatHappenedForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Please choose from the list.")},
     )
+    TAKEN_BY_CHOICES = [
+        (Case.TakenBy.SELF, _("The person in the images took them")),
+        (Case.TakenBy.SOMEONE_ELSE, _("Someone else took them")),
+        (Case.TakenBy.UNKNOWN, _("I don't know")),
+        (Case.TakenBy.AI, _("They are AI-generated or edited")),
+    ]
+    POLICE_CHOICES = [
+        (Case.Police.YES, _("Yes, or maybe")),
+        (Case.Police.UNSURE, _("I have not decided")),
+        (Case.Police.NO, _("No")),
+    ]
+
+    person_name = forms.CharField(
+        label=_("Name of the person in the images (optional)"),
+        help_text=_(
+            "Some removal forms ask for it. We only give it to platforms we have checked, never to unknown "
+            "websites. If you are that person, you can leave this empty."
+        ),
+        required=False,
+        max_length=200,
+        error_messages={"max_length": _("Please keep this under %(limit_value)d characters.")},
+    )
+    images_taken_by = forms.ChoiceField(
+        label=_("Who took the images?"),
+        help_text=_("This decides which laws we can use. For example, copyright only helps if you took them."),
+        choices=TAKEN_BY_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Please choose from the list.")},
+    )
+    country = forms.ChoiceField(
+        label=_("Which country does the person in the images live in? (optional)"),
+        help_text=_("Laws differ between countries: this helps us use the right one."),
+        required=False,
+        error_messages={"invalid_choice": _("Please choose a country from the list, or leave it empty.")},
+    )
+    police = forms.ChoiceField(
+        label=_("Might you report this to the police?"),
+        help_text=_(
+            "If so, we capture evidence before we ask for removal, and ask websites to keep the data the police "
+            "would need."
+        ),
+        choices=POLICE_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Please choose from the list.")},
+    )
     description = forms.CharField(
         label=_("Anything else you want us to know (optional)"),
         help_text=_("In your own words. You do not have to describe the images."),
@@ -75,6 +124,19 @@ class WhatHappenedForm(forms.Form):
         max_length=MAX_FREE_TEXT,
         error_messages={"max_length": _("Please keep this under %(limit_value)d characters.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("I'd rather not say")), *country_choices()]
+
+    def clean_country(self) -> str:
+        code = self.cleaned_data["country"].upper()
+        if code and not is_country(code):
+            raise ValidationError(_("Please choose a country from the list, or leave it empty."))
+        return code
+
+    def clean_person_name(self) -> str:
+        return self.cleaned_data["person_name"].strip()
 
 
 class WhereForm(forms.Form):

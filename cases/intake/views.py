@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
@@ -163,6 +164,7 @@ def _render_step(request, current: Step, form: forms.Form, draft: dict, index: i
             "signature_statement": SIGNATURE_STATEMENT,
             "has_contact": _has_contact(draft),
             "saved_hash_count": len((draft.get("images") or {}).get("hashes") or []),
+            "bank_shares_minors": settings.BANK_SHARE_MINORS,
         },
         status=status,
     )

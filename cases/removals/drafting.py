@@ -30,10 +30,31 @@ class DraftResult:
 Target = tuple[int, str, str]  # (platform id, host for 'other website', kind)
 
 
-def _targets(urls: list[CaseURL], snapshot: directory_module.Directory) -> dict[Target, list[CaseURL]]:
-    """Which request each URL belongs in: its platform's removal request, and every search engine's
-    de-index request when its platform's pages can be listed."""
+def _authorities(case: Case, snapshot: directory_module.Directory) -> list[Platform]:
+    """Organisations that take a report of the whole case: for a minor, the child-protection organisations that
+    serve the victim's country (NCMEC, the IWF); for an adult, the authority of their own country that takes
+    reports from the public (eSafety in Australia)."""
+    found = []
+    for platform in snapshot.by_slug.values():
+        if case.is_minor and platform.kind == Platform.Kind.CHILD_PROTECTION:
+            channels = snapshot.channels.get(platform.pk, [])
+            if any(not c.countries or case.country.upper() in c.countries for c in channels):
+                found.append(platform)
+        elif not case.is_minor and platform.kind == Platform.Kind.AUTHORITY:
+            if legal.candidate_bases(platform, snapshot.channels.get(platform.pk, []), case=case):
+                found.append(platform)
+    return sorted(found, key=lambda p: p.slug)
+
+
+def _targets(
+    urls: list[CaseURL], snapshot: directory_module.Directory, case: Case | None = None
+) -> dict[Target, list[CaseURL]]:
+    """Which request each URL belongs in: its platform's removal request, every search engine's de-index
+    request when its platform's pages can be listed, and the organisations that take reports of the case."""
     targets: dict[Target, list[CaseURL]] = defaultdict(list)
+    if case is not None and urls:
+        for platform in _authorities(case, snapshot):
+            targets[(platform.pk, "", RemovalRequest.Kind.REMOVAL)].extend(urls)
     for url in urls:
         platform = snapshot.by_slug.get(url.platform_slug) or snapshot.catch_all
         if platform is None:
@@ -89,7 +110,7 @@ def draft_for_case(*, case_id: int) -> DraftResult:
         result = DraftResult()
         new_requests: list[tuple[RemovalRequest, list[CaseURL]]] = []
         extended: list[tuple[RemovalRequest, list[CaseURL]]] = []
-        for target, target_urls in _targets(urls, snapshot).items():
+        for target, target_urls in _targets(urls, snapshot, case).items():
             requests = by_target[target]
             seen = set().union(*(covered[r.pk] for r in requests))
             fresh = [u for u in target_urls if u.pk not in seen]
@@ -101,7 +122,7 @@ def draft_for_case(*, case_id: int) -> DraftResult:
                 continue
             platform = platforms[target[0]]
             basis, channel = legal.choose_basis_and_channel(
-                platform, snapshot.channels.get(platform.pk, []), case=case, url_count=len(fresh)
+                platform, snapshot.channels.get(platform.pk, []), case=case, url_count=len(fresh), kind=target[2]
             )
             request = RemovalRequest(
                 case=case,
@@ -111,7 +132,7 @@ def draft_for_case(*, case_id: int) -> DraftResult:
                 sequence=max((r.sequence for r in requests), default=0) + 1,
                 basis=basis,
                 channel=channel,
-                language=platform.language,
+                language=(channel.language if channel is not None else "") or platform.language,
             )
             new_requests.append((request, fresh))
             result.follow_ups += bool(requests)

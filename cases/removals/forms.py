@@ -17,6 +17,12 @@ class MarkSentForm(ActionForm):
     ticket_number = forms.CharField(
         required=False, max_length=100, help_text="The platform's ticket or case number, if it gave one."
     )
+    submitted_at = forms.DateTimeField(
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="When the web form was submitted (UTC), if not just now: a legal deadline counts from then.",
+        error_messages={"invalid": "Give the submission time as a date and time, e.g. 2026-12-06 14:30."},
+    )
 
 
 class AnswerForm(ActionForm):

@@ -236,6 +236,10 @@ class RemovalRequest(models.Model):
     message_id = models.CharField(max_length=255, blank=True)
     ticket_number = models.CharField(max_length=100, blank=True)
     deadline_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deadline_statutory = models.BooleanField(
+        default=False,
+        help_text="The deadline is a legal duty (TAKE IT DOWN, 48 h); otherwise it is the helpline's follow-up target.",
+    )
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
     # Claim on the email send: set by the approval, cleared when sent; the sweeper resets stale ones.
@@ -246,6 +250,12 @@ class RemovalRequest(models.Model):
     )
     send_attempted_at = models.DateTimeField(null=True, blank=True)
     send_problem = models.CharField(max_length=300, blank=True, help_text="Why the last email send did not end.")
+
+    # Naming the victim to a destination that is unknown or unverified needs a caseworker's explicit approval.
+    disclosure_approved_at = models.DateTimeField(null=True, blank=True)
+    disclosure_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     created_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)

@@ -35,7 +35,27 @@ class BoardRow:
     @property
     def is_past_deadline(self) -> bool:
         deadline = self.request.deadline_at
-        return deadline is not None and deadline < timezone.now()
+        return self.deadline_running and deadline < timezone.now()
+
+    @property
+    def deadline_running(self) -> bool:
+        """Finished requests (removed, refused, closed...) show no running deadline."""
+        return self.request.deadline_at is not None and self.request.status in state.DEADLINE_RUNS
+
+    @property
+    def statutory(self) -> bool:
+        return legal.starts_statutory_deadline(self.request)
+
+    @property
+    def names_unknown_destination(self) -> bool:
+        """Whether the board should offer to approve naming the victim here (an unknown or unverified place)."""
+        r = self.request
+        return (
+            r.status in state.UNSENT
+            and r.disclosure_approved_at is None
+            and not r.case.is_minor
+            and not legal.destination_is_known(r)
+        )
 
     @property
     def answers(self) -> list[tuple[str, str]]:
@@ -81,8 +101,12 @@ def board_rows(case: Case) -> list[BoardRow]:
             basis_values = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
             channel_choices = [c for c in channels if c.is_escalation] + regulators
         else:
-            basis_values = request.platform.accepted_bases or [Basis.PLATFORM_POLICY]
-            channel_choices = [c for c in channels if not c.is_escalation]
+            basis_values = legal.allowed_bases(request.platform, channels, case=case, kind=request.kind)
+            channel_choices = [
+                c
+                for c in channels
+                if c.purpose in (ReportingChannel.Purpose.REPORT, ReportingChannel.Purpose.CHILD_SAFETY)
+            ]
         rows.append(
             BoardRow(
                 request=request,

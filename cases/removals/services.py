@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.removals import legal, queueing, state
+from cases.removals.legal.choice import STATUTORY_HOURS
 from cases.removals.models import Basis, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
 from cases.timeline import event_record
 
@@ -84,13 +85,8 @@ def move_request(
     if ticket_number:
         fields["ticket_number"] = ticket_number
     if to_status == state.SENT:
-        hours = request.platform.deadline_hours if request.kind != RemovalRequest.Kind.ESCALATION else None
-        fields.update(
-            sent_at=now,
-            deadline_at=now + timedelta(hours=hours) if hours else None,
-            overdue_notified_at=None,
-            missing_elements=[],
-        )
+        sent_at = (extra or {}).get("sent_at") or now
+        fields.update(sent_at=sent_at, overdue_notified_at=None, missing_elements=[], **deadline_for(request, sent_at))
     # The row is locked, so this cannot miss; the WHERE is the second guard should a caller forget the lock.
     if RemovalRequest.objects.filter(pk=request.pk, status=current).update(**fields) != 1:
         raise _conflict(RemovalRequest.objects.get(pk=request.pk).status)
@@ -116,6 +112,21 @@ def move_request(
     for name, value in fields.items():
         setattr(request, name, value)
     return request
+
+
+def deadline_for(request: RemovalRequest, sent_at) -> dict:
+    """The deadline a request gets when sent: 48 hours under TAKE IT DOWN when made through the covered platform's
+    designated process (47 U.S.C. 223a(a)(3)); otherwise the helpline's own follow-up target, which is no legal
+    duty. Escalations get none: the caseworker follows them up."""
+    if request.kind == RemovalRequest.Kind.ESCALATION:
+        return {"deadline_at": None, "deadline_statutory": False}
+    if legal.starts_statutory_deadline(request):
+        hours = STATUTORY_HOURS[request.basis]
+        return {"deadline_at": sent_at + timedelta(hours=hours), "deadline_statutory": True}
+    return {
+        "deadline_at": sent_at + timedelta(hours=settings.REMOVALS_FOLLOW_UP_HOURS),
+        "deadline_statutory": False,
+    }
 
 
 def removal_transition(
@@ -194,10 +205,14 @@ def removal_edit_draft(
             allowed_bases = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
             channels = {c.pk: c for c in escalation_channels(request)}
         else:
-            allowed_bases = request.platform.accepted_bases or [Basis.PLATFORM_POLICY]
-            channels = {c.pk: c for c in request.platform.channels.filter(purpose=ReportingChannel.Purpose.REPORT)}
+            platform_channels = list(request.platform.channels.all())
+            allowed_bases = legal.allowed_bases(
+                request.platform, platform_channels, case=request.case, kind=request.kind
+            )
+            wanted = {ReportingChannel.Purpose.REPORT, ReportingChannel.Purpose.CHILD_SAFETY}
+            channels = {c.pk: c for c in platform_channels if c.purpose in wanted}
         if basis not in allowed_bases:
-            raise RemovalError(f"{request.platform.name} does not take this legal basis; choose one it accepts.")
+            raise RemovalError(_basis_refusal(request, basis))
         channel = None
         if channel_id is not None:
             channel = channels.get(channel_id)
@@ -207,6 +222,11 @@ def removal_edit_draft(
                 raise RemovalError(f"'{channel.label}' was taken out of the directory; choose another channel.")
             if channel.bases and basis not in channel.bases and request.kind != RemovalRequest.Kind.ESCALATION:
                 raise RemovalError(f"'{channel.label}' does not take this legal basis; choose another channel.")
+            if basis == Basis.TAKE_IT_DOWN and not legal.is_designated_tida(request.platform, channel):
+                raise RemovalError(
+                    "A TAKE IT DOWN request must go through the process the covered platform designated under the "
+                    "Act; choose that channel."
+                )
         abuse_contact = abuse_contact.strip()
         if abuse_contact and "@" in abuse_contact:
             try:
@@ -231,6 +251,78 @@ def removal_edit_draft(
         )
         event_record(case=request.case, kind="removal_request_edited", actor=actor, request_id=request.pk)
         return request
+
+
+def _basis_refusal(request: RemovalRequest, basis: str) -> str:
+    case = request.case
+    if case.is_minor and basis != Basis.CHILD_SAFETY:
+        return "The person pictured is under 18: only a child-safety report can be sent, never an adult request."
+    if basis == Basis.DMCA:
+        return (
+            "A DMCA notice only holds when the person pictured took the images themselves, and never for "
+            "AI-generated images; choose another legal basis."
+        )
+    if basis == Basis.TAKE_IT_DOWN:
+        return (
+            f"{request.platform.name} has no TAKE IT DOWN process in the directory (or is not a covered platform): "
+            "choose another legal basis."
+        )
+    return f"This legal basis does not apply to {request.platform.name} for this case; choose one from the list."
+
+
+def removal_approve_disclosure(*, request_id: int, actor, origin=None) -> RemovalRequest:
+    """A caseworker approves naming the victim in one request to a destination that is unknown or unverified.
+    Audit-logged in the same transaction."""
+    from cases.casework.audit import Origin, audit_record
+    from cases.casework.models import AuditRecord
+
+    with transaction.atomic():
+        request = lock_request(request_id)
+        if request.status not in state.UNSENT:
+            raise RemovalError("Only a request not sent yet can be changed; this one has gone.")
+        if request.case.is_minor:
+            raise RemovalError("A child is never named in a report of abuse material.")
+        if request.disclosure_approved_at is not None:
+            return request
+        now = timezone.now()
+        RemovalRequest.objects.filter(pk=request.pk).update(disclosure_approved_at=now, disclosure_approved_by=actor)
+        request.disclosure_approved_at = now
+        request.disclosure_approved_by = actor
+        event_record(case=request.case, kind="removal_disclosure_approved", actor=actor, request_id=request.pk)
+        audit_record(
+            action=AuditRecord.Action.REMOVAL_CHANGE,
+            actor=actor,
+            origin=origin or Origin.system(),
+            case=request.case,
+            obj=request,
+            step="approve_disclosure",
+        )
+        request.missing_elements = [m.code for m in render(request).missing]
+        request.save(update_fields=["missing_elements"])
+        return request
+
+
+def case_evidence_confirm(*, case: Case, actor, origin=None) -> Case:
+    """A caseworker confirms the evidence was captured (screenshots, URLs, dates): held requests may go now."""
+    from cases.casework.audit import Origin, audit_record
+    from cases.casework.models import AuditRecord
+
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.evidence_confirmed_at is not None:
+            return case
+        case.evidence_confirmed_at = timezone.now()
+        case.evidence_confirmed_by = actor
+        case.save(update_fields=["evidence_confirmed_at", "evidence_confirmed_by", "updated_at"])
+        event_record(case=case, kind="evidence_confirmed", actor=actor)
+        audit_record(
+            action=AuditRecord.Action.CASE_STATUS,
+            actor=actor,
+            origin=origin or Origin.system(),
+            case=case,
+            step="evidence_confirmed",
+        )
+        return case
 
 
 def email_recipient(request: RemovalRequest) -> str:
@@ -336,28 +428,42 @@ def removal_send_failed(*, request_id: int, token: str, reason: str) -> None:
 
 
 def removal_mark_sent(
-    *, request_id: int, actor, expected_status: str, ticket_number: str = "", note: str = "", sent_via: str = ""
+    *,
+    request_id: int,
+    actor,
+    expected_status: str,
+    ticket_number: str = "",
+    note: str = "",
+    sent_via: str = "",
+    submitted_at: datetime | None = None,
 ) -> RemovalRequest:
-    """The caseworker sent it through a web form or in the app: record it with the platform's ticket number."""
+    """The caseworker sent it through a web form or in the app: record it with the platform's ticket number.
+    `submitted_at` is when they submitted the form, if not just now: a legal deadline counts from then."""
     with transaction.atomic():
         request = lock_request(request_id)
         if request.status != expected_status:
             raise _conflict(request.status)
         if request.send_claimed_at is not None:
             raise RemovalError("The portal is sending this request by email right now; wait for it.")
+        now = timezone.now()
+        if submitted_at is not None:
+            if submitted_at > now + timedelta(minutes=5):
+                raise RemovalError("The submission time is in the future; give the time you submitted the form.")
+            if submitted_at < request.status_changed_at - timedelta(minutes=5):
+                raise RemovalError(
+                    "The submission time is before the request was marked ready; give the time you submitted it."
+                )
         rendered = render(request)
         method = request.channel.method if request.channel else ""
+        extra = {
+            "sent_via": sent_via or method or RemovalRequest.SentVia.OTHER,
+            "sent_to": rendered.recipient,
+            "sent_body": rendered.body,
+        }
+        if submitted_at is not None:
+            extra["sent_at"] = min(submitted_at, now)
         return move_request(
-            request,
-            state.SENT,
-            actor=actor,
-            note=note,
-            ticket_number=ticket_number.strip(),
-            extra={
-                "sent_via": sent_via or method or RemovalRequest.SentVia.OTHER,
-                "sent_to": rendered.recipient,
-                "sent_body": rendered.body,
-            },
+            request, state.SENT, actor=actor, note=note, ticket_number=ticket_number.strip(), extra=extra
         )
 
 
@@ -366,14 +472,16 @@ def _escalation_route(request: RemovalRequest) -> tuple[str, ReportingChannel | 
     DSA's coordinator when there is no appeal route)."""
     channels = escalation_channels(request)
     # An authority serving some countries only (a member state's Digital Services Coordinator, eSafety, the
-    # AEPD) is chosen only for a victim from one of them: never a default coordinator for everyone.
-    country = getattr(request.case, "country", "") or ""
+    # AEPD) is chosen only for a victim from one of them: never a default coordinator for everyone. A DSA
+    # complaint goes to the coordinator of the victim's own member state (DSA Art. 53), never another's.
+    country = (request.case.country or "").upper()
     regulator = [
         c
         for c in channels
         if c.purpose == ReportingChannel.Purpose.REGULATOR
         and request.basis in c.bases
         and (not c.countries or country in c.countries)
+        and (request.basis != Basis.DSA_ART16 or (c.platform.country and c.platform.country == country))
     ]
     appeals = [
         c for c in channels if c.purpose == ReportingChannel.Purpose.APPEAL and c.platform_id == request.platform_id

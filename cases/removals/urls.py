@@ -11,6 +11,7 @@ app_name = "removals"
 
 urlpatterns = [
     path("cases/<str:reference>/removals/", views.case_board, name="case_board"),
+    path("cases/<str:reference>/removals/evidence-confirmed/", views.evidence_confirm, name="evidence_confirm"),
     path(
         "cases/<str:reference>/removals/<int:request_id>/<slug:action>/",
         views.request_action,

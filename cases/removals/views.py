@@ -60,6 +60,13 @@ def _do_mark_sent(request, removal, data):
         expected_status=data["from_status"],
         ticket_number=data["ticket_number"],
         note=data["note"],
+        submitted_at=data["submitted_at"],
+    )
+
+
+def _do_approve_disclosure(request, removal, data):
+    return services.removal_approve_disclosure(
+        request_id=removal.pk, actor=request.user, origin=Origin.from_request(request)
     )
 
 
@@ -93,6 +100,7 @@ ACTIONS = {
     "send": (ActionForm, _do_send, "Approved: the portal is sending it by email."),
     "mark-sent": (MarkSentForm, _do_mark_sent, "Recorded as sent; the deadline runs from now."),
     "answer": (AnswerForm, _do_answer, "Answer recorded."),
+    "approve-disclosure": (ActionForm, _do_approve_disclosure, "Approved: this request names the victim."),
     "escalate": (ActionForm, _do_escalate, "Escalated: an escalation draft is on the board."),
     "close": (ActionForm, _do_close, "Closed."),
 }
@@ -152,3 +160,18 @@ def request_action(request, reference: str, request_id: int, action: str):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
         back = reverse("removals:case_board", args=[reference])
     return redirect(f"{back}#request-{removal.pk}")
+
+
+@require_POST
+@roles.staff_required(*CASEWORK)
+def evidence_confirm(request, reference: str):
+    """The caseworker confirms the evidence was captured: requests held for it may be sent."""
+    case = get_object_or_404(Case, reference=reference)
+    if not access.can_work(request.user, case):
+        raise PermissionDenied("Only the caseworker assigned to this case, or a supervisor, can confirm evidence.")
+    services.case_evidence_confirm(case=case, actor=request.user, origin=Origin.from_request(request))
+    messages.success(request, "Evidence confirmed: the requests are no longer held.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
+        back = reverse("removals:case_board", args=[reference])
+    return redirect(back)

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from cases.status.dmca import dmca_waiting
 
 # Removal request states (cases.removals.state) as the victim reads them; unknown ones read "in progress".
 PLAIN_STATES = {
@@ -76,5 +77,6 @@ def case_status_page(case: Case) -> dict:
         "case_state": CASE_STATES.get(case.status, case.get_status_display()),
         "progress": case_progress(case),
         "hash_count": case.hashes.count(),
+        "dmca_waiting": dmca_waiting(case),
         "case_messages": case_messages(case),
     }

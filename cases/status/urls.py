@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases.status import views
+from cases.status import dmca, views
 
 app_name = "status"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("case/withdraw/", views.withdraw, name="withdraw"),
     path("case/delete/", views.delete, name="delete"),
     path("sign-out/", views.sign_out, name="sign_out"),
+    path("case/copyright-notice/", dmca.dmca_confirm, name="dmca_confirm"),
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+
 from cases.models import Case, CaseHash
 from hashing.bank.services import WantedEntry, bank_delete, bank_share, bank_withdraw
 from hashing.models import SignalType
@@ -26,6 +28,10 @@ def bank_sync_case(*, case: Case) -> int:
     if case.erased_at is not None:
         return bank_delete(case=case)
     if not case.consent_share_hashes or case.hashes_withdrawn_at is not None:
+        return bank_withdraw(case=case)
+    if case.is_minor and not settings.BANK_SHARE_MINORS:
+        # Images of a child are child sexual abuse material: their hashes belong with NCMEC and the IWF, whose
+        # lists partners already use, not in an adult NCII bank whose partners' processes assume adults.
         return bank_withdraw(case=case)
     wanted: list[WantedEntry] = []
     for case_hash in case.hashes.all():

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from cases.models import Case
 from hashing.bank.clock import clock_read
 from hashing.bank.services import FeedbackItem, bank_feedback_record
 from hashing.bank.sync import bank_sync_case
@@ -186,3 +187,19 @@ def test_malformed_variants_leave_the_pdq_shared_without_them():
     make_case(files=[image])
     entry = BankEntry.objects.get(signal_type=SignalType.IMAGE_PDQ)
     assert (entry.value, entry.pdq_variants) == (image["pdq"], None)
+
+
+def test_a_minors_hashes_never_reach_the_adult_bank_unless_the_setting_allows_it(settings):
+    settings.BANK_SHARE_MINORS = False
+    case = make_case(sync=False)
+    Case.objects.filter(pk=case.pk).update(is_minor=True)
+    case.refresh_from_db()
+    bank_sync_case(case=case)
+    assert not BankEntry.objects.filter(status=BankStatus.ACTIVE).exists()
+    settings.BANK_SHARE_MINORS = True
+    bank_sync_case(case=case)
+    assert BankEntry.objects.filter(status=BankStatus.ACTIVE).exists()
+    # Turned off again (or the case found to be a minor's after sharing): the entries are withdrawn.
+    settings.BANK_SHARE_MINORS = False
+    bank_sync_case(case=case)
+    assert set(entries_of(case).values()) == {BankStatus.WITHDRAWN}

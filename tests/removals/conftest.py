@@ -42,3 +42,24 @@ def sends(monkeypatch):
 def committed(django_capture_on_commit_callbacks):
     """Run on-commit callbacks as if the block had committed (the test's own transaction never does)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def helpline(settings):
+    """The helpline's own details as a deployment sets them (and no phone: a request then carries none)."""
+    from tests.removals import legal_cast as cast
+
+    settings.HELPLINE_SIGNATORY = cast.SIGNATORY
+    settings.HELPLINE_LEGAL_NAME = cast.LEGAL_NAME
+    settings.HELPLINE_PHONE = ""
+    settings.DEFAULT_FROM_EMAIL = "requests@helpline.example"
+    settings.REMOVALS_REPLY_TO = ""
+
+
+@pytest.fixture
+def cast_directory(db, helpline):
+    """A directory of the tests' own (tests/removals/legal_cast.py), independent of the directory data file."""
+    from tests.removals import legal_cast as cast
+
+    yield cast.build_directory()
+    directory.directory_changed()

@@ -96,14 +96,16 @@ def test_private_platforms_get_no_deindex_request_and_search_result_pages_go_to_
     assert [u.host for u in google.urls.all()] == ["google.com"]
 
 
-def test_an_anonymous_case_gets_a_basis_it_can_complete_and_a_signed_one_gets_take_it_down():
-    signed = make_case(urls=FIVE[:1])
-    anonymous = make_case(urls=FIVE[:1], signed=False, anonymous=True)
+@pytest.mark.usefixtures("cast_directory")
+def test_an_anonymous_case_gets_take_it_down_signed_by_the_helpline_like_a_signed_one():
+    url = "https://covered.example/p/1"
+    signed = make_case(urls=[url])
+    anonymous = make_case(urls=[url], signed=False, anonymous=True)
     drafting.draft_for_case(case_id=signed.pk)
     drafting.draft_for_case(case_id=anonymous.pk)
-    assert RemovalRequest.objects.get(case=signed, kind="removal").basis == "take_it_down"
-    request = RemovalRequest.objects.get(case=anonymous, kind="removal")
-    assert request.basis == "platform_policy"
+    assert RemovalRequest.objects.get(case=signed, platform__slug="covered").basis == "take_it_down"
+    request = RemovalRequest.objects.get(case=anonymous, platform__slug="covered")
+    assert request.basis == "take_it_down"
     assert request.missing_elements == []
 
 

@@ -41,13 +41,15 @@ def test_every_move_is_recorded_with_who_when_note_and_ticket(caseworker):
     assert "Auto-reply" not in str(list(events.values_list("detail", flat=True)))  # no free text on the timeline
 
 
-def test_marking_sent_starts_the_platforms_deadline(caseworker):
+def test_marking_sent_sets_the_helplines_follow_up_target_where_no_law_sets_a_deadline(caseworker):
+    # Instagram's directory entry has no designated TAKE IT DOWN process: a policy report, no 48-hour duty.
     before = timezone.now()
     request = sent_request(caseworker)
     request.refresh_from_db()
     assert request.sent_via == "web_form" and request.ticket_number == "T-9"
-    assert before + timedelta(hours=48) <= request.deadline_at <= timezone.now() + timedelta(hours=48)
-    assert "Signed electronically by Alex Example" in request.sent_body
+    assert request.basis == "platform_policy" and request.deadline_statutory is False
+    assert before + timedelta(hours=120) <= request.deadline_at <= timezone.now() + timedelta(hours=120)
+    assert "Alex Example" not in request.sent_body  # an unverified channel does not learn who is pictured
 
 
 def test_an_illegal_move_is_refused_with_a_clear_message(caseworker):
@@ -111,12 +113,12 @@ def test_escalating_a_refusal_under_platform_policy_drafts_an_appeal(caseworker)
     assert "You refused the request" in services.render(escalation).body
 
 
-def test_editing_a_draft_changes_basis_and_channel_and_rechecks_completeness(caseworker):
-    request = drafted_request()
+def test_editing_a_draft_changes_basis_and_channel_and_rechecks_completeness(caseworker, helpline):
+    request = drafted_request(images_taken_by="self")
     dmca_form = next(c for c in request.platform.channels.all() if "dmca" in c.bases)
     edited = services.removal_edit_draft(
         request_id=request.pk, actor=caseworker, basis="dmca", channel_id=dmca_form.pk, copyright_confirmed=False
     )
-    assert edited.missing_elements == ["copyright"]
-    with pytest.raises(services.RemovalError, match="does not take this legal basis"):
+    assert edited.missing_elements == ["victim_confirmed"]  # the victim confirms the statements themselves
+    with pytest.raises(services.RemovalError, match="does not apply to Instagram"):
         services.removal_edit_draft(request_id=request.pk, actor=caseworker, basis="google_ncii", channel_id=None)

@@ -42,8 +42,10 @@ def test_the_board_shows_one_row_per_target_with_text_fields_and_deadline_info(c
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('class="card rr ') == RemovalRequest.objects.filter(case=case).count() == 5
-    assert "Removal request under the TAKE IT DOWN Act" in html
-    assert "48 hours once sent" in html
+    # Instagram's directory entry has no designated TAKE IT DOWN process: a policy report, no legal deadline.
+    assert "Report: intimate images shared without consent" in html
+    assert "none in law; a follow-up target is set once sent" in html
+    assert "Approve naming the victim here" in html  # unverified channels and unknown sites
     assert 'data-copy="rr-body-' in html
     assert "no abuse contact: badsite.example is not in the directory" in html
     assert "unverified" in html
@@ -109,7 +111,7 @@ def test_an_incomplete_request_is_refused_with_what_is_missing(caseworker_client
 
 def test_the_caseworker_supplies_the_abuse_contact_of_an_unknown_site(caseworker_client, case):
     request = RemovalRequest.objects.get(case=case, platform__slug="other")
-    _act(caseworker_client, request, "edit", basis="take_it_down", abuse_contact="abuse@badsite.example")
+    _act(caseworker_client, request, "edit", basis="platform_policy", abuse_contact="abuse@badsite.example")
     request.refresh_from_db()
     assert request.abuse_contact == "abuse@badsite.example" and request.missing_elements == []
     html = _board(caseworker_client, case).content.decode()

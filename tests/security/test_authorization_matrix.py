@@ -143,6 +143,7 @@ ACCESS: dict[str, str] = {
     "status:contact": "victim",
     "status:withdraw": "victim",
     "status:delete": "victim",
+    "status:dmca_confirm": "victim",
     "status:sign_out": "public_post_only",
     # Staff: casework.
     "staff:home": "staff",
@@ -162,6 +163,7 @@ ACCESS: dict[str, str] = {
     "staff:invitation_accept_form": "token",
     "removals:case_board": "case",
     "removals:request_action": "case_post_only",
+    "removals:evidence_confirm": "case_post_only",
     # Staff: reports.
     "reporting:cases": "supervisor",
     "reporting:removals": "supervisor",
