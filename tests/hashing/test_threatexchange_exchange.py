@@ -221,10 +221,11 @@ def test_feedback_through_report_opinion_reaches_the_case(live_server, partner_k
     exchange.report_opinion(PdqSignal, image["pdq_dihedral"][4], negative)
     assert partner_feedback_summary(case) == [("Platform X", "Blocked", 2), ("Platform X", "NotBlocked", 1)]
 
-    with pytest.raises(HelplinePortalError, match="does not hold"):
-        exchange.report_opinion(
-            PdqSignal, flip_bits(image["pdq"], 1), SignalOpinion(True, SignalOpinionCategory.NEGATIVE_CLASS, set())
-        )
+    # Feedback on a hash the bank does not hold is answered like any other (no membership oracle) and recorded
+    # nowhere.
+    exchange.report_opinion(
+        PdqSignal, flip_bits(image["pdq"], 1), SignalOpinion(True, SignalOpinionCategory.NEGATIVE_CLASS, set())
+    )
     assert partner_feedback_summary(case) == [("Platform X", "Blocked", 2), ("Platform X", "NotBlocked", 1)]
 
 
