@@ -23,10 +23,13 @@ def post_worker_init(worker) -> None:
     a million entries), and a client with a short timeout fails. The numba kernels are compiled when the
     environment is installed (`make venv`, the image build), so here they only load from the cache.
     """
+    from django.db import connections
+
     from hashing.bank.live import live_indexes_warm
 
     started = time.perf_counter()
     built = live_indexes_warm()
+    connections.close_all()  # opened in the worker's start-up thread; requests open their own
     worker.log.info(
         "bank indexes ready in %.1f s (%s)",
         time.perf_counter() - started,

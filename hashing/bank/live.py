@@ -137,7 +137,7 @@ def live_indexes_warm() -> dict[str, float]:
     Called by each gunicorn worker as it starts (gunicorn.conf.py): the worker serves no request until it
     returns. A database that cannot be read leaves the indexes to be built on first use, as before.
     """
-    from django.db import DatabaseError, connections
+    from django.db import DatabaseError
 
     seconds = {}
     for signal_type in _INDEX_CLASSES:
@@ -148,5 +148,4 @@ def live_indexes_warm() -> dict[str, float]:
             logger.warning("bank index %s not warmed (%s); it is built on first use", signal_type, exc)
             break
         seconds[signal_type] = time.perf_counter() - started
-    connections.close_all()  # opened in the worker's start-up thread; requests open their own
     return seconds

@@ -321,6 +321,9 @@ def test_compose_services_run_as_local_processes_file_an_intake_draft_it_and_ser
         health = browser.request("GET", "/healthz").json()
         assert all(check["ok"] for check in health["checks"].values()), health
 
+        # gunicorn.conf.py's post_worker_init built the bank indexes before the worker took a request.
+        assert re.search(r"bank indexes ready in [\d.]+ s \(ImagePDQ", (logs / "web.log").read_text()), _logs(logs)
+
         # One intake, through gunicorn, as a victim's browser files it.
         answers = wizard_answers(where={"urls": PDQ_URL, "elsewhere": ""})
         assert browser.request("GET", "/help/").status_code in (200, 302)
