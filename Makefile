@@ -38,9 +38,10 @@ demo: $(VENV)/.installed-run
 	@echo "== Loading demo staff, cases and reports data"
 	$(PY) manage.py seed_demo
 
+PORT ?= 8000
 run: demo
-	@echo "== Serving the portal: http://127.0.0.1:8000  (staff sign-in: http://127.0.0.1:8000/accounts/login/)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "== Serving the portal: http://127.0.0.1:$(PORT)  (staff sign-in: http://127.0.0.1:$(PORT)/accounts/login/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Stops the demo's PostgreSQL (make run starts it again).
 demo-stop:
