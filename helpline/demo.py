@@ -54,11 +54,12 @@ def load_demo_env() -> None:
 
 
 def start_postgres(pgdata: Path):
+    # pgserver reports each start and exit at INFO, and platformdirs warns without XDG_RUNTIME_DIR (as soon as
+    # pgserver is imported): noise here, since the server's socket lives in its data folder anyway.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
     import pgserver  # the demo's dependency only; production never imports this module
 
-    # pgserver reports each start and exit at INFO, and platformdirs warns without XDG_RUNTIME_DIR: noise here.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
-    warnings.filterwarnings("ignore", module="platformdirs")
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: the server outlives this process, so runserver and later commands share it.
     return pgserver.get_server(pgdata, cleanup_mode=None)
