@@ -96,6 +96,7 @@ def stop() -> None:
     if (pgdata / "postmaster.pid").exists():
         import subprocess
 
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")  # see start_postgres
         from pgserver._commands import POSTGRES_BIN_PATH
 
         owner = pgdata.owner()
