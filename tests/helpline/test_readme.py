@@ -97,3 +97,16 @@ def test_on_a_fresh_clone_make_run_serves_the_demo_and_the_createpartner_command
         assert "Created partner Platform X" in created.stderr
     finally:
         subprocess.run([str(clone / ".venv/bin/python"), "-m", "helpline.demo", "stop"], cwd=clone, env=env)
+
+
+def test_make_run_installs_the_runtime_requirements_only_and_make_test_adds_the_test_stack():
+    def installs(target: str) -> list[str]:
+        plan = subprocess.run(["make", "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, check=True)
+        return re.findall(r"pip install .*?-r (\S+)", plan.stdout)
+
+    assert installs("run") == ["requirements.txt"]
+    assert installs("test") == ["requirements.txt", "requirements-dev.txt"]
+    runtime = (ROOT / "requirements.txt").read_text().lower()
+    test_tools = ("pytest", "playwright", "faiss", "moto", "hypothesis", "schemathesis", "bandit", "ruff", "threatex")
+    for tool in test_tools:
+        assert not re.search(rf"^{tool}", runtime, re.M), f"{tool} is a test tool, not a runtime requirement"
