@@ -16,4 +16,5 @@ RUN DEBUG=false SECRET_KEY=build-only EMAIL_URL=smtp://build-only.invalid FIELD_
     && mkdir -p /app/var && chown -R helpline /app/var
 USER helpline
 EXPOSE 8000
-CMD ["gunicorn", "helpline.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(h)s %(m)s %(U)s %(s)s %(L)s"]
+# gunicorn.conf.py: bind, workers, access log without query strings, and each worker warms the bank index.
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

@@ -1,4 +1,4 @@
-# Two commands for newcomers: `make run` (demo portal on SQLite) and `make test` (the whole suite).
+# Two commands for newcomers: `make run` (the demo portal on an embedded PostgreSQL) and `make test` (the whole suite).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,11 +7,22 @@ PY := $(BIN)/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpline
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-js lint format venv install messages bench-hashing bench-bank bench-feed bench-drafting bench-queue bench-reporting clean audit
+.PHONY: run demo demo-stop test test-js lint format venv install messages bench-hashing bench-bank bench-first-match bench-feed bench-drafting bench-queue bench-reporting clean audit
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt clients/threatexchange/pyproject.toml
+# What the portal needs to run (requirements.txt); the numba kernels of the bank index are compiled once here
+# and cached with the install, so no process compiles them on its first match.
+$(VENV)/.installed-run: requirements.txt constraints.txt
+	@echo "== Python environment in $(VENV): the portal's pinned requirements (requirements.txt)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
+	@echo "== Compiling the hash bank index's numba kernels (cached beside the code)"
+	$(PY) -c "from hashing.bank.index import warm_up; warm_up()"
+	touch $@
+
+# Adds the test and tooling stack (requirements-dev.txt) for `make test`, lint, audit and benchmarks.
+$(VENV)/.installed: $(VENV)/.installed-run requirements-dev.txt clients/threatexchange/pyproject.toml
+	@echo "== Test and tooling requirements (requirements-dev.txt)"
 	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	# The partners' threatexchange extension, for its tests (its dependencies are pinned above).
 	$(BIN)/pip install --quiet --no-deps -e clients/threatexchange
@@ -19,14 +30,24 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt client
 
 venv install: $(VENV)/.installed
 
-# The demo: SQLite under var/, files under var/private, tasks in-process (no Redis), demo logins printed.
-run: $(VENV)/.installed
-	mkdir -p var
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py createcachetable
-	DEBUG=true $(PY) manage.py seed_demo
-	@echo "Portal: http://127.0.0.1:8000  (staff sign-in: http://127.0.0.1:8000/accounts/login/)"
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+# The demo: an embedded PostgreSQL under var/postgres (no system install), files under var/private, tasks
+# in-process (no Redis), demo logins printed. var/demo.env makes every later `manage.py` command use it.
+demo: $(VENV)/.installed-run
+	@echo "== Starting the demo's PostgreSQL under var/postgres (Unix socket only) and writing var/demo.env"
+	$(PY) -m helpline.demo setup
+	@echo "== Applying database migrations"
+	$(PY) manage.py migrate --noinput
+	@echo "== Loading demo staff, cases and reports data"
+	$(PY) manage.py seed_demo
+
+PORT ?= 8000
+run: demo
+	@echo "== Serving the portal: http://127.0.0.1:$(PORT)  (staff sign-in: http://127.0.0.1:$(PORT)/accounts/login/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Stops the demo's PostgreSQL (make run starts it again).
+demo-stop:
+	$(PY) -m helpline.demo stop
 
 test: $(VENV)/.installed
 	node --test tests/js/
@@ -56,10 +77,16 @@ clean:
 bench-hashing: $(VENV)/.installed
 	$(PY) bench/bench_hashing.py
 
-# The PDQ index against python-threatexchange's PDQIndex (faiss) at 1M and 10M hashes, then the feed sync below.
+# The PDQ index against python-threatexchange's PDQIndex (faiss) at 1M and 10M hashes, the first match of a
+# freshly started gunicorn worker over a 1M-entry bank, then the feed sync below.
 bench-bank: $(VENV)/.installed
 	$(PY) bench/bench_bank.py $(BANK_ARGS)
+	$(MAKE) bench-first-match
 	$(MAKE) bench-feed
+
+# The first POST /api/v1/match answered by a freshly started gunicorn worker (gunicorn.conf.py), 1M PDQ entries.
+bench-first-match: $(VENV)/.installed
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) bench/bench_first_match.py $(BENCH_ARGS)
 
 # A full StopNCII FetchHashes sync of 1 million bank hashes through python-threatexchange's client (PostgreSQL).
 bench-feed: $(VENV)/.installed

@@ -78,7 +78,6 @@ def seed(total: int) -> float:
     from hashing.models import BankEntry, BankEntryCase, SignalType
 
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     if BankEntry.objects.count() == total and BankEntryCase.objects.count() == total:
         return 0.0
     started = time.perf_counter()

@@ -1,6 +1,6 @@
 """Server-side reference hashing: the profile that the browser's hasher.js must reproduce bit for bit.
 
-The profile (see shared/reference/SOURCES.md) is what platforms compute with python-threatexchange and
+The profile (see tests/data/reference/SOURCES.md) is what platforms compute with python-threatexchange and
 imagehash: PDQ from `pdqhash` on the decoded RGB pixels at full resolution (EXIF orientation not
 applied, alpha dropped), its 8 dihedral variants from `pdqhash.compute_dihedral`, pHash from
 `imagehash.phash` on the file as Pillow opens it, and MD5/SHA-256 of the file bytes. When the file

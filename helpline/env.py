@@ -82,8 +82,13 @@ def database(name: str, default: str) -> dict:
         config = environ.Env.db_url_config(value)
     except Exception as exc:  # django-environ raises several types for malformed URLs
         raise ConfigError(f"{name} is not a database URL ({exc}); e.g. postgres://user@host:5432/db.") from None
-    if not config.get("ENGINE"):
-        raise ConfigError(f"{name} uses an unknown database scheme; use postgres:// or sqlite:///.")
+    if config.get("ENGINE") == "django.db.backends.sqlite3":
+        raise ConfigError(
+            f"{name} names SQLite, which the portal no longer supports (its reports are PostgreSQL SQL); "
+            "use postgres://user@host:5432/db, or `make run`, which starts a PostgreSQL of its own under var/."
+        )
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        raise ConfigError(f"{name} uses an unknown database scheme; use postgres://user@host:5432/db.")
     return config
 
 

@@ -1,4 +1,4 @@
-"""Django settings, read from the environment; the defaults give a working local portal on SQLite."""
+"""Django settings, read from the environment; the defaults give a working local portal on local PostgreSQL."""
 
 from __future__ import annotations
 
@@ -115,11 +115,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+# PostgreSQL only (the reports' SQL is PostgreSQL's). `make run` writes var/demo.env, which manage.py reads,
+# pointing this at an embedded server under var/; the default is a local server on the standard port.
+DATABASES = {"default": env.database("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpline")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DB_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.integer("DB_CONNECT_TIMEOUT", 5, minimum=1)
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.integer("DB_CONNECT_TIMEOUT", 5, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache keeps rate limits and TOTP replay protection shared between processes and

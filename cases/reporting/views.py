@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -11,11 +10,6 @@ from cases.reporting import reports
 from cases.reporting.period import period_from_query
 from cases.reporting.selectors import report_transaction
 from helpline.staff import roles
-
-
-def _unavailable(request):
-    # The SQLite demo (`make run`): the reports use PostgreSQL's percentile and JSON functions.
-    return render(request, "reporting/unavailable.html", status=503)
 
 
 def _render_page(request, page: reports.Page, tables, period, form):
@@ -34,8 +28,6 @@ def _render_page(request, page: reports.Page, tables, period, form):
 
 
 def _supervisor_page(request, name: str):
-    if connection.vendor != "postgresql":
-        return _unavailable(request)
     page = reports.SUPERVISOR_PAGES[name]
     period, form = period_from_query(request.GET)
     with report_transaction():
@@ -70,8 +62,6 @@ def bank_report(request):
 @require_GET
 @roles.staff_required()
 def own_report(request):
-    if connection.vendor != "postgresql":
-        return _unavailable(request)
     period, form = period_from_query(request.GET)
     with report_transaction():
         tables = reports.OWN_PAGE.build(period, request.user)
@@ -90,8 +80,6 @@ def _export(request, table: str, *, external: bool):
     build = reports.EXPORTS.get(table)
     if build is None:
         raise Http404("There is no report table by that name.")
-    if connection.vendor != "postgresql":
-        return _unavailable(request)
     period, _form = period_from_query(request.GET)
     with report_transaction():
         built = build(period)
@@ -118,8 +106,6 @@ def own_export(request, table: str):
     build = reports.OWN_EXPORTS.get(table)
     if build is None:
         raise Http404("There is no table of your figures by that name.")
-    if connection.vendor != "postgresql":
-        return _unavailable(request)
     period, _form = period_from_query(request.GET)
     with report_transaction():
         table = build(period, request.user)

@@ -9,7 +9,9 @@ clock value C, one query sees every change up to C and the index may claim `last
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from array import array
 from collections.abc import Sequence
 
@@ -18,6 +20,8 @@ import numpy as np
 from hashing.bank.clock import clock_read
 from hashing.bank.index import ADD, WITHDRAW, Change, HammingIndex, Match, PdqIndex, PhashIndex
 from hashing.models import BankEntry, BankStatus, SignalType
+
+logger = logging.getLogger(__name__)
 
 _PDQ_BYTES = 32
 _LOAD_CHUNK = 20_000
@@ -125,3 +129,23 @@ def live_index(signal_type: str) -> LiveIndex:
         if signal_type not in _process_indexes:
             _process_indexes[signal_type] = LiveIndex(signal_type, _INDEX_CLASSES[signal_type])
         return _process_indexes[signal_type]
+
+
+def live_indexes_warm() -> dict[str, float]:
+    """Build this process's PDQ and pHash indexes now (seconds per type), so the first match does not wait.
+
+    Called by each gunicorn worker as it starts (gunicorn.conf.py): the worker serves no request until it
+    returns. A database that cannot be read leaves the indexes to be built on first use, as before.
+    """
+    from django.db import DatabaseError
+
+    seconds = {}
+    for signal_type in _INDEX_CLASSES:
+        started = time.perf_counter()
+        try:
+            live_index(signal_type).refresh()
+        except DatabaseError as exc:
+            logger.warning("bank index %s not warmed (%s); it is built on first use", signal_type, exc)
+            break
+        seconds[signal_type] = time.perf_counter() - started
+    return seconds

@@ -11,7 +11,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC = REPO / "static"
-SHARED_REFERENCE = REPO.parent / "shared" / "reference"
+# Public reference images and their expected hashes, carried in the repository (see its SOURCES.md).
+REFERENCE = REPO / "tests" / "data" / "reference"
 BLANK_PAGE = b"<!doctype html><meta charset=utf-8><title>hashing test</title>"
 
 

@@ -23,7 +23,7 @@ from hashing.bank.layout import layout_bytes
 from hashing.bank.vectors import parse_hashes, words_to_hex
 from hashing.values import HashValueError, Md5Digest, Sha256Digest
 
-PDQ_INDEX_REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "pdq-index"
+PDQ_INDEX_REFERENCE = Path(__file__).resolve().parents[2] / "tests" / "data" / "reference" / "pdq-index"
 
 # The shapes of the layouts chosen for 1 million, 8 million, 10 million and 80 million vectors, forced
 # onto small banks: their radii (up to 4 bits per chunk) and chunk boundaries (some across 64-bit words)

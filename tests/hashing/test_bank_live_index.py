@@ -135,3 +135,35 @@ def test_a_second_writer_waits_for_the_first_so_changes_commit_in_sequence_order
     b_seqs = BankEntry.objects.filter(case_links__case=case_b).values_list("seq", flat=True)
     assert max(a_seqs) < min(b_seqs)
     assert set(BankEntry.objects.values_list("status", flat=True)) == {BankStatus.ACTIVE}
+
+
+@pytest.mark.django_db
+def test_warming_at_worker_start_builds_both_indexes_so_the_first_match_only_checks_the_clock(
+    django_assert_num_queries, monkeypatch
+):
+    from hashing.bank import live
+
+    image = image_hashes()
+    make_case(files=[image])
+    monkeypatch.setattr(live, "_process_indexes", {})  # a freshly started worker process
+    seconds = live.live_indexes_warm()
+    assert set(seconds) == {SignalType.IMAGE_PDQ, SignalType.PHASH}
+    pdq = live.live_index(SignalType.IMAGE_PDQ)
+    assert pdq.rebuilds == 1 and live.live_index(SignalType.PHASH).rebuilds == 1
+    with django_assert_num_queries(1):  # the clock read only: no build on the first match
+        assert found(pdq, image["pdq"]) != []
+    assert pdq.rebuilds == 1
+
+
+def test_a_worker_starts_even_when_the_bank_cannot_be_read(monkeypatch, caplog):
+    from django.db import OperationalError
+
+    from hashing.bank import live
+
+    def unreachable() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(live, "_process_indexes", {})
+    monkeypatch.setattr(live.LiveIndex, "refresh", lambda self: unreachable())
+    assert live.live_indexes_warm() == {}
+    assert "built on first use" in caplog.text

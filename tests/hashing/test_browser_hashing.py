@@ -13,7 +13,7 @@ from PIL import Image
 from hashing.reference import hash_file
 from hashing.values import hamming_distance
 
-from .conftest import SHARED_REFERENCE
+from .conftest import REFERENCE
 from .images import cmyk_with_black_ink, write_generated
 
 pytestmark = pytest.mark.browser
@@ -64,16 +64,16 @@ def _mismatches(got: dict, want: dict) -> list[str]:
     ]
 
 
-def test_every_shared_reference_image_hashes_exactly_as_expected_hashes_csv(page, static_server, files_dir):
-    target = files_dir / "shared"
+def test_every_reference_image_hashes_exactly_as_expected_hashes_csv(page, static_server, files_dir):
+    target = files_dir / "reference"
     if not target.exists():
-        shutil.copytree(SHARED_REFERENCE / "images", target)
-    rows = list(csv.DictReader((SHARED_REFERENCE / "expected-hashes.csv").open()))
-    assert len(rows) == 40
-    results = _hash_in_browser(page, static_server, [f"shared/{row['file']}" for row in rows])
+        shutil.copytree(REFERENCE / "images", target)
+    rows = list(csv.DictReader((REFERENCE / "expected-hashes.csv").open()))
+    assert len(rows) == len(list((REFERENCE / "images").glob("*/*"))) == 16
+    results = _hash_in_browser(page, static_server, [f"reference/{row['file']}" for row in rows])
     failures = {}
     for row in rows:
-        got = results[f"shared/{row['file']}"]
+        got = results[f"reference/{row['file']}"]
         want = {
             "pdq": row["pdq"],
             "pdq_quality": int(row["pdq_quality"]),
@@ -201,10 +201,10 @@ def test_orientation_hash_is_reported_only_when_exif_rotates_the_image(page, sta
 
 
 def test_the_worker_reports_progress_and_gives_the_same_hashes(page, static_server, files_dir):
-    target = files_dir / "shared"
+    target = files_dir / "reference"
     if not target.exists():
-        shutil.copytree(SHARED_REFERENCE / "images", target)
-    names = ["shared/dih/bridge-1-original.jpg", "shared/misc/pen-and-coaster.png"]
+        shutil.copytree(REFERENCE / "images", target)
+    names = ["reference/dih/bridge-1-original.jpg", "reference/misc/pen-and-coaster.png"]
     in_worker = _hash_in_browser(page, static_server, names, HASH_IN_WORKER)
     for name in names:
         want = hash_file(files_dir / name).as_dict()
@@ -216,11 +216,11 @@ def test_the_worker_reports_progress_and_gives_the_same_hashes(page, static_serv
 def test_files_that_are_not_readable_pictures_are_refused_with_a_reason(page, static_server, files_dir):
     folder = files_dir / "bad"
     folder.mkdir(exist_ok=True)
-    jpeg = (SHARED_REFERENCE / "images/dih/bridge-1-original.jpg").read_bytes()
+    jpeg = (REFERENCE / "images/dih/bridge-1-original.jpg").read_bytes()
     (folder / "truncated.jpg").write_bytes(jpeg[: len(jpeg) // 2])
     (folder / "photo.heic").write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200))
     (folder / "holiday.jpg").write_text("this is a text file with a picture's name\n")
-    png = (SHARED_REFERENCE / "images/misc/c.png").read_bytes()
+    png = (REFERENCE / "images/misc/pen-and-coaster.png").read_bytes()
     (folder / "cut.png").write_bytes(png[: len(png) // 3])
     results = _hash_in_browser(
         page, static_server, ["bad/truncated.jpg", "bad/photo.heic", "bad/holiday.jpg", "bad/cut.png"]

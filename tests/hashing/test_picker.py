@@ -11,7 +11,7 @@ from PIL import Image
 
 from hashing.reference import hash_bytes
 
-from .conftest import SHARED_REFERENCE
+from .conftest import REFERENCE
 from .images import photo_like
 
 pytestmark = pytest.mark.browser
@@ -55,8 +55,8 @@ def intake(browser, recording_server):
 
 def test_no_request_carries_the_files_during_hashing_or_submission(intake):
     page, seen, received = intake
-    photo = (SHARED_REFERENCE / "images/dih/bridge-1-original.jpg").read_bytes()
-    png = (SHARED_REFERENCE / "images/misc/pen-and-coaster.png").read_bytes()
+    photo = (REFERENCE / "images/dih/bridge-1-original.jpg").read_bytes()
+    png = (REFERENCE / "images/misc/pen-and-coaster.png").read_bytes()
     files = [
         {"name": "bridge.jpg", "mimeType": "image/jpeg", "buffer": photo},
         {"name": "pen.png", "mimeType": "image/png", "buffer": png},
@@ -94,7 +94,7 @@ def test_no_request_carries_the_files_during_hashing_or_submission(intake):
 
 def test_thumbnails_are_blurred_until_revealed(intake):
     page, _seen, _received = intake
-    data = (SHARED_REFERENCE / "images/misc/wee.jpg").read_bytes()
+    data = (REFERENCE / "images/misc/wee.jpg").read_bytes()
     page.set_input_files(".hash-picker__input", files=[{"name": "wee.jpg", "mimeType": "image/jpeg", "buffer": data}])
     page.wait_for_function(ALL_SETTLED)
     thumb = page.locator(".hash-picker__thumb")
@@ -131,7 +131,7 @@ def test_weak_pictures_are_flagged_in_plain_words(intake):
 
 def test_unreadable_files_get_a_message_saying_what_to_do_and_nothing_is_kept(intake):
     page, _seen, _received = intake
-    jpeg = (SHARED_REFERENCE / "images/dih/bridge-1-original.jpg").read_bytes()
+    jpeg = (REFERENCE / "images/dih/bridge-1-original.jpg").read_bytes()
     page.set_input_files(
         ".hash-picker__input",
         files=[

@@ -1,4 +1,4 @@
-"""Hash value types, Hamming distance, and the server reference against the shared expected hashes."""
+"""Hash value types, Hamming distance, and the server reference against the reference images' expected hashes."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import csv
 import numpy as np
 import pdqhash
 import pytest
+from PIL import Image
 
 from hashing.reference import hash_bytes, hash_file, pdq, pdq_and_dihedral, stream_digests
 from hashing.values import FileHashes, HashValueError, Md5Digest, PdqHash, PerceptualHash, hamming_distance
 
-from .conftest import SHARED_REFERENCE
+from .conftest import REFERENCE
 
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 
@@ -53,7 +54,7 @@ def test_hashes_of_different_kinds_cannot_be_compared():
 
 
 def test_the_browsers_result_round_trips_through_file_hashes():
-    data = (SHARED_REFERENCE / "images/dih/bridge-1-original.jpg").read_bytes()
+    data = (REFERENCE / "images/dih/bridge-1-original.jpg").read_bytes()
     hashes = hash_bytes(data)
     assert FileHashes.from_browser(hashes.as_dict()) == hashes
     with pytest.raises(HashValueError):
@@ -63,13 +64,29 @@ def test_the_browsers_result_round_trips_through_file_hashes():
 
 
 def test_the_reference_reproduces_every_row_of_expected_hashes_csv():
-    rows = list(csv.DictReader((SHARED_REFERENCE / "expected-hashes.csv").open()))
+    rows = list(csv.DictReader((REFERENCE / "expected-hashes.csv").open()))
     for row in rows:
-        got = hash_file(SHARED_REFERENCE / "images" / row["file"]).as_dict()
+        got = hash_file(REFERENCE / "images" / row["file"]).as_dict()
         assert got["pdq"] == row["pdq"] and got["pdq_quality"] == int(row["pdq_quality"]), row["file"]
         assert ";".join(got["pdq_dihedral"]) == row["pdq_dihedral"], row["file"]
         assert got["phash"] == row["phash"] and got["md5"] == row["md5"] and got["sha256"] == row["sha256"]
         assert (got["pdq_oriented"] or got["pdq"]) == row["pdq_oriented"], row["file"]
+
+
+def test_expected_hashes_csv_has_one_row_per_reference_image_and_the_published_values():
+    rows = {row["file"]: row for row in csv.DictReader((REFERENCE / "expected-hashes.csv").open())}
+    images = {path.relative_to(REFERENCE / "images").as_posix() for path in (REFERENCE / "images").glob("*/*")}
+    assert set(rows) == images
+    # Values published by the upstream projects themselves, not computed here.
+    assert rows["dih/bridge-1-original.jpg"]["pdq"] == PDQ
+    assert (rows["misc/imagehash.png"]["phash"], rows["misc/imagehash.png"]["dhash"]) == (
+        "ba8c84536bd3c366",
+        "0026273b2b19550e",
+    )
+    # Each case the SOURCES file promises is present: EXIF rotation, CMYK, grey, grey+alpha, palette, RGBA.
+    assert rows["exif-rotn/exif-rotn-6.jpg"]["pdq_oriented"] != rows["exif-rotn/exif-rotn-6.jpg"]["pdq"]
+    modes = {Image.open(REFERENCE / "images" / name).mode for name in images}
+    assert {"RGB", "CMYK", "L", "LA", "P", "RGBA"} <= modes
 
 
 def test_one_pass_pdq_equals_pdqhash_compute_including_the_64x64_case():

@@ -78,15 +78,20 @@ def test_a_missing_secret_file_is_named(tmp_path):
     assert "SECRET_KEY_FILE points to" in result.stderr
 
 
-def test_the_default_database_is_sqlite_under_var(tmp_path):
+def test_the_default_database_is_a_local_postgresql():
     result = _start(
-        {"DEBUG": "true", "VAR_DIR": str(tmp_path)},
-        expr="settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']",
+        {"DEBUG": "true"},
+        expr="settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['HOST']",
         drop=("DATABASE_URL",),
     )
     assert result.returncode == 0, result.stderr
-    assert "django.db.backends.sqlite3" in result.stdout
-    assert str(tmp_path / "db.sqlite3") in result.stdout
+    assert result.stdout.split() == ["django.db.backends.postgresql", "127.0.0.1"]
+
+
+def test_sqlite_is_refused_with_the_way_to_a_postgresql_demo(tmp_path):
+    result = _start({"DEBUG": "true", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert result.returncode != 0
+    assert "DATABASE_URL names SQLite" in result.stderr and "make run" in result.stderr
 
 
 def test_a_bad_database_url_is_named():

@@ -1,11 +1,9 @@
-"""A page's tables are read in one read-only snapshot, without JIT; and on a database that is not PostgreSQL the
-pages say why there are no reports instead of failing."""
+"""A page's tables are read in one read-only snapshot, without JIT."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.urls import reverse
 
 from cases.reporting.selectors import report_transaction
 
@@ -31,11 +29,3 @@ def test_a_page_reads_in_one_read_only_repeatable_read_snapshot_without_jit():
 def test_inside_an_outer_transaction_the_settings_still_apply(db):
     with report_transaction():
         assert _show("jit") == "off"
-
-
-@pytest.mark.parametrize("name", ["reporting:cases", "reporting:mine"])
-def test_without_postgresql_the_pages_explain_instead_of_failing(supervisor_client, monkeypatch, name):
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    response = supervisor_client.get(reverse(name))
-    assert response.status_code == 503
-    assert "The reports are worked out by PostgreSQL" in response.content.decode()

@@ -20,34 +20,13 @@ PG_REVERSE = """
 DROP TRIGGER IF EXISTS casework_auditrecord_append_only ON casework_auditrecord;
 DROP FUNCTION IF EXISTS casework_auditrecord_refuse_change();
 """
-SQLITE_FORWARD = [
-    "CREATE TRIGGER casework_auditrecord_no_update BEFORE UPDATE ON casework_auditrecord "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE on casework_auditrecord is refused'); END;",
-    "CREATE TRIGGER casework_auditrecord_no_delete BEFORE DELETE ON casework_auditrecord "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE on casework_auditrecord is refused'); END;",
-]
-SQLITE_REVERSE = [
-    "DROP TRIGGER IF EXISTS casework_auditrecord_no_update;",
-    "DROP TRIGGER IF EXISTS casework_auditrecord_no_delete;",
-]
-
-
 def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD, params=None)  # None: the '%' in RAISE is not a placeholder
-    elif vendor == "sqlite":
-        for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement, params=None)
-    else:
-        raise RuntimeError(f"add an append-only trigger for {vendor} to casework migration 0002")
+    # PostgreSQL only: the portal runs on nothing else (the SQLite demo and its triggers are gone).
+    schema_editor.execute(PG_FORWARD, params=None)  # None: the '%' in RAISE is not a placeholder
 
 
 def reverse(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    statements = [PG_REVERSE] if vendor == "postgresql" else SQLITE_REVERSE if vendor == "sqlite" else []
-    for statement in statements:
-        schema_editor.execute(statement, params=None)
+    schema_editor.execute(PG_REVERSE, params=None)
 
 
 class Migration(migrations.Migration):

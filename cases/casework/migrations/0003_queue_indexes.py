@@ -6,7 +6,7 @@ The last one, on removals_removalrequest, lets the Overdue count read case ids f
 once cases.removals' own removal_deadline_idx (status, deadline_at) also holds case_id.
 
 They live here, next to the queries they serve (cases.casework.selectors), and are created with SQL that
-PostgreSQL and SQLite both accept. Django's model state does not know them (state_operations is empty), so
+PostgreSQL accepts. Django's model state does not know them (state_operations is empty), so
 the cases app's migrations are unaffected; moving them into Case.Meta.indexes later means dropping these.
 """
 

@@ -1,6 +1,14 @@
-"""manage.py seed_demo: demo staff (with TOTP) and a few demo cases for a local portal. Safe to re-run."""
+"""manage.py seed_demo: demo staff (with TOTP), demo cases and their history for a local portal. Safe to re-run.
+
+Everything goes through the same services the portal uses (claiming, sending and answering removal requests,
+the hash bank, partner feedback), so every report page has figures to show: cases by week, category and
+language; removal outcomes and times per platform; queue health; the bank and partners' feedback; and the
+demo caseworker's own figures. The fingerprints are made-up values, not hashes of any picture.
+"""
 
 from __future__ import annotations
+
+import hashlib
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -13,9 +21,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.intake.services import SIGNATURE_STATEMENT, case_urls_create
+from cases.casework.audit import Origin
+from cases.casework.services import case_claim
+from cases.intake.services import SIGNATURE_STATEMENT, case_hashes_create, case_urls_create
 from cases.models import Case
+from cases.removals import state
 from cases.removals.drafting import draft_for_case
+from cases.removals.models import RemovalRequest
+from cases.removals.services import RemovalError, removal_mark_ready, removal_mark_sent, removal_record_answer
+from cases.services import case_bank_sync
+from cases.status.services import case_sharing_withdraw
+from hashing.bank.partners import partner_create
+from hashing.bank.services import FeedbackItem, bank_feedback_record
+from hashing.models import FeedbackValue, Partner
 from helpline.staff import roles
 from helpline.staff.services import staff_create
 
@@ -66,6 +84,73 @@ DEMO_CASES = [
 ]
 
 
+DEMO_PARTNER = "Demo Platform (seed_demo)"
+# What happens to each demo case's removal requests, in drafting order: the platform's answer to each request
+# sent (None: sent, no answer yet). Cases not listed keep their requests as drafts.
+DEMO_ANSWERS = {
+    "HL-DEM0-0001": [state.REMOVED, state.REFUSED, None],
+    "HL-DEM0-0003": [state.ACKNOWLEDGED, state.REMOVED],
+}
+
+
+def _fingerprint(case_number: int, file_number: int) -> dict:
+    """Made-up but well-formed fingerprints for one demo file (deterministic, so re-runs add nothing)."""
+    seed = hashlib.sha256(f"helpline demo {case_number}/{file_number}".encode()).hexdigest()
+    pdq = (seed * 2)[:64]
+    return {
+        "media_kind": "image",
+        "md5": seed[:32],
+        "sha256": seed,
+        "pdq": pdq,
+        "pdq_quality": 90,
+        "pdq_oriented": None,
+        "pdq_dihedral": [pdq] + [hashlib.sha256(f"{seed}{i}".encode()).hexdigest() for i in range(1, 8)],
+        "phash": seed[-16:],
+    }
+
+
+def _demo_history(caseworker) -> list[str]:
+    """Claim a case, send and answer requests, share fingerprints and record partner feedback; once only."""
+    if Partner.objects.filter(name=DEMO_PARTNER).exists():
+        return []
+    origin = Origin.system()
+    done = []
+    for number, case in enumerate(Case.objects.filter(reference__startswith="HL-DEM0-").order_by("reference"), 1):
+        if case_hashes_create(case=case, hashes=[_fingerprint(number, 1), _fingerprint(number, 2)]):
+            case_bank_sync(case=case)
+    for reference in ("HL-DEM0-0001", "HL-DEM0-0003"):
+        case = Case.objects.get(reference=reference)
+        if case.assigned_to_id is None:
+            case_claim(case=case, actor=caseworker, origin=origin)
+        answers = list(DEMO_ANSWERS[reference])
+        for request in RemovalRequest.objects.filter(case=case, status=state.DRAFTED).order_by("pk"):
+            if not answers:
+                break
+            try:
+                removal_mark_ready(request_id=request.pk, actor=caseworker)
+            except RemovalError:
+                continue  # a draft still missing part of its legal basis stays a draft, as it would for staff
+            answer = answers.pop(0)
+            removal_mark_sent(
+                request_id=request.pk, actor=caseworker, expected_status=state.READY, ticket_number=f"DEMO-{request.pk}"
+            )
+            if answer:
+                removal_record_answer(
+                    request_id=request.pk, actor=caseworker, answer=answer, expected_status=state.SENT
+                )
+        done.append(reference)
+    # The case that said no to sharing later: its fingerprints leave the bank (the "withdrawn" figures).
+    case_sharing_withdraw(case=Case.objects.get(reference="HL-DEM0-0004"))
+    partner, _key, _raw = partner_create(name=DEMO_PARTNER, scopes=["fetch", "feedback"], rate_limit_per_minute=60)
+    feedback = [
+        FeedbackItem(hash_value=_fingerprint(1, 1)["pdq"], value=FeedbackValue.BLOCKED),
+        FeedbackItem(hash_value=_fingerprint(1, 2)["md5"], value=FeedbackValue.BLOCKED),
+        FeedbackItem(hash_value=_fingerprint(2, 1)["pdq"], value=FeedbackValue.PENDING_REVIEW),
+    ]
+    bank_feedback_record(partner=partner, items=feedback)
+    return done
+
+
 def _totp_secret(user) -> str:
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if authenticator is None:
@@ -82,10 +167,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Seed even though DEBUG is off (never in production).")
 
-    @transaction.atomic
     def handle(self, *args, force: bool, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates accounts with published passwords; it runs only with DEBUG=true.")
+        # Cases and staff first (their requests are drafted when that commits), then their history.
+        lines, created = self._staff_and_cases()
+        with transaction.atomic():
+            history = _demo_history(get_user_model().objects.get(email=DEMO_STAFF[0][0]))
+        self.stdout.write("Demo staff (add the TOTP secret to an authenticator app, or use the code shown):")
+        self.stdout.write("\n".join(lines))
+        self.stdout.write(
+            f"Demo cases: {', '.join(c['reference'] for c in DEMO_CASES)} (PIN {DEMO_PIN}); {created} created now."
+        )
+        if history:
+            self.stdout.write(f"Demo history (claims, requests sent and answered, feedback): {', '.join(history)}.")
+
+    @transaction.atomic
+    def _staff_and_cases(self) -> tuple[list[str], int]:
         User = get_user_model()
         lines = []
         for email, role, password, first, last in DEMO_STAFF:
@@ -117,8 +215,4 @@ class Command(BaseCommand):
                 created += 1
                 case_urls_create(case=case, urls=urls)
                 transaction.on_commit(lambda case_id=case.id: draft_for_case(case_id=case_id))
-        self.stdout.write("Demo staff (add the TOTP secret to an authenticator app, or use the code shown):")
-        self.stdout.write("\n".join(lines))
-        self.stdout.write(
-            f"Demo cases: {', '.join(c['reference'] for c in DEMO_CASES)} (PIN {DEMO_PIN}); {created} created now."
-        )
+        return lines, created
