@@ -409,6 +409,53 @@ def test_delete_my_case_leaves_no_identifying_string_in_any_row_of_any_table(
     assert RemovalRequest.objects.filter(case=case, host="erased-1").count() == 2
 
 
+def test_a_case_cannot_be_deleted_in_the_admin_only_erased_through_the_erasure_service(
+    settings, tmp_path, caseworker, platforms, django_user_model, django_capture_on_commit_callbacks
+):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "helpline.storage.PrivateFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    filed, _request, evidence = worked_case(caseworker)
+    case = filed.case
+    stored = tmp_path / evidence.file.name
+    assert stored.exists() and BankEntry.objects.filter(case_links__case=case, status=BankStatus.ACTIVE).exists()
+    root = django_user_model.objects.create_superuser(email="root@helpline.test", password="x" * 24)
+    TOTP.activate(root, generate_totp_secret())
+    admin = Client(HTTP_USER_AGENT="admin-browser/1.0")
+    admin.force_login(root)
+    changelist = "/admin/cases/case/"
+
+    # The attack: delete the row (one case, or "delete selected"). Refused, and nothing changes.
+    assert admin.get(f"{changelist}{case.pk}/delete/").status_code == 403
+    assert admin.post(f"{changelist}{case.pk}/delete/", {"post": "yes"}).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(changelist, {"action": "delete_selected", "_selected_action": [case.pk], "post": "yes"})
+    assert Case.objects.filter(pk=case.pk, erased_at__isnull=True).exists() and stored.exists()
+    assert "delete_selected" not in admin.get(changelist).content.decode()
+    assert admin.get(f"/admin/removals/removalrequest/{_request.pk}/delete/").status_code == 403
+
+    # Erasing asks first, then goes through case_erase: files, bank, timeline and audit log.
+    ask = admin.post(changelist, {"action": "erase_cases", "_selected_action": [case.pk]})
+    assert ask.status_code == 200 and case.reference in ask.content.decode()
+    assert Case.objects.get(pk=case.pk).erased_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin.post(
+            changelist, {"action": "erase_cases", "_selected_action": [case.pk], "erase_confirmed": "yes"}
+        )
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.erased_at is not None and case.closing_reason == "erased"
+    assert not stored.exists()
+    assert set(BankEntry.objects.filter(case_links__case=case).values_list("status", flat=True)) == {BankStatus.DELETED}
+    assert CaseEvent.objects.filter(case=case, kind="case_erased", actor=root, actor_label="staff").exists()
+    record = AuditRecord.objects.get(case=case, action=AuditRecord.Action.CASEWORK_ERASE)
+    assert (record.actor, record.ip, record.user_agent) == (root, "127.0.0.1", "admin-browser/1.0")
+    assert pii_in_database(PII.values()) == []
+
+
 # --- The hash bank: withdrawn hashes leave the feed at once and are purged later. ---
 
 
