@@ -9,6 +9,7 @@ history. `manage.py db_grant_portal_role ROLE` runs this after every `migrate` (
 
 from __future__ import annotations
 
+from django.core import checks
 from django.db import connections
 from psycopg import sql
 
@@ -63,3 +64,39 @@ def portal_role_grant(*, role: str, using: str = "default") -> list[str]:
             cursor.execute(text)
             done.append(text)
     return done
+
+
+@checks.register(checks.Tags.database, deploy=True)
+def portal_role_check(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """`manage.py check --deploy --database default`, run as the portal: warn when the role it connects as could
+    undo the audit log (a superuser, the audit table's owner, or a role with UPDATE or DELETE on it)."""
+    problems = []
+    for alias in databases or []:
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_user, rolsuper, tableowner = current_user, "
+                "has_table_privilege(tablename::regclass, 'UPDATE') OR has_table_privilege(tablename::regclass, "
+                "'DELETE') OR has_table_privilege(tablename::regclass, 'TRUNCATE') "
+                "FROM pg_roles, pg_tables WHERE rolname = current_user AND tablename = %s AND schemaname = "
+                "current_schema()",
+                [APPEND_ONLY_TABLES[0]],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            continue  # not migrated yet
+        role, superuser, owner, may_change = row
+        if superuser or owner or may_change:
+            why = "is a superuser" if superuser else "owns the audit table" if owner else "may change audit rows"
+            problems.append(
+                checks.Warning(
+                    f"The portal connects to database {alias!r} as {role!r}, which {why}: it could change, delete or "
+                    "unguard audit records.",
+                    hint="Connect web, worker and beat as a role granted by `manage.py db_grant_portal_role` "
+                    "(README, 'Database roles'); keep the owner role for migrations.",
+                    id="helpline.W101",
+                )
+            )
+    return problems

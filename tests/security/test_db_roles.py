@@ -143,6 +143,12 @@ def test_the_portal_role_cannot_change_delete_or_unguard_audit_rows_by_any_state
             "FROM pg_tables WHERE tablename = 'casework_auditrecord'"
         ).fetchone()
     assert (owner_of, trigger_enabled) == (owner, "O")
+    # The deploy check tells which role is which.
+    check = ["manage.py", "check", "--deploy", "--database", "default"]
+    as_portal = _manage(*check, database_url=_url(server, portal, dbname))
+    as_owner = _manage(*check, database_url=owner_url)
+    assert "helpline.W101" not in as_portal.stdout + as_portal.stderr
+    assert f"as '{owner}', which owns the audit table" in as_owner.stdout + as_owner.stderr
 
 
 def test_the_grant_command_refuses_a_superuser_or_the_owner_itself_as_the_portal_role(fresh_database):
