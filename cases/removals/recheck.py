@@ -229,7 +229,9 @@ def fetch(
     deadline_seconds: float | None = None,
 ) -> Fetched:
     """GET a URL with the limits above. Raises FetchRefused (never fetch it) or OSError (try later)."""
-    deadline = _Deadline(deadline_seconds if deadline_seconds is not None else DEADLINE_SECONDS)
+    if deadline_seconds is None:
+        deadline_seconds = getattr(settings, "RECHECK_DEADLINE_SECONDS", None) or DEADLINE_SECONDS
+    deadline = _Deadline(deadline_seconds)
     try:
         return _fetch(url, max_bytes=max_bytes, max_redirects=max_redirects, deadline=deadline)
     except OSError:
