@@ -2,8 +2,10 @@
 
 pip-audit asks PyPI's JSON API (or OSV) about each pinned package. Where that lookup fails for a package
 ("Dependency not found on PyPI and could not be audited"), pip-audit skips it; such skips are listed and
-counted but do not fail the audit, because they say nothing about the package. A reported vulnerability
-always fails it. Set AUDIT_REQUIRE_ALL=1 (on a machine with full network access) to fail on skips too.
+counted but do not fail the audit, because they say nothing about the package. When no package at all could be
+looked up, the vulnerability database was not reached: the output says so in its first and last lines ("NOT
+AUDITED"), so an offline run never reads as a clean one. A reported vulnerability always fails the audit. Set
+AUDIT_REQUIRE_ALL=1 (on a machine with full network access) to fail on skips and on an unreachable database too.
 """
 
 from __future__ import annotations
@@ -48,12 +50,25 @@ def read_pip_audit_report(data: dict) -> PipAuditReport:
     return report
 
 
+def database_unreached(report: PipAuditReport) -> bool:
+    """Whether pip-audit's vulnerability database answered for no package at all (offline, blocked, or down)."""
+    return not report.audited and bool(report.skipped)
+
+
+UNREACHED = (
+    "pip-audit: NOT AUDITED. Its vulnerability database could not be reached (0 of {total} packages looked up): "
+    "no package was checked for known vulnerabilities. This is not a pass; run `AUDIT_REQUIRE_ALL=1 make audit` "
+    "where PyPI and OSV can be reached."
+)
+
+
 def pip_audit_verdict(report: PipAuditReport, *, require_all: bool) -> tuple[int, list[str]]:
     """Exit status and the lines to print for a pip-audit report."""
-    lines = [
+    lines = [UNREACHED.format(total=len(report.skipped))] if database_unreached(report) else []
+    lines.append(
         f"pip-audit: {len(report.audited)} packages audited, {len(report.skipped)} could not be looked up, "
         f"{len(report.vulnerable)} known vulnerabilities."
-    ]
+    )
     lines += [f"  VULNERABLE {line}" for line in report.vulnerable]
     if report.skipped:
         lines.append("  Not audited (the vulnerability service had no answer for them; see SECURITY.md):")
@@ -63,6 +78,8 @@ def pip_audit_verdict(report: PipAuditReport, *, require_all: bool) -> tuple[int
     if require_all and report.skipped:
         lines.append("AUDIT_REQUIRE_ALL=1: failing because some packages could not be audited.")
         return 1, lines
+    if database_unreached(report):
+        lines.append(UNREACHED.format(total=len(report.skipped)))  # last too: the line a reader of the log sees
     return 0, lines
 
 

@@ -26,13 +26,15 @@ def case_bank_sync(*, case: Case) -> None:
     bank_sync_case(case=case)
 
 
-def _casework_erase(*, case: Case, actor) -> None:
-    """Notes, messages and evidence files the casework side holds (cases.casework), when it is installed."""
+def _casework_erase(*, case: Case, actor, request=None) -> None:
+    """Notes, messages and evidence files the casework side holds (cases.casework), when it is installed. The audit
+    record names the staff member's address and browser when a request is given (erasure from the admin)."""
     try:
+        from cases.casework.audit import Origin
         from cases.casework.services import casework_erase
     except ImportError:
         return
-    casework_erase(case=case, actor=actor)
+    casework_erase(case=case, actor=actor, origin=Origin.from_request(request) if request is not None else None)
 
 
 def _removals_erase(*, case: Case) -> None:
@@ -42,7 +44,9 @@ def _removals_erase(*, case: Case) -> None:
     removals_erase(case=case)
 
 
-def case_erase(*, case: Case, actor=None, actor_label: str = "victim", reason: str = "victim_request") -> Case:
+def case_erase(
+    *, case: Case, actor=None, actor_label: str = "victim", reason: str = "victim_request", request=None
+) -> Case:
     """Erase the victim's data at once: personal fields blanked, links, fingerprints and messages deleted,
     the bank told the hashes are gone. What is left is an anonymous row for statistics."""
     now = timezone.now()
@@ -52,7 +56,7 @@ def case_erase(*, case: Case, actor=None, actor_label: str = "victim", reason: s
             return case
         case.urls.all().delete()
         case.hashes.all().delete()
-        _casework_erase(case=case, actor=actor)
+        _casework_erase(case=case, actor=actor, request=request)
         _removals_erase(case=case)
         for field in (
             "contact_name",

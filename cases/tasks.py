@@ -14,6 +14,9 @@ from cases import retention
     retry_backoff=60,
     retry_backoff_max=1800,
     max_retries=5,
+    # Erasing a night's due cases may take a while; it is safe to stop and run again (see below).
+    soft_time_limit=1800,
+    time_limit=1900,
 )
 def retention_run() -> str:
     """Safe to run twice: it only touches cases and entries that are due, and erasure is idempotent."""

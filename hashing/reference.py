@@ -6,6 +6,12 @@ applied, alpha dropped), its 8 dihedral variants from `pdqhash.compute_dihedral`
 `imagehash.phash` on the file as Pillow opens it, and MD5/SHA-256 of the file bytes. When the file
 carries an EXIF orientation other than 1, `pdq_oriented` is the PDQ of the image as a viewer shows it
 (after `PIL.ImageOps.exif_transpose`).
+
+Decoding is bounded: an image's size is read from its header and checked against MAX_PIXELS before a single
+pixel is decoded (a 20 KB PNG can declare 13000 x 13000 pixels, half a gigabyte once decoded). A larger JPEG is
+reduced while decoding (`Image.draft`, the decoder's own 1/2, 1/4 or 1/8 scaling) to fit under the limit; its
+hashes are then close to, not identical with, the full-size ones, which is what a re-check's distance needs.
+Anything else over the limit is refused with ImageTooLarge.
 """
 
 from __future__ import annotations
@@ -27,6 +33,11 @@ from .values import FileHashes, Md5Digest, PdqHash, PerceptualHash, Sha256Digest
 # victim's browser cannot reproduce would never match, so the server treats those as plain files.
 # MPO is how Pillow names the JPEGs that many phones write (a JPEG with a second preview image).
 IMAGE_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"})
+
+# 50 megapixels: a 50 MP phone camera's full-size photo decodes (150 MB of RGB); a bomb does not.
+MAX_PIXELS = 50_000_000
+# The most a JPEG may declare: at 1/8 scale it still fits under MAX_PIXELS.
+MAX_JPEG_PIXELS = MAX_PIXELS * 64
 
 EXIF_ORIENTATION_TAG = 0x0112
 _CHUNK = 1024 * 1024
@@ -83,20 +94,47 @@ def exif_orientation(image: Image.Image) -> int | None:
     return orientation if orientation in range(2, 9) else None
 
 
+class ImageTooLarge(ValueError):
+    """The image declares more pixels than the server decodes; nothing was decoded."""
+
+    def __init__(self, width: int | None = None, height: int | None = None):
+        self.width, self.height = width, height
+        size = f"{width} x {height} pixels" if width and height else "larger than Pillow's own limit"
+        super().__init__(f"the image is {size}, more than the {MAX_PIXELS // 1_000_000} megapixels the server decodes")
+
+
 def open_image(data: bytes) -> Image.Image | None:
-    """The first frame of a supported image, decoded, or None for anything else (video, text, corrupt)."""
+    """The first frame of a supported image, decoded, or None for anything else (video, text, corrupt).
+
+    Raises ImageTooLarge, before decoding, for an image over MAX_PIXELS that cannot be reduced while decoding.
+    """
     try:
         image = Image.open(io.BytesIO(data))
         if image.format not in IMAGE_FORMATS:
             return None
+        width, height = image.size  # from the header: nothing is decoded yet
+        if width * height > MAX_PIXELS:
+            if image.format not in ("JPEG", "MPO") or width * height > MAX_JPEG_PIXELS:
+                raise ImageTooLarge(width, height)
+            scale = 2
+            while (width // scale) * (height // scale) > MAX_PIXELS:
+                scale *= 2
+            # libjpeg scales by 1/2, 1/4 or 1/8 while decoding: the full-size pixels never exist in memory.
+            image.draft("RGB", (width // scale, height // scale))
+            if image.size[0] * image.size[1] > MAX_PIXELS:
+                raise ImageTooLarge(width, height)
         image.load()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except ImageTooLarge:
+        raise
+    except Image.DecompressionBombError:  # Pillow's own check, at twice its MAX_IMAGE_PIXELS, in Image.open
+        raise ImageTooLarge() from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None
     return image
 
 
 def hash_bytes(data: bytes) -> FileHashes:
-    """All hashes of one file held in memory, as the browser computes them."""
+    """All hashes of one file held in memory, as the browser computes them. Raises ImageTooLarge (see above)."""
     md5 = Md5Digest(hashlib.md5(data, usedforsecurity=False).hexdigest())
     sha256 = Sha256Digest(hashlib.sha256(data).hexdigest())
     image = open_image(data)

@@ -203,6 +203,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 AWS_STORAGE_BUCKET_NAME = env.string("AWS_STORAGE_BUCKET_NAME")
 PRIVATE_FILES_DIR = VAR_DIR / "private"
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _BotoConfig
+
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -217,6 +219,11 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_expire": env.integer("PRIVATE_URL_SECONDS", 60, minimum=5),
             "file_overwrite": False,
             "object_parameters": {"ServerSideEncryption": "AES256"} if env.boolean("AWS_S3_SSE", False) else {},
+            # botocore waits 60 s per read by default; a stalled object store fails sooner. This Config replaces
+            # django-storages' own, so it names the signature version again.
+            "client_config": _BotoConfig(
+                signature_version="s3v4", connect_timeout=5, read_timeout=30, retries={"max_attempts": 3}
+            ),
         },
     }
 else:
@@ -257,6 +264,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # A victim's request must not hang on a dead broker: publishing gives up fast and the sweeper
 # (Celery beat) re-queues whatever was not queued.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# No task may hold a worker for ever. At the soft limit the task gets SoftTimeLimitExceeded and can release what
+# it claimed; at the hard limit the worker replaces the process running it. Tasks that need longer (or shorter)
+# set their own (cases/tasks.py, cases/removals/tasks.py, cases/reporting/tasks.py). The prefork pool, the
+# worker's default, enforces both.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
 CELERY_BEAT_SCHEDULE: dict = {
     # Removal requests (cases/removals/tasks.py): catch up on lost work, chase deadlines, re-check URLs.
     "removals-sweep": {"task": "removals.sweep", "schedule": 60.0},
@@ -307,6 +320,8 @@ if not DEBUG and globals()["EMAIL_BACKEND"] in _UNSENT_EMAIL_BACKENDS:
     )
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "helpline@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds per SMTP socket operation: a stalled mail server fails the send instead of holding a worker.
+EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 30, minimum=1)
 
 # Sessions: staff sessions end after inactivity; the cookie never outlives the browser. Session data is
 # encrypted with FIELD_ENCRYPTION_KEY (helpline/sessions.py); expired rows are purged nightly (helpline.purge).

@@ -142,3 +142,7 @@ class RemovalRequestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A request is history (what was sent where, when): it goes only with its case's erasure.
+        return False

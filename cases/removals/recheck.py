@@ -1,9 +1,13 @@
 """Re-checks: fetch each URL a sent request covers, safely, and tell whether the content appears removed.
 
-The fetcher resolves the host itself, refuses private, loopback and other non-public addresses, connects to
-the address it checked (so a second DNS answer cannot point it elsewhere), follows a few redirects checking
-each, and reads a capped number of bytes. Images are hashed here (PDQ and pHash, hashing.reference) and
-compared with the case's hashes, so a caseworker can tell it is the victim's image without viewing it.
+The fetcher resolves the host itself, refuses private, loopback and other non-public addresses (IPv6
+transition addresses included: an IPv4 address embedded by NAT64, 6to4, Teredo or an IPv4-mapped or
+-compatible form is checked as that IPv4 address), connects to the address it checked (so a second DNS answer
+cannot point it elsewhere), follows a few redirects checking each, reads a capped number of bytes, and gives
+up the whole fetch (DNS, connect, TLS, headers, body, every redirect) once its overall deadline has passed, so
+a server that drips a byte every few seconds cannot hold a worker. Images are hashed here (PDQ and pHash,
+hashing.reference, within its pixel limit) and compared with the case's hashes, so a caseworker can tell it is
+the victim's image without viewing it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ import ipaddress
 import logging
 import socket
 import ssl
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
@@ -31,7 +39,8 @@ from hashing.values import hamming_distance
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = 10.0  # each socket operation
+DEADLINE_SECONDS = 30.0  # the whole fetch, redirects included
 MAX_REDIRECTS = 3
 MAX_BYTES = 8 * 1024 * 1024
 RECHECK_EVERY = timedelta(hours=6)
@@ -63,55 +72,190 @@ def _allow_private() -> bool:
     return bool(getattr(settings, "RECHECK_ALLOW_PRIVATE_ADDRESSES", False))
 
 
-def _public_address(host: str, port: int) -> str:
+# 64:ff9b::/96 is NAT64's well-known prefix (RFC 6052): the last 32 bits are an IPv4 address the gateway
+# connects to. ::/96 holds the deprecated IPv4-compatible form (RFC 4291 2.5.5.1), ::1 and :: included.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# 64:ff9b:1::/48 is for local NAT64 set-ups (RFC 8215): where the IPv4 address sits is the site's choice, so
+# nothing tells which host it reaches. 2001::/32 is Teredo (RFC 4380): tunnel clients, never a web site.
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+_TEREDO = ipaddress.IPv6Network("2001::/32")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses a packet to this IPv6 address may end up at, through a translator or tunnel."""
+    embedded = []
+    if ip.ipv4_mapped is not None:
+        embedded.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:  # 2002::/16 (RFC 3056): bits 16-47
+        embedded.append(ip.sixtofour)
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return embedded
+
+
+def address_is_public(address: str) -> bool:
+    """Whether a re-check may connect to this address: a global unicast address, and for IPv6 transition
+    forms, every IPv4 address embedded in it global too. Teredo and local-use NAT64 are refused outright."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 4:
+        return ip.is_global
+    if ip in _NAT64_LOCAL or ip in _TEREDO:
+        return False
+    embedded = _embedded_ipv4(ip)
+    if embedded:
+        # The IPv6 wrapper itself may count as "global" (Python says so of 2002::/16 and ::/96): what the
+        # packet reaches is the IPv4 address, so that is what must be public.
+        return all(v4.is_global for v4 in embedded)
+    return ip.is_global
+
+
+# getaddrinfo cannot be interrupted; it runs here so the fetch can stop waiting for it at its deadline.
+_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="recheck-dns")
+
+
+def _public_address(host: str, port: int, *, timeout: float) -> str:
     """A public IP address for host, or FetchRefused if any address it resolves to is not public."""
+    lookup = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = lookup.result(timeout=max(timeout, 0.0))
+    except FutureTimeout:
+        raise OSError("the host name did not resolve in time") from None
     except (socket.gaierror, UnicodeError) as exc:
         raise OSError(f"cannot resolve host: {exc}") from None
     addresses = [info[4][0] for info in infos]
     if not addresses:
         raise OSError("host has no address")
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if ip.version == 6 and ip.ipv4_mapped is not None:  # ::ffff:127.0.0.1 is loopback too
-            ip = ip.ipv4_mapped
-        if not ip.is_global and not _allow_private():
-            raise FetchRefused("the host resolves to a private, loopback or reserved address")
+    if not _allow_private() and not all(address_is_public(address) for address in addresses):
+        raise FetchRefused("the host resolves to a private, loopback or reserved address")
     return addresses[0]
 
 
+class _Deadline:
+    """The time left for one fetch; at the deadline it shuts the open socket, which ends any blocked read."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def left(self) -> float:
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise self.error()
+        return left
+
+    def passed(self) -> bool:
+        return self.expired or time.monotonic() >= self.ends
+
+    def error(self) -> OSError:
+        return OSError(f"the site did not answer within {self.seconds:g} seconds")
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._socket = sock
+            if self.expired:
+                self._shut()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            self._shut()
+
+    def _shut(self) -> None:
+        if self._socket is not None:
+            try:
+                self._socket.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _connect(address: str, port: int, deadline: _Deadline) -> socket.socket:
+    sock = socket.create_connection((address, port), min(TIMEOUT_SECONDS, deadline.left()))
+    deadline.watch(sock)
+    return sock
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float):
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, host: str, port: int, address: str, deadline: _Deadline):
+        super().__init__(host, port, timeout=TIMEOUT_SECONDS)
         self._address = address
+        self._deadline = deadline
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._address, self.port, self._deadline)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+    def __init__(self, host: str, port: int, address: str, deadline: _Deadline):
+        super().__init__(host, port, timeout=TIMEOUT_SECONDS, context=ssl.create_default_context())
         self._address = address
+        self._deadline = deadline
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect(self._address, self.port, self._deadline)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def fetch(url: str, *, max_bytes: int = MAX_BYTES, max_redirects: int = MAX_REDIRECTS) -> Fetched:
+def _read_capped(response: http.client.HTTPResponse, max_bytes: int, deadline: _Deadline) -> bytes:
+    """At most max_bytes of the body, read a piece at a time so the deadline is checked between pieces."""
+    chunks: list[bytes] = []
+    received = 0
+    while received < max_bytes:
+        deadline.left()
+        chunk = response.read1(min(64 * 1024, max_bytes - received))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        received += len(chunk)
+    if deadline.passed():  # the deadline shut the socket mid-body: what arrived is not the page
+        raise deadline.error()
+    return b"".join(chunks)
+
+
+def fetch(
+    url: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_redirects: int = MAX_REDIRECTS,
+    deadline_seconds: float | None = None,
+) -> Fetched:
     """GET a URL with the limits above. Raises FetchRefused (never fetch it) or OSError (try later)."""
+    if deadline_seconds is None:
+        deadline_seconds = getattr(settings, "RECHECK_DEADLINE_SECONDS", None) or DEADLINE_SECONDS
+    deadline = _Deadline(deadline_seconds)
+    try:
+        return _fetch(url, max_bytes=max_bytes, max_redirects=max_redirects, deadline=deadline)
+    except OSError:
+        if deadline.passed():  # a read the deadline cut short reports a timeout, reset or empty answer: say why
+            raise deadline.error() from None
+        raise
+    finally:
+        deadline.cancel()
+
+
+def _fetch(url: str, *, max_bytes: int, max_redirects: int, deadline: _Deadline) -> Fetched:
     for _ in range(max_redirects + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchRefused("only http and https URLs are checked")
         if parts.username or parts.password:
             raise FetchRefused("URLs with credentials are not checked")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        address = _public_address(parts.hostname, port)
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise FetchRefused("the URL's port is not a number between 0 and 65535") from None
+        address = _public_address(parts.hostname, port, timeout=deadline.left())
         connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        connection = connection_class(parts.hostname, port, address, TIMEOUT_SECONDS)
+        connection = connection_class(parts.hostname, port, address, deadline)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
@@ -121,9 +265,7 @@ def fetch(url: str, *, max_bytes: int = MAX_BYTES, max_redirects: int = MAX_REDI
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
                 url = urljoin(url, response.getheader("Location"))
                 continue
-            body = response.read(max_bytes + 1)
-            if len(body) > max_bytes:
-                body = body[:max_bytes]
+            body = _read_capped(response, max_bytes, deadline)
             return Fetched(
                 status=response.status,
                 content_type=(response.getheader("Content-Type") or "").split(";", 1)[0].strip().lower(),
@@ -173,7 +315,10 @@ def judge(fetched: Fetched, *, markers: list[str], case_hashes: list[CaseHash]) 
     if fetched.status >= 400:
         return Verdict(UrlCheck.Result.ERROR, f"the site answers {fetched.status}", **base)
     if fetched.content_type.startswith("image/"):
-        pdq_distance, phash_distance = _distances(fetched.body, case_hashes)
+        try:
+            pdq_distance, phash_distance = _distances(fetched.body, case_hashes)
+        except reference.ImageTooLarge as exc:
+            return Verdict(UrlCheck.Result.ONLINE, f"serves an image it will not compare: {exc}"[:200], **base)
         reason = "serves an image" if pdq_distance is not None else "serves an image it could not decode"
         return Verdict(UrlCheck.Result.ONLINE, reason, pdq_distance=pdq_distance, phash_distance=phash_distance, **base)
     text = fetched.body.decode("utf-8", errors="replace").lower().replace("\u2019", "'")
@@ -249,3 +394,15 @@ def url_recheck(*, case_url_id: int) -> UrlCheck:
         event_record(case=case_url.case, kind="url_appears_removed", case_url_id=case_url_id)
     check.refresh_from_db()
     return check
+
+
+def url_recheck_ran_out_of_time(*, case_url_id: int) -> int:
+    """The task's soft time limit stopped a check: release its claim and try again later, as after an error."""
+    now = timezone.now()
+    return UrlCheck.objects.filter(case_url_id=case_url_id, claimed_at__isnull=False).update(
+        result=UrlCheck.Result.ERROR,
+        reason="the check ran out of time",
+        checked_at=now,
+        next_check_at=now + RECHECK_AFTER_ERROR,
+        claimed_at=None,
+    )

@@ -551,10 +551,29 @@ def board_viewed(*, case: Case, actor, request_ids: list[int]) -> None:
         event_record(case=case, kind="pii_viewed", actor=actor, what="removal_requests", request_ids=request_ids)
 
 
+# What an erased case's "other website" requests name as their host (see removals_erase).
+ERASED_HOST = "erased-"
+
+
 def removals_erase(*, case: Case) -> int:
     """Part of case erasure (cases.services.case_erase): blank what the case's requests say about the victim (the
-    text sent, added explanations, notes and platforms' ticket numbers). The requests themselves stay, with
-    platform, kind, status and dates, as anonymous figures for reporting. Returns the requests touched."""
+    text sent, added explanations, notes, platforms' ticket numbers, where it was sent and the Message-ID that
+    finds it in the mailbox, and the site of an "other website" request, which may carry the victim's name). The
+    requests themselves stay, with platform, kind, status and dates, as anonymous figures for reporting.
+    Returns the requests touched."""
     requests = RemovalRequest.objects.filter(case=case)
     RequestTransition.objects.filter(request__case=case).update(note="", ticket_number="")
-    return requests.update(explanation_extra="", sent_body="", ticket_number="", abuse_contact="", send_problem="")
+    # A host becomes "erased-1", "erased-2", ...: still one name per site, so the uniqueness of (case, platform,
+    # host, kind, sequence) holds and a site's follow-ups stay together, but nothing of the name is left.
+    hosts = sorted(set(requests.exclude(host="").exclude(host__startswith=ERASED_HOST).values_list("host", flat=True)))
+    for number, host in enumerate(hosts, start=1):
+        requests.filter(host=host).update(host=f"{ERASED_HOST}{number}")
+    return requests.update(
+        explanation_extra="",
+        sent_body="",
+        ticket_number="",
+        abuse_contact="",
+        send_problem="",
+        sent_to="",
+        message_id="",
+    )

@@ -10,6 +10,7 @@ import logging
 import smtplib
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from cases.models import Case
@@ -64,12 +65,17 @@ def recheck_due() -> int:
     return recheck.rechecks_queue_due()
 
 
-@shared_task(name="removals.recheck_url", **RETRY)
+# The fetch gives up at its own deadline (recheck.DEADLINE_SECONDS) and decodes at most MAX_PIXELS: these limits
+# only catch what those do not.
+@shared_task(name="removals.recheck_url", soft_time_limit=90, time_limit=120, **RETRY)
 def recheck_url(case_url_id: int) -> str:
     try:
         return recheck.url_recheck(case_url_id=case_url_id).result
     except recheck.CaseURL.DoesNotExist:
         return "url gone"
+    except SoftTimeLimitExceeded:
+        recheck.url_recheck_ran_out_of_time(case_url_id=case_url_id)
+        return "out of time"
 
 
 @shared_task(name="removals.sweep", **RETRY)

@@ -13,7 +13,14 @@ logger = logging.getLogger(__name__)
 
 
 # Safe to run twice or at once: one refresh runs at a time (an advisory lock), the other returns.
-@shared_task(name="reporting.refresh_rollups", autoretry_for=(OperationalError, InterfaceError), max_retries=3)
+# Working out many changed days may take longer than the default limits; the advisory lock ends with the process.
+@shared_task(
+    name="reporting.refresh_rollups",
+    autoretry_for=(OperationalError, InterfaceError),
+    max_retries=3,
+    soft_time_limit=900,
+    time_limit=960,
+)
 def refresh_rollups() -> str:
     done = rollup.refresh_rollups()
     if done is None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import io
+import time
 
 import numpy as np
 import pdqhash
 import pytest
 from PIL import Image
 
+from hashing import reference
 from hashing.reference import hash_bytes, hash_file, pdq, pdq_and_dihedral, stream_digests
 from hashing.values import FileHashes, HashValueError, Md5Digest, PdqHash, PerceptualHash, hamming_distance
 
@@ -108,3 +111,46 @@ def test_videos_and_other_files_get_only_digests(tmp_path):
     with clip.open("rb") as stream:
         assert stream_digests(stream) == (hashes.md5, hashes.sha256)
     assert isinstance(hashes.md5, Md5Digest)
+
+
+def test_a_tiny_png_declaring_13000_by_13000_pixels_is_refused_before_any_pixel_is_decoded():
+    buffer = io.BytesIO()
+    Image.new("1", (13_000, 13_000)).save(buffer, "PNG")
+    data = buffer.getvalue()
+    assert len(data) < 64_000
+    started = time.monotonic()
+    with pytest.raises(reference.ImageTooLarge, match="13000 x 13000 pixels, more than the 50 megapixels"):
+        hash_bytes(data)
+    # Decoding it took 23 s and 4.5 GiB; reading the header takes milliseconds.
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_png_just_over_the_limit_is_refused_and_one_at_the_limit_is_hashed():
+    over, at = io.BytesIO(), io.BytesIO()
+    Image.new("1", (10_000, 5_001)).save(over, "PNG")
+    Image.new("1", (10_000, 5_000)).save(at, "PNG")
+    with pytest.raises(reference.ImageTooLarge):
+        hash_bytes(over.getvalue())
+    assert hash_bytes(at.getvalue()).pdq is not None
+
+
+def test_a_jpeg_over_the_limit_is_reduced_while_decoding_and_still_hashed():
+    gradient = Image.linear_gradient("L").resize((12_000, 6_000)).convert("RGB")  # 72 MP
+    buffer = io.BytesIO()
+    gradient.save(buffer, "JPEG", quality=80)
+    del gradient
+    image = reference.open_image(buffer.getvalue())
+    assert image.size == (6_000, 3_000)  # decoded at 1/2 scale: 18 MP, never 72
+    hashes = hash_bytes(buffer.getvalue())
+    assert hashes.pdq is not None and hashes.phash is not None
+
+
+def test_a_jpeg_too_large_even_at_an_eighth_is_refused():
+    # Only the header matters: a baseline JPEG header claiming 65000 x 65000 pixels.
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, "JPEG")
+    data = bytearray(buffer.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = (65_000).to_bytes(2, "big") + (65_000).to_bytes(2, "big")
+    with pytest.raises(reference.ImageTooLarge):
+        hash_bytes(bytes(data))

@@ -19,6 +19,8 @@ SAMPLE = {
     "SECRET_KEY": "compose-test-" + "k" * 40,
     "FIELD_ENCRYPTION_KEY": "Jd1mMm3R0nE9aL0Yv1YqkW7bJ3bC9qW8f7c3Wl1l2s8=",
     "POSTGRES_PASSWORD": "pw",
+    "DB_OWNER_PASSWORD": "owner-pw",
+    "DB_PORTAL_PASSWORD": "portal-pw",
     "MINIO_ROOT_USER": "minio",
     "MINIO_ROOT_PASSWORD": "minio-password",
     "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.org:587",
@@ -102,8 +104,12 @@ def test_the_portal_starts_with_the_environment_compose_gives_it(compose):
     environment = {k: _interpolate(str(v), SAMPLE) for k, v in compose["services"]["web"]["environment"].items()}
     for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL", "AWS_STORAGE_BUCKET_NAME"):
         assert environment.get(name), name
-    for service in PORTAL_SERVICES:
+    for service in PORTAL_SERVICES - {"migrate"}:
         assert compose["services"][service]["environment"] == compose["services"]["web"]["environment"]
+    # Only the migrate service connects as the owner role; it differs in nothing else.
+    migrate_env = dict(compose["services"]["migrate"]["environment"])
+    assert migrate_env.pop("DATABASE_URL").startswith("postgres://helpline_owner:")
+    assert migrate_env == {k: v for k, v in compose["services"]["web"]["environment"].items() if k != "DATABASE_URL"}
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     env.update(environment, DJANGO_SETTINGS_MODULE="helpline.settings", VAR_DIR=str(ROOT / "var" / "compose-test"))
     probe = (
@@ -137,3 +143,18 @@ def test_compose_has_no_console_email_default_and_refuses_to_start_without_email
     assert "consolemail" not in setting
     with pytest.raises(AssertionError, match="EMAIL_URL is required"):
         _interpolate(setting, {k: v for k, v in SAMPLE.items() if k != "EMAIL_URL"})
+
+
+def test_the_portal_connects_as_a_role_that_owns_nothing_and_the_owner_role_migrates_and_grants(compose):
+    services = compose["services"]
+    assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://helpline_portal:")
+    assert "manage.py db_grant_portal_role helpline_portal" in services["migrate"]["command"][-1]
+    # The postgres image runs the roles script once, on a new volume; its superuser is not the portal's.
+    db = services["db"]
+    assert "./deploy/postgres-init:/docker-entrypoint-initdb.d:ro" in db["volumes"]
+    assert db["environment"]["POSTGRES_USER"] not in {"helpline_portal", "helpline_owner"}
+    script = (ROOT / "deploy/postgres-init/10-helpline-roles.sh").read_text()
+    assert "owner_role=helpline_owner" in script and "portal_role=helpline_portal" in script
+    assert os.access(ROOT / "deploy/postgres-init/10-helpline-roles.sh", os.X_OK)
+    # Only *.sh, *.sql (and compressed SQL) run by themselves there: the psql file is run by the script, once.
+    assert not list((ROOT / "deploy/postgres-init").glob("*.sql"))

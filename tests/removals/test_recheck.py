@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -192,3 +193,188 @@ def test_a_claimed_check_is_left_alone_until_its_claim_is_stale(site, allow_loop
     assert sweeper.removals_sweep().checks_released == 1  # a killed worker's claim is reset
     check = recheck.url_recheck(case_url_id=case_url.pk)
     assert check.checks == 1 and check.claimed_at is None
+
+
+class DripServer:
+    """A loopback server that answers every request with `head` at once, then `drip` one byte per `interval`
+    seconds (or, with `endless`, 64 KB pieces until the client hangs up): a slow or bottomless web site."""
+
+    def __init__(self, head: bytes, drip: bytes = b"", interval: float = 2.0, endless: bool = False):
+        self.stop = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.sent = 0
+
+        def answer(conn):
+            with conn:
+                conn.recv(65536)
+                try:
+                    conn.sendall(head)
+                    if endless:
+                        while not self.stop.is_set():
+                            conn.sendall(b"x" * 65536)
+                            self.sent += 65536
+                    for byte in drip:
+                        if self.stop.wait(interval):
+                            return
+                        conn.sendall(bytes([byte]))
+                        self.sent += 1
+                except OSError:
+                    return
+
+        def serve():
+            while not self.stop.is_set():
+                try:
+                    conn, _ = self.listener.accept()
+                except OSError:
+                    return
+                threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+        threading.Thread(target=serve, daemon=True).start()
+
+    def close(self):
+        self.stop.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def drip_server():
+    servers = []
+
+    def make(*args, **kwargs):
+        servers.append(DripServer(*args, **kwargs))
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.close()
+
+
+def test_a_server_dripping_its_headers_a_byte_every_two_seconds_is_given_up_at_the_deadline(
+    drip_server, allow_loopback
+):
+    # Each byte comes well inside the 10 s per-socket timeout: only the overall deadline stops this.
+    server = drip_server(b"", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nok")
+    started = time.monotonic()
+    with pytest.raises(OSError, match=r"did not answer within 1\.5 seconds"):
+        recheck.fetch(server.url + "/post/1", deadline_seconds=1.5)
+    assert time.monotonic() - started < 1.5 + 1.0
+
+
+def test_a_server_dripping_its_body_is_given_up_at_the_deadline_and_the_check_retried_later(
+    drip_server, allow_loopback, monkeypatch
+):
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100\r\n\r\n"
+    server = drip_server(head, b"a" * 100)
+    monkeypatch.setattr(recheck, "DEADLINE_SECONDS", 1.5)
+    _, case_url = _case_url(server)
+    started = time.monotonic()
+    check = recheck.url_recheck(case_url_id=case_url.pk)
+    assert time.monotonic() - started < 1.5 + 1.0
+    assert check.result == "error" and check.reason == "the site did not answer within 1.5 seconds"
+    assert check.claimed_at is None and check.next_check_at > timezone.now()
+
+
+def test_a_bottomless_body_is_cut_at_the_byte_cap(drip_server, allow_loopback):
+    # No Content-Length and no end: only the cap stops the read.
+    server = drip_server(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n", endless=True)
+    fetched = recheck.fetch(server.url + "/", max_bytes=1_000_000)
+    assert len(fetched.body) == 1_000_000 and fetched.status == 200
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::7f00:1",  # NAT64 to 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 to 169.254.169.254, the cloud metadata service
+        "64:ff9b:1::808:808",  # local-use NAT64: where the IPv4 sits is the site's choice
+        "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        "::ffff:7f00:1",  # IPv4-mapped 127.0.0.1
+        "::ffff:10.1.2.3",
+        "::127.0.0.1",  # IPv4-compatible
+        "::a9fe:a9fe",
+        "::1",
+        "::",
+        "fe80::1",
+        "fc00::1",
+        "127.0.0.2",
+        "100.64.0.1",
+    ],
+)
+def test_ipv6_transition_addresses_that_reach_a_private_ipv4_are_refused(address, site, monkeypatch):
+    assert not recheck.address_is_public(address)
+    with pytest.raises(recheck.FetchRefused, match="private, loopback or reserved"):
+        recheck.fetch(f"http://[{address}]/" if ":" in address else f"http://{address}/")
+    # The same address behind a host name: refused after the DNS answer.
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host, port, *args, **kwargs):
+        if host == "images.example.org":
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(recheck.FetchRefused):
+        recheck.fetch("http://images.example.org/x.jpg")
+    # And as a redirect's target from a site the check may fetch (the loopback test site stands in for one).
+    monkeypatch.setattr(
+        recheck, "address_is_public", lambda a, real=recheck.address_is_public: a == "127.0.0.1" or real(a)
+    )
+    site.answers["/hop"] = (302, "text/html", b"", {"Location": "http://images.example.org/x.jpg"})
+    with pytest.raises(recheck.FetchRefused):
+        recheck.fetch(site.url + "/hop")
+    assert site.hits == ["/hop"]
+
+
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8", "2606:4700::1111", "93.184.215.14"]
+)
+def test_transition_addresses_of_public_ipv4_hosts_and_plain_public_addresses_stay_allowed(address):
+    assert recheck.address_is_public(address)
+
+
+def _tiny_huge_png() -> bytes:
+    """20 KB on disk, 13000 x 13000 pixels: half a gigabyte and more once decoded."""
+    buffer = io.BytesIO()
+    Image.new("1", (13_000, 13_000)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_tiny_png_of_13000_by_13000_pixels_is_refused_before_decoding_in_a_recheck(site, allow_loopback):
+    data = _tiny_huge_png()
+    assert len(data) < 64_000
+    case, case_url = _case_url(site, "/img/bomb.png", slug="other")
+    add_hash(case, reference.hash_bytes(_image(1)))
+    site.answers["/img/bomb.png"] = (200, "image/png", data, {})
+    started = time.monotonic()
+    check = recheck.url_recheck(case_url_id=case_url.pk)
+    assert time.monotonic() - started < 2.0
+    assert check.result == "online" and check.pdq_distance is None
+    assert check.reason == (
+        "serves an image it will not compare: the image is 13000 x 13000 pixels, "
+        "more than the 50 megapixels the server decodes"
+    )
+
+
+def test_a_check_stopped_by_the_tasks_soft_time_limit_releases_its_claim_for_a_later_try(
+    site, allow_loopback, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from cases.removals import tasks
+
+    _, case_url = _case_url(site)
+
+    def stopped(url, **kwargs):
+        assert UrlCheck.objects.get(case_url=case_url).claimed_at is not None  # the claim is held mid-fetch
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(recheck, "fetch", stopped)
+    assert tasks.recheck_url.soft_time_limit < tasks.recheck_url.time_limit
+    assert tasks.recheck_url.run(case_url.pk) == "out of time"
+    check = UrlCheck.objects.get(case_url=case_url)
+    assert check.claimed_at is None and check.result == "error" and check.reason == "the check ran out of time"
+    assert check.next_check_at > timezone.now()

@@ -290,3 +290,31 @@ def test_a_worker_killed_while_emailing_neither_sends_twice_nor_leaves_the_reque
     request.refresh_from_db()
     assert request.send_claimed_at is None and request.message_id in request.send_problem
     assert request.status == state.READY  # the caseworker marks it sent or approves it again
+
+
+def test_a_stalled_recheck_is_stopped_by_the_tasks_soft_time_limit_in_a_real_worker(platforms_tx):
+    """The attack: a site that answers a byte every second. Here the fetch's own deadline is set far off (worker
+    settings), so only Celery's time limit can stop it: at the soft limit the check releases its claim, records why,
+    and the worker goes on working."""
+    from cases.removals.models import UrlCheck
+    from helpline.models import WorkerHeartbeat
+    from tests.removals.factories import add_url
+    from tests.removals.test_recheck import DripServer
+
+    server = DripServer(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 500\r\n\r\n", b"a" * 500, 1.0)
+    try:
+        case_url = add_url(make_case(), server.url + "/slow", slug="other")
+        env = {"DJANGO_SETTINGS_MODULE": "tests.removals.worker_settings"}
+        with celery_worker(extra_env=env) as (process, queue):
+            app.send_task("removals.recheck_url", args=[case_url.pk], queue=queue, soft_time_limit=2, time_limit=10)
+            check = wait_for(
+                lambda: UrlCheck.objects.filter(case_url=case_url, reason="the check ran out of time").first(),
+                timeout=60,
+                what="the soft time limit to stop the check",
+            )
+            assert check.result == "error" and check.claimed_at is None and server.sent < 20
+            app.send_task("helpline.heartbeat", queue=queue)
+            wait_for(lambda: WorkerHeartbeat.objects.exists(), timeout=60, what="the worker to go on working")
+            assert process.poll() is None
+    finally:
+        server.close()

@@ -1,5 +1,6 @@
 """`make audit` (.ci/audit.py): bandit finds no high-severity issue in the portal's code, and the pip-audit gate
-fails on a known vulnerability but not on packages the vulnerability service could not look up."""
+fails on a known vulnerability but not on packages the vulnerability service could not look up, and says plainly
+when its database could not be reached at all."""
 
 from __future__ import annotations
 
@@ -42,6 +43,17 @@ def test_packages_that_could_not_be_looked_up_are_listed_but_do_not_fail_it():
     assert status == 0
     assert lines[0] == "pip-audit: 1 packages audited, 1 could not be looked up, 0 known vulnerabilities."
     assert any("pillow" in line for line in lines)
+    assert not any("NOT AUDITED" in line for line in lines)
+
+
+def test_an_unreachable_vulnerability_database_is_said_plainly_first_and_last_never_as_a_clean_run():
+    unreached = audit.read_pip_audit_report(report(SKIPPED, {**SKIPPED, "name": "django"}))
+    status, lines = audit.pip_audit_verdict(unreached, require_all=False)
+    assert lines[0].startswith("pip-audit: NOT AUDITED. Its vulnerability database could not be reached")
+    assert "0 of 2 packages looked up" in lines[0] and "This is not a pass" in lines[0]
+    assert lines[-1] == lines[0]
+    assert status == 0  # offline CI still runs its tests; the log says plainly that nothing was audited
+    assert audit.pip_audit_verdict(unreached, require_all=True)[0] == 1
 
 
 def test_a_vulnerability_fails_even_among_skipped_packages_and_strict_mode_fails_on_skips():

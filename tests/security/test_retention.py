@@ -344,6 +344,119 @@ def test_delete_my_case_erases_at_once_including_the_evidence_object(
     assert again.status_code == 200  # the reference and PIN no longer open anything
 
 
+def rows_containing(strings) -> list[str]:
+    """Every row of every table in the database whose text (all its columns, as PostgreSQL prints the row, JSON
+    and arrays included) contains one of the strings: what a dump of the database would show. Runs inside the
+    test's transaction, so it sees exactly what the portal wrote."""
+    from django.db import connection
+
+    patterns = [f"%{s}%" for s in strings]
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'"
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        for table in tables:
+            cursor.execute(f"SELECT t::text FROM {table} AS t WHERE t::text ILIKE ANY(%s)", [patterns])  # noqa: S608
+            found += [f"{table}: {row[0][:200]}" for row in cursor.fetchall()]
+    return found
+
+
+IDENTIFYING_HOST = "alice-realname.example.com"
+IDENTIFYING_CONTACT = "abuse@alice-host.example.net"
+
+
+def test_delete_my_case_leaves_no_identifying_string_in_any_row_of_any_table(
+    settings, tmp_path, caseworker, platforms, django_capture_on_commit_callbacks
+):
+    from cases.status.services import case_urls_add
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "helpline.storage.PrivateFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    filed, _request, _evidence = worked_case(caseworker)
+    case = filed.case
+    # A site named after the victim, its abuse address, and a request sent there by email.
+    case_urls_add(case=case, urls=[f"https://{IDENTIFYING_HOST}/photos/{PII['url_path']}"])
+    drafting.draft_for_case(case_id=case.pk)
+    request = RemovalRequest.objects.get(case=case, host=IDENTIFYING_HOST, kind="removal")
+    removals.removal_edit_draft(
+        request_id=request.pk,
+        actor=caseworker,
+        basis=(request.platform.accepted_bases or ["platform_policy"])[0],
+        channel_id=None,
+        abuse_contact=IDENTIFYING_CONTACT,
+    )
+    removals.removal_mark_ready(request_id=request.pk, actor=caseworker)
+    token = removals.removal_approve_send(request_id=request.pk, actor=caseworker).send_claim_token
+    assert removals.removal_send_email(request_id=request.pk, token=token) == "sent"
+    request.refresh_from_db()
+    assert (request.host, request.sent_to, request.status) == (IDENTIFYING_HOST, IDENTIFYING_CONTACT, state.SENT)
+    removals.escalation_prepare(request=request)  # a second request for the same site
+    identifying = [*PII.values(), IDENTIFYING_HOST, IDENTIFYING_CONTACT, "alice-realname", "alice-host"]
+    assert rows_containing(identifying), "the case must hold the identifying strings in plain columns to begin with"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_form(victim_client(filed), "/status/case/delete/", {"confirm": "on"})
+    assert response.status_code == 200
+    assert rows_containing(identifying) == []
+    assert pii_in_database(identifying) == []  # encrypted columns too, decrypted
+    # What stays are anonymous figures: the requests, one name per site, no address, no text.
+    hosts = set(RemovalRequest.objects.filter(case=case).exclude(host="").values_list("host", flat=True))
+    assert hosts == {"erased-1"}
+    assert RemovalRequest.objects.filter(case=case, host="erased-1").count() == 2
+
+
+def test_a_case_cannot_be_deleted_in_the_admin_only_erased_through_the_erasure_service(
+    settings, tmp_path, caseworker, platforms, django_user_model, django_capture_on_commit_callbacks
+):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "helpline.storage.PrivateFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    filed, _request, evidence = worked_case(caseworker)
+    case = filed.case
+    stored = tmp_path / evidence.file.name
+    assert stored.exists() and BankEntry.objects.filter(case_links__case=case, status=BankStatus.ACTIVE).exists()
+    root = django_user_model.objects.create_superuser(email="root@helpline.test", password="x" * 24)
+    TOTP.activate(root, generate_totp_secret())
+    admin = Client(HTTP_USER_AGENT="admin-browser/1.0")
+    admin.force_login(root)
+    changelist = "/admin/cases/case/"
+
+    # The attack: delete the row (one case, or "delete selected"). Refused, and nothing changes.
+    assert admin.get(f"{changelist}{case.pk}/delete/").status_code == 403
+    assert admin.post(f"{changelist}{case.pk}/delete/", {"post": "yes"}).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(changelist, {"action": "delete_selected", "_selected_action": [case.pk], "post": "yes"})
+    assert Case.objects.filter(pk=case.pk, erased_at__isnull=True).exists() and stored.exists()
+    assert "delete_selected" not in admin.get(changelist).content.decode()
+    assert admin.get(f"/admin/removals/removalrequest/{_request.pk}/delete/").status_code == 403
+
+    # Erasing asks first, then goes through case_erase: files, bank, timeline and audit log.
+    ask = admin.post(changelist, {"action": "erase_cases", "_selected_action": [case.pk]})
+    assert ask.status_code == 200 and case.reference in ask.content.decode()
+    assert Case.objects.get(pk=case.pk).erased_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin.post(
+            changelist, {"action": "erase_cases", "_selected_action": [case.pk], "erase_confirmed": "yes"}
+        )
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.erased_at is not None and case.closing_reason == "erased"
+    assert not stored.exists()
+    assert set(BankEntry.objects.filter(case_links__case=case).values_list("status", flat=True)) == {BankStatus.DELETED}
+    assert CaseEvent.objects.filter(case=case, kind="case_erased", actor=root, actor_label="staff").exists()
+    record = AuditRecord.objects.get(case=case, action=AuditRecord.Action.CASEWORK_ERASE)
+    assert (record.actor, record.ip, record.user_agent) == (root, "127.0.0.1", "admin-browser/1.0")
+    assert pii_in_database(PII.values()) == []
+
+
 # --- The hash bank: withdrawn hashes leave the feed at once and are purged later. ---
 
 
