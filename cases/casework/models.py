@@ -44,6 +44,7 @@ class AuditRecord(models.Model):
         CASEWORK_ERASE = "casework.erase", "Erased casework records"
         REMOVAL_VIEW = "removal.view", "Viewed removal requests"
         REMOVAL_CHANGE = "removal.change", "Changed a removal request"
+        AUDIT_EXPORT = "audit.export", "Exported the audit log"
         OTHER = "other", "Other"
 
     at = models.DateTimeField(default=timezone.now, editable=False)

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.casework import access
 from cases.casework.audit import Origin, audit_record
 from cases.casework.models import AuditRecord
+from cases.casework.views import mark_follow_up
 from cases.models import Case
 from cases.removals import selectors, services, state
-from cases.removals.forms import ActionForm, AnswerForm, EditDraftForm, MarkSentForm
+from cases.removals.forms import ActionForm, AnswerForm, CorrectionForm, EditDraftForm, MarkSentForm
 from cases.removals.models import RemovalRequest
 from helpline.staff import roles
 
@@ -86,6 +87,16 @@ def _do_close(request, removal, data):
     )
 
 
+def _do_correct(request, removal, data):
+    return services.removal_correct_last_move(
+        request_id=removal.pk,
+        actor=request.user,
+        expected_status=data["from_status"],
+        reason=data["note"],
+        origin=Origin.from_request(request),
+    )
+
+
 ACTIONS = {
     "ready": (ActionForm, _do_ready, "Marked ready."),
     "reopen": (ActionForm, _do_reopen, "Back to draft: edit it and mark it ready again."),
@@ -95,7 +106,10 @@ ACTIONS = {
     "answer": (AnswerForm, _do_answer, "Answer recorded."),
     "escalate": (ActionForm, _do_escalate, "Escalated: an escalation draft is on the board."),
     "close": (ActionForm, _do_close, "Closed."),
+    "correct": (CorrectionForm, _do_correct, "Last move taken back; record the right answer now."),
 }
+# Actions whose service writes its own audit row inside its transaction.
+AUDITED_BY_SERVICE = frozenset({"correct"})
 
 
 @require_GET
@@ -139,15 +153,17 @@ def request_action(request, reference: str, request_id: int, action: str):
         except services.RemovalError as exc:
             messages.error(request, f"{removal.code}: {exc}")
         else:
-            audit_record(
-                action=AuditRecord.Action.REMOVAL_CHANGE,
-                actor=request.user,
-                origin=Origin.from_request(request),
-                case=removal.case,
-                obj=removal,
-                step=action,
-            )
+            if action not in AUDITED_BY_SERVICE:
+                audit_record(
+                    action=AuditRecord.Action.REMOVAL_CHANGE,
+                    actor=request.user,
+                    origin=Origin.from_request(request),
+                    case=removal.case,
+                    obj=removal,
+                    step=action,
+                )
             messages.success(request, f"{removal.code}: {done}")
+            mark_follow_up(request, removal.case)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
         back = reverse("removals:case_board", args=[reference])

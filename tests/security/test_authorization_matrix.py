@@ -155,6 +155,7 @@ ACCESS: dict[str, str] = {
     "casework:evidence_add": "case_post_only",
     "casework:evidence_file": "case",
     "casework:audit": "supervisor",
+    "casework:audit_export": "supervisor",
     "staff:invitations": "supervisor",
     "staff:invitation_accept": "token",
     "removals:case_board": "case",
