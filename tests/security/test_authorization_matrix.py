@@ -176,6 +176,7 @@ ACCESS: dict[str, str] = {
     "bank-api:match": "partner_method_first",
     "bank-api:feedback": "partner_method_first",
     "bank-api:partner-docs": "partner_schema",
+    "bank-api:partner-docs-explorer": "partner_schema",
     "bank-api:openapi-json": "partner_schema",
     "bank-api:api-root": "partner_root",
     # Staff accounts (allauth).
