@@ -329,6 +329,9 @@ PERMISSIONS_POLICY = (
     "interest-cohort=(), browsing-topics=(), display-capture=(), fullscreen=(self)"
 )
 
+# Abuse-contact look-ups (cases/removals/abuse_lookup.py): where IANA's RDAP bootstrap files are (RFC 9224).
+RDAP_BOOTSTRAP_BASE = env.string("RDAP_BOOTSTRAP_BASE", "https://data.iana.org/rdap/")
+
 # Rate limits key on the client's address. Behind N reverse proxies that append to X-Forwarded-For, set
 # TRUSTED_PROXY_HOPS=N so the address the nearest trusted proxy saw is used (0: REMOTE_ADDR).
 TRUSTED_PROXY_HOPS = env.integer("TRUSTED_PROXY_HOPS", 0, minimum=0)

@@ -12,6 +12,11 @@ app_name = "removals"
 urlpatterns = [
     path("cases/<str:reference>/removals/", views.case_board, name="case_board"),
     path(
+        "cases/<str:reference>/removals/<int:request_id>/abuse-contact/lookup/",
+        views.abuse_contact_lookup,
+        name="abuse_lookup",
+    ),
+    path(
         "cases/<str:reference>/removals/<int:request_id>/<slug:action>/",
         views.request_action,
         name="request_action",

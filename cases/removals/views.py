@@ -8,14 +8,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.casework import access
 from cases.casework.audit import Origin, audit_record
 from cases.casework.models import AuditRecord
 from cases.casework.views import mark_follow_up
 from cases.models import Case
-from cases.removals import selectors, services, state
+from cases.removals import abuse_lookup, selectors, services, state
 from cases.removals.forms import ActionForm, AnswerForm, CorrectionForm, EditDraftForm, MarkSentForm
 from cases.removals.models import RemovalRequest
 from helpline.staff import roles
@@ -168,3 +168,27 @@ def request_action(request, reference: str, request_id: int, action: str):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
         back = reverse("removals:case_board", args=[reference])
     return redirect(f"{back}#request-{removal.pk}")
+
+
+@require_http_methods(["GET", "POST"])
+@roles.staff_required(*CASEWORK)
+def abuse_contact_lookup(request, reference: str, request_id: int):
+    """For a request to an unknown site: look up its abuse contact (cases.removals.abuse_lookup) on a POST, so
+    that no prefetch or reload sends look-ups; the GET shows what will be looked up."""
+    removal = get_object_or_404(
+        RemovalRequest.objects.select_related("case", "platform"), pk=request_id, case__reference=reference
+    )
+    if not access.can_see_pii(request.user, removal.case):
+        raise PermissionDenied("Only the caseworker assigned to this case, or a supervisor, can look this up.")
+    result, refused = None, ""
+    if request.method == "POST" and removal.host:
+        try:
+            result = abuse_lookup.lookup_abuse_contact(removal.host)
+        except abuse_lookup.LookupRefused as exc:
+            refused = str(exc)
+    return render(
+        request,
+        "removals/abuse_lookup.html",
+        {"case": removal.case, "removal": removal, "result": result, "refused": refused},
+        status=400 if refused else 200,
+    )

@@ -164,3 +164,40 @@ def test_the_audit_log_reads_in_plain_words_and_exports_the_filtered_records_as_
         watch.assert_clean()
     finally:
         context.close()
+
+
+def test_a_caseworker_finds_an_unknown_sites_abuse_contacts_with_their_sources(
+    chromium, live_server, caseworker, monkeypatch, settings
+):
+    from cases.removals.models import Platform
+    from tests.removals.rdap_fake import SITE, SITE_ADDRESS, FakeRdap, patched_resolver
+
+    other_sites = Platform.objects.get(is_catch_all=True)  # "Other website", from the migrations
+    case = make_case(assigned_to=caseworker, status="in_progress")
+    link = CaseURL.objects.create(case=case, url=f"https://{SITE}/v/9", url_digest="f" * 64, host=SITE)
+    request = make_request(case, other_sites, host=SITE)
+    request.urls.add(link)
+    with FakeRdap() as rdap:
+        patched_resolver(monkeypatch, {SITE: SITE_ADDRESS})
+        settings.RDAP_BOOTSTRAP_BASE = rdap.base
+        settings.RECHECK_ALLOW_PRIVATE_ADDRESSES = True  # the fake registry is on loopback
+        context, page, watch = open_staff_page(chromium, live_server, caseworker)
+        try:
+            page.goto(f"{live_server.url}/staff/cases/{case.reference}/")
+            page.get_by_role("link", name=f"find the abuse contact of {SITE}").click()
+            page.wait_for_url(re.compile(r"/abuse-contact/lookup/$"))
+            assert rdap.requests == []  # opening the page asks nobody
+            page.get_by_role("button", name=f"Look up {SITE}").click()
+            page.wait_for_selector("table.abuse-findings")
+            assert page.locator("[data-abuse-email]").all_inner_texts() == [
+                "abuse@hosting.test",
+                "abuse@registrar.test",
+            ]
+            rows = page.locator("table.abuse-findings tbody tr").all_inner_texts()
+            assert any("Network abuse email" in r and f"{rdap.base}rir/ip/{SITE_ADDRESS}" in r for r in rows), rows
+            assert any("Registrar abuse email" in r and "registry/domain/abusive-site.test" in r for r in rows), rows
+            watch.accessibility("abuse contact lookup")
+            shot(page, "abuse-lookup-1280")
+            watch.assert_clean()  # the browser itself asked no other host: the look-ups ran on the server
+        finally:
+            context.close()

@@ -160,6 +160,7 @@ ACCESS: dict[str, str] = {
     "staff:invitation_accept": "token",
     "removals:case_board": "case",
     "removals:request_action": "case_post_only",
+    "removals:abuse_lookup": "case",
     # Staff: reports.
     "reporting:cases": "supervisor",
     "reporting:removals": "supervisor",
