@@ -162,7 +162,7 @@ def removal_close(*, request_id: int, actor, expected_status: str, note: str = "
     )
 
 
-CORRECTION_LABEL = "staff correction"
+CORRECTION_LABEL = state.CORRECTION_LABEL
 
 
 def removal_correct_last_move(*, request_id: int, actor, expected_status: str, reason: str, origin) -> RemovalRequest:

@@ -39,6 +39,7 @@ DEADLINE_RUNS = frozenset({SENT, ACKNOWLEDGED})
 SYSTEM = "system"
 STAFF = "staff"
 CORRECTION = "correction"  # a move that took back the one before it
+CORRECTION_LABEL = "staff correction"  # its RequestTransition.actor_label (the reports leave such moves out)
 
 
 @dataclass(frozen=True)
