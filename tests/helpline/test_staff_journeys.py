@@ -79,6 +79,14 @@ def test_staff_sign_in_with_totp_lands_on_the_queue_not_an_empty_welcome_page(ch
         page.wait_for_url(re.compile(r"/staff/queue/$"))
         assert page.locator("h1").first.inner_text().strip() != f"Welcome, {caseworker.first_name}"
         assert page.locator("table.queue-table, .queue-empty, #count-unassigned").count() > 0
+        # The two-factor overview: its panels are the portal's cards, its actions the portal's buttons.
+        page.click("nav.staff-nav >> text=Two-factor")
+        page.wait_for_url(re.compile(r"/accounts/2fa/$"))
+        assert styled(page, "main")["border"] == "solid"
+        assert page.locator("main section.card").count() >= 2
+        assert page.locator("main section.card a.btn, main section.card button.btn").count() >= 1
+        axe_check(page, watch, "2fa overview")
+        shot(page, "2fa-overview")
         assert watch.accessibility == {} and watch.foreign_requests == [] and watch.console_errors == []
     finally:
         context.close()
@@ -125,6 +133,9 @@ def test_enrolment_shows_the_recovery_codes_once_without_asking_for_the_password
             later.goto(live_server.url + "/accounts/2fa/recovery-codes/")
             later.wait_for_url(re.compile(r"/accounts/reauthenticate/"))
             assert later.locator("[data-recovery-code]").count() == 0
+            assert styled(later, "main")["border"] == "solid"
+            assert later.locator("main form.form .field input[name=password]").count() == 1
+            shot(later, "2fa-reauthenticate")
         finally:
             other.close()
         assert watch.accessibility == {} and watch.foreign_requests == [] and watch.console_errors == []
