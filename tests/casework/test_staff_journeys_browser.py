@@ -172,7 +172,10 @@ def test_a_caseworker_finds_an_unknown_sites_abuse_contacts_with_their_sources(
     from cases.removals.models import Platform
     from tests.removals.rdap_fake import SITE, SITE_ADDRESS, FakeRdap, patched_resolver
 
-    other_sites = Platform.objects.get(is_catch_all=True)  # "Other website", from the migrations
+    # "Other website" comes with the migrations; a transactional test before this one may have flushed it.
+    other_sites = Platform.objects.filter(is_catch_all=True).first() or Platform.objects.create(
+        slug="other-website", name="Other website", kind=Platform.Kind.HOST, is_catch_all=True
+    )
     case = make_case(assigned_to=caseworker, status="in_progress")
     link = CaseURL.objects.create(case=case, url=f"https://{SITE}/v/9", url_digest="f" * 64, host=SITE)
     request = make_request(case, other_sites, host=SITE)
