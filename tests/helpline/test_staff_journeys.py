@@ -79,6 +79,11 @@ def test_staff_sign_in_with_totp_lands_on_the_queue_not_an_empty_welcome_page(ch
         page.wait_for_url(re.compile(r"/staff/queue/$"))
         assert page.locator("h1").first.inner_text().strip() != f"Welcome, {caseworker.first_name}"
         assert page.locator("table.queue-table, .queue-empty, #count-unassigned").count() > 0
+        # "Home" is no empty welcome either: it counts the queue's tabs and leads to them.
+        page.click("nav.staff-nav >> text=Home")
+        page.wait_for_url(re.compile(r"/staff/$"))
+        assert page.locator("[data-count=mine]").inner_text() == "0"
+        assert page.get_by_role("link", name="Open the queue").count() == 1
         # The two-factor overview: its panels are the portal's cards, its actions the portal's buttons.
         page.click("nav.staff-nav >> text=Two-factor")
         page.wait_for_url(re.compile(r"/accounts/2fa/$"))
