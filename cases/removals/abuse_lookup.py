@@ -19,15 +19,21 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urljoin
 
 from django.conf import settings
+from django.core.cache import cache
 
 from cases.removals import recheck
 
 MAX_DOMAIN_TRIES = 3
 MAX_RDAP_BYTES = 512 * 1024
+# IANA asks clients to cache the bootstrap files (RFC 9224 section 6); they change a few times a year.
+BOOTSTRAP_CACHE_SECONDS = 24 * 3600
+# The look-up runs while the caseworker waits: past this, no further registry is asked.
+LOOKUP_BUDGET_SECONDS = 20.0
 
 
 @dataclass
@@ -69,8 +75,16 @@ def _get_json(url: str) -> dict:
 
 
 def _bootstrap(name: str) -> list[tuple[list[str], list[str]]]:
-    base = settings.RDAP_BOOTSTRAP_BASE
-    data = _get_json(urljoin(base, f"{name}.json"))
+    url = urljoin(settings.RDAP_BOOTSTRAP_BASE, f"{name}.json")
+    key = f"rdap-bootstrap:{url}"
+    services = cache.get(key)
+    if services is None:
+        services = _parse_bootstrap(_get_json(url))
+        cache.set(key, services, BOOTSTRAP_CACHE_SECONDS)
+    return services
+
+
+def _parse_bootstrap(data: dict) -> list[tuple[list[str], list[str]]]:
     services = []
     for service in data.get("services") or []:
         if isinstance(service, list) and len(service) >= 2 and isinstance(service[0], list):
@@ -158,6 +172,7 @@ def lookup_abuse_contact(host: str) -> AbuseLookup:
     else:
         raise LookupRefused("Give a host name, not an address.")
     result = AbuseLookup(host=host)
+    started = time.monotonic()
     try:
         result.addresses = _resolve(host)
         recheck._public_address(host, 443)  # the re-checks' guard: every address must be public
@@ -195,6 +210,9 @@ def lookup_abuse_contact(host: str) -> AbuseLookup:
             labels = host.split(".")
             candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)][:MAX_DOMAIN_TRIES]
             for name in candidates:
+                if time.monotonic() - started > LOOKUP_BUDGET_SECONDS:
+                    result.problems.append("The registries answered too slowly; try again later.")
+                    break
                 url = urljoin(base, "domain/" + quote(name, safe="."))
                 fetched = recheck.fetch(url, max_bytes=MAX_RDAP_BYTES)
                 if fetched.status == 404:

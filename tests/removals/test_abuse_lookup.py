@@ -11,7 +11,7 @@ from tests.removals.rdap_fake import SITE, SITE_ADDRESS, FakeRdap, patched_resol
 
 
 @pytest.fixture
-def rdap(monkeypatch):
+def rdap(monkeypatch, db):  # the cache (bootstrap files) is in the database
     with FakeRdap() as fake:
         patched_resolver(monkeypatch, {SITE: SITE_ADDRESS, "intranet.abusive-site.test": "10.1.2.3"})
         with override_settings(RDAP_BOOTSTRAP_BASE=fake.base, RECHECK_ALLOW_PRIVATE_ADDRESSES=True):
@@ -69,3 +69,18 @@ def test_a_broken_answer_is_a_problem_listed_not_a_crash(rdap):
     result = abuse_lookup.lookup_abuse_contact(SITE)
     assert "abuse@hosting.test" in result.abuse_emails
     assert any("Domain lookup failed" in p and "500" in p for p in result.problems)
+
+
+def test_the_bootstrap_files_are_fetched_once_and_reused(rdap):
+    abuse_lookup.lookup_abuse_contact(SITE)
+    abuse_lookup.lookup_abuse_contact(SITE)
+    assert rdap.requests.count("/ipv4.json") == 1 and rdap.requests.count("/dns.json") == 1
+    assert rdap.requests.count("/registry/domain/abusive-site.test") == 2  # the records themselves are asked again
+
+
+def test_a_slow_registry_stops_the_lookup_with_a_reason(rdap, monkeypatch):
+    monkeypatch.setattr(abuse_lookup, "LOOKUP_BUDGET_SECONDS", -1.0)
+    result = abuse_lookup.lookup_abuse_contact(SITE)
+    assert "abuse@hosting.test" in result.abuse_emails  # what was found before is kept
+    assert "The registries answered too slowly; try again later." in result.problems
+    assert not any(path.startswith("/registry/domain/") for path in rdap.requests)
