@@ -3,7 +3,8 @@
 (() => {
   const root = document.getElementById("api-explorer");
   if (!root || typeof window.SwaggerUIBundle !== "function") return;
-  window.SwaggerUIBundle({
+  // Kept on window so the browser test can read the configuration it runs with.
+  window.helplineApiExplorer = window.SwaggerUIBundle({
     url: root.dataset.schemaUrl,
     domNode: root,
     validatorUrl: null,
