@@ -3,7 +3,11 @@
 from django.urls import path
 
 from hashing.api import api
-from hashing.partner_docs import partner_docs
+from hashing.partner_docs import partner_docs, partner_docs_explorer
 
 app_name = api.urls_namespace
-urlpatterns = [path("docs", partner_docs, name="partner-docs"), *api.urls[0]]
+urlpatterns = [
+    path("docs", partner_docs, name="partner-docs"),
+    path("docs/explorer", partner_docs_explorer, name="partner-docs-explorer"),
+    *api.urls[0],
+]

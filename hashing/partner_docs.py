@@ -19,3 +19,9 @@ def partner_docs(request: HttpRequest) -> HttpResponse:
         "hashing/partner_docs.html",
         {"portal": portal, "extension_version": EXTENSION_VERSION, "threatexchange_version": THREATEXCHANGE_VERSION},
     )
+
+
+@require_GET
+def partner_docs_explorer(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI schema in Swagger UI, vendored under static/vendor/swagger-ui (no other host, under the CSP)."""
+    return render(request, "hashing/api_explorer.html")

@@ -163,7 +163,8 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "staff:home"
+# Staff land on the queue, where their work is (issue 16, item 13).
+LOGIN_REDIRECT_URL = "casework:queue"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 MFA_ADAPTER = "helpline.staff.adapters.StaffMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -373,10 +374,15 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+# Only features Chromium recognises: it warns "Unrecognized feature" for others (it did for bluetooth).
+# tests/helpline/test_staff_journeys.py reads Chromium's console for that warning.
 PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
     "interest-cohort=(), browsing-topics=(), display-capture=(), fullscreen=(self)"
 )
+
+# Abuse-contact look-ups (cases/removals/abuse_lookup.py): where IANA's RDAP bootstrap files are (RFC 9224).
+RDAP_BOOTSTRAP_BASE = env.string("RDAP_BOOTSTRAP_BASE", "https://data.iana.org/rdap/")
 
 # Rate limits key on the client's address. Behind N reverse proxies that append to X-Forwarded-For, set
 # TRUSTED_PROXY_HOPS=N so the address the nearest trusted proxy saw is used (0: REMOTE_ADDR).

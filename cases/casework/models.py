@@ -45,6 +45,7 @@ class AuditRecord(models.Model):
         REMOVAL_VIEW = "removal.view", "Viewed removal requests"
         REMOVAL_CHANGE = "removal.change", "Changed a removal request"
         BANK_RELEASE = "bank.release", "Released held hashes to partners"
+        AUDIT_EXPORT = "audit.export", "Exported the audit log"
         OTHER = "other", "Other"
 
     at = models.DateTimeField(default=timezone.now, editable=False)

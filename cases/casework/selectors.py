@@ -320,8 +320,8 @@ class AuditPage:
     has_next: bool
 
 
-def audit_page(query: AuditQuery) -> AuditPage:
-    """Newest first, no total count (the log grows without end): a page and whether there is another."""
+def audit_records(query: AuditQuery):
+    """The records a filter selects, newest first (the page and the CSV export share it)."""
     records = AuditRecord.objects.all()
     if query.actor.isdigit():
         records = records.filter(actor_id=int(query.actor))
@@ -335,7 +335,12 @@ def audit_page(query: AuditQuery) -> AuditPage:
         records = records.filter(at__gte=query.since)
     if query.until:
         records = records.filter(at__lt=query.until)
+    return records.order_by("-at", "-id")
+
+
+def audit_page(query: AuditQuery) -> AuditPage:
+    """Newest first, no total count (the log grows without end): a page and whether there is another."""
     page = max(1, query.page)
     start = (page - 1) * AUDIT_PAGE_SIZE
-    found = list(records.order_by("-at", "-id")[start : start + AUDIT_PAGE_SIZE + 1])
+    found = list(audit_records(query)[start : start + AUDIT_PAGE_SIZE + 1])
     return AuditPage(records=found[:AUDIT_PAGE_SIZE], page=page, has_next=len(found) > AUDIT_PAGE_SIZE)

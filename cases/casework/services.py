@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -272,9 +272,36 @@ def evidence_add(*, case: Case, upload, kind: str, actor, origin: Origin, captio
     return evidence
 
 
-def pii_view_record(*, case: Case, actor, origin: Origin, shown: list[str]) -> AuditRecord:
-    """Record that victim details were shown; `shown` names the fields and sections, never their values."""
-    return audit_record(action=Action.CASE_VIEW_PII, actor=actor, origin=origin, case=case, shown=sorted(shown))
+# A page shown again right after the viewer's own action on it (the redirect after a POST) is the same view.
+FOLLOW_UP_WINDOW = timedelta(minutes=10)
+
+
+def pii_view_record(*, case: Case, actor, origin: Origin, shown: list[str], follow_up: bool = False) -> AuditRecord:
+    """Record that victim details were shown; `shown` names the fields and sections, never their values.
+
+    `follow_up` is true only when the view follows the viewer's own successful action on this case (the portal
+    sets it server-side, in the session, never from the request): if the same viewer's last view of this case,
+    within FOLLOW_UP_WINDOW, showed the same things, that record stands for this one and none is added."""
+    shown = sorted(shown)
+    if follow_up:
+        last = (
+            AuditRecord.objects.filter(
+                action=Action.CASE_VIEW_PII,
+                actor_id=actor.pk,
+                case_id=case.pk,
+                at__gte=timezone.now() - FOLLOW_UP_WINDOW,
+            )
+            .order_by("-at", "-id")
+            .first()
+        )
+        if last is not None and last.detail.get("shown") == shown:
+            return last
+    return audit_record(action=Action.CASE_VIEW_PII, actor=actor, origin=origin, case=case, shown=shown)
+
+
+def audit_export_record(*, actor, origin: Origin, filters: dict[str, str], rows: int) -> AuditRecord:
+    """Record that `actor` exported `rows` records of the audit log with these filters."""
+    return audit_record(action=Action.AUDIT_EXPORT, actor=actor, origin=origin, filters=filters, rows=rows)
 
 
 def evidence_view_record(*, evidence: Evidence, actor, origin: Origin) -> AuditRecord:

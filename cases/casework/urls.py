@@ -18,4 +18,5 @@ urlpatterns = [
     path("cases/<str:reference>/evidence/", views.evidence_add, name="evidence_add"),
     path("cases/<str:reference>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

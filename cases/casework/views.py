@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+from datetime import UTC
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from cases.casework import access, selectors, services, states
 from cases.casework.audit import Origin
+from cases.casework.audit_labels import readable_line
 from cases.casework.evidence import EvidenceRefused
 from cases.casework.forms import (
     AssignForm,
@@ -148,7 +152,10 @@ def _render_case(request, reference: str, *, forms: dict | None = None, status: 
             # The board's request texts carry the victim's name, signature and the URLs.
             context["board_rows"] = board_rows(case)
             shown.append("removal_requests")
-        services.pii_view_record(case=case, actor=request.user, origin=Origin.from_request(request), shown=shown)
+        follow_up = request.method == "GET" and request.session.pop(FOLLOW_UP_KEY, None) == case.reference
+        services.pii_view_record(
+            case=case, actor=request.user, origin=Origin.from_request(request), shown=shown, follow_up=follow_up
+        )
     response = render(request, "casework/case_detail.html", context, status=status)
     origin = _signed_url_origin()
     if allowed and origin:
@@ -168,8 +175,18 @@ def _case_for_action(request, reference: str) -> Case:
     return case
 
 
+FOLLOW_UP_KEY = "casework_follow_up"
+
+
+def mark_follow_up(request, case: Case) -> None:
+    """The next case page for `case` follows this person's own action on it: one view, not another
+    (services.pii_view_record). Set in the session by the portal only, never from the request."""
+    request.session[FOLLOW_UP_KEY] = case.reference
+
+
 def _done(request, case: Case, text: str) -> HttpResponseRedirect:
     messages.success(request, text)
+    mark_follow_up(request, case)
     return redirect("casework:case", reference=case.reference)
 
 
@@ -323,6 +340,50 @@ def _signed_url_origin() -> str:
 
 
 # ---- The audit log -----------------------------------------------------------------------------------
+
+
+AUDIT_EXPORT_LIMIT = 100_000
+AUDIT_CSV_COLUMNS = ["When (UTC)", "Who", "What", "Case", "Object", "Details", "From address", "Browser"]
+
+
+def _csv_cell(value) -> str:
+    """Spreadsheets run cells that start with these as formulas; a browser string or a note could be one."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET
+@roles.staff_required(roles.SUPERVISOR)
+def audit_export(request):
+    form = AuditFilterForm(request.GET, staff=selectors.staff_choices())
+    query = form.query()
+    records = list(selectors.audit_records(query)[:AUDIT_EXPORT_LIMIT])
+    filters = {name: str(v) for name, v in form.cleaned_data.items() if v not in (None, "") and name != "page"}
+    services.audit_export_record(
+        actor=request.user, origin=Origin.from_request(request), filters=filters, rows=len(records)
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{timezone.now():%Y%m%d-%H%M%S}.csv"'
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow(AUDIT_CSV_COLUMNS)
+    for record in records:
+        writer.writerow(
+            [
+                _csv_cell(value)
+                for value in (
+                    record.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                    record.actor_email,
+                    record.get_action_display(),
+                    record.case_reference,
+                    f"{record.object_type} {record.object_id}".strip(),
+                    readable_line(record.detail),
+                    record.ip or "",
+                    record.user_agent,
+                )
+            ]
+        )
+    return response
 
 
 @require_GET

@@ -36,3 +36,9 @@ class EditDraftForm(ActionForm):
     abuse_contact = forms.CharField(required=False, max_length=500)
     copyright_confirmed = forms.BooleanField(required=False)
     explanation_extra = forms.CharField(required=False, max_length=4000)
+
+
+class CorrectionForm(ActionForm):
+    note = forms.CharField(
+        max_length=2000, help_text="What was wrong with the last move (kept in the request's history)."
+    )

@@ -58,6 +58,36 @@ class BoardRow:
         )
 
     @property
+    def deadline_runs(self) -> bool:
+        """Only a request waiting on the platform has a running deadline; a finished one shows when it ended."""
+        return self.request.status in state.AWAITING_PLATFORM
+
+    @property
+    def finished_at(self):
+        """When a removed, refused or closed request got there (its last move), else None."""
+        if self.request.status not in (state.REMOVED, state.REFUSED, state.CLOSED) or not self.transitions:
+            return None
+        return self.transitions[-1].at
+
+    @property
+    def correction(self) -> tuple[str, str] | None:
+        """The last move as (from label, to label) when staff may take it back (state.check_correction)."""
+        if not self.transitions:
+            return None
+        last = self.transitions[-1]
+        makers = {"staff": state.STAFF, "system": state.SYSTEM}
+        try:
+            state.check_correction(
+                self.request.status,
+                last_from=last.from_status,
+                last_to=last.to_status,
+                last_by=makers.get(last.actor_label, state.CORRECTION),
+            )
+        except state.IllegalMove:
+            return None
+        return state.label(last.from_status), state.label(last.to_status)
+
+    @property
     def answers(self) -> list[tuple[str, str]]:
         return [(s, state.label(s)) for s in state.ANSWERS if s in self.targets]
 

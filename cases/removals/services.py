@@ -173,6 +173,76 @@ def removal_close(*, request_id: int, actor, expected_status: str, note: str = "
     )
 
 
+CORRECTION_LABEL = state.CORRECTION_LABEL
+
+
+def removal_correct_last_move(*, request_id: int, actor, expected_status: str, reason: str, origin) -> RemovalRequest:
+    """Take back the last move of a request (a platform's answer or closing, recorded by mistake): the request
+    goes back to the state before it, with its own history row and timeline event, and an audit row, all in one
+    transaction. The mistaken move stays in the history. `origin` is a cases.casework.audit.Origin."""
+    from cases.casework.audit import audit_record
+    from cases.casework.models import AuditRecord
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise RemovalError("Say in a few words what was wrong with the last move; the history keeps the reason.")
+    with transaction.atomic():
+        request = lock_request(request_id)
+        if request.status != expected_status:
+            raise _conflict(request.status)
+        last = request.transitions.order_by("-at", "-id").first()
+        makers = {"staff": state.STAFF, "system": state.SYSTEM, CORRECTION_LABEL: state.CORRECTION}
+        last_by = makers.get(last.actor_label) if last is not None else None
+        try:
+            back_to = state.check_correction(
+                request.status,
+                last_from=last.from_status if last else None,
+                last_to=last.to_status if last else None,
+                last_by=last_by,
+            )
+        except state.IllegalMove as exc:
+            raise RemovalError(str(exc)) from None
+        now = timezone.now()
+        # Back to where it was: the deadline, sending time and ticket number were left as they were by the move.
+        if (
+            RemovalRequest.objects.filter(pk=request.pk, status=request.status).update(
+                status=back_to, status_changed_at=now
+            )
+            != 1
+        ):
+            raise _conflict(RemovalRequest.objects.get(pk=request.pk).status)
+        RequestTransition.objects.create(
+            request=request,
+            from_status=request.status,
+            to_status=back_to,
+            at=now,
+            actor=actor,
+            actor_label=CORRECTION_LABEL,
+            note=f"Correction: {reason}",
+        )
+        event_record(
+            case=request.case,
+            kind="removal_request_corrected",
+            actor=actor,
+            request_id=request.pk,
+            platform=request.platform.slug,
+            from_status=request.status,
+            to_status=back_to,
+        )
+        audit_record(
+            action=AuditRecord.Action.REMOVAL_CHANGE,
+            actor=actor,
+            origin=origin,
+            case=request.case,
+            obj=request,
+            step="correct",
+            from_status=request.status,
+            to_status=back_to,
+        )
+        request.status, request.status_changed_at = back_to, now
+    return request
+
+
 def escalation_channels(request: RemovalRequest) -> list[ReportingChannel]:
     """Channels an escalation of `request` may use: its platform's appeal routes and the regulators."""
     return list(

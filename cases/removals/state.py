@@ -38,6 +38,8 @@ DEADLINE_RUNS = frozenset({SENT, ACKNOWLEDGED})
 
 SYSTEM = "system"
 STAFF = "staff"
+CORRECTION = "correction"  # a move that took back the one before it
+CORRECTION_LABEL = "staff correction"  # its RequestTransition.actor_label (the reports leave such moves out)
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,12 @@ MOVES: dict[str, dict[str, Move]] = {
 ANSWERS = (ACKNOWLEDGED, REMOVED, REFUSED, NEEDS_INFO)
 
 
+# Correcting a mistake: staff may take back the last move when it was one they recorded by hand (a platform's
+# answer, or closing), going back to the state before it. Moves with effects beyond the request's state are not
+# taken back this way: sending (the platform has it) and escalating (a follow-up request exists).
+CORRECTABLE = frozenset({ACKNOWLEDGED, REMOVED, REFUSED, NEEDS_INFO, CLOSED})
+
+
 class IllegalMove(Exception):
     """A move the state machine does not allow; the message says why, in plain words."""
 
@@ -147,3 +155,24 @@ def check_move(current: str, target: str, *, by: str = STAFF, complete: bool = T
 def allowed_targets(current: str, *, by: str = STAFF) -> list[str]:
     """The states `by` may move a request to from `current`, in the order the board shows them."""
     return [target for target, move in MOVES.get(current, {}).items() if by in move.by]
+
+
+def check_correction(current: str, *, last_from: str | None, last_to: str | None, last_by: str | None) -> str:
+    """The state that correcting the last move `last_from` -> `last_to` goes back to, or IllegalMove saying why
+    not. `current` is the request's state now; `last_by` who made that move (staff,
+    system or a correction)."""
+    if last_to is None or last_from is None:
+        raise IllegalMove("This request has no recorded move to correct.")
+    if last_to != current:
+        raise IllegalMove("The request's history does not end in its current state; nothing was changed.")
+    if last_by == CORRECTION:
+        raise IllegalMove("The last move was itself a correction; record what the platform really answered instead.")
+    if last_by != STAFF:
+        raise IllegalMove(f"The portal itself made the last move ({label(last_to).lower()}); it cannot be undone.")
+    if current not in CORRECTABLE:
+        raise IllegalMove(
+            f"A move to {label(current).lower()} cannot be taken back; only a recorded answer or closing can."
+        )
+    if MOVES.get(last_from, {}).get(current) is None:
+        raise IllegalMove(f"The history shows a move from {label(last_from).lower()} that is not allowed.")
+    return last_from

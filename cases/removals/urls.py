@@ -13,6 +13,11 @@ urlpatterns = [
     path("cases/<str:reference>/removals/", views.case_board, name="case_board"),
     path("cases/<str:reference>/removals/evidence-confirmed/", views.evidence_confirm, name="evidence_confirm"),
     path(
+        "cases/<str:reference>/removals/<int:request_id>/abuse-contact/lookup/",
+        views.abuse_contact_lookup,
+        name="abuse_lookup",
+    ),
+    path(
         "cases/<str:reference>/removals/<int:request_id>/<slug:action>/",
         views.request_action,
         name="request_action",

@@ -8,14 +8,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.casework import access
 from cases.casework.audit import Origin, audit_record
 from cases.casework.models import AuditRecord
+from cases.casework.views import mark_follow_up
 from cases.models import Case
-from cases.removals import selectors, services, state
-from cases.removals.forms import ActionForm, AnswerForm, EditDraftForm, MarkSentForm
+from cases.removals import abuse_lookup, selectors, services, state
+from cases.removals.forms import ActionForm, AnswerForm, CorrectionForm, EditDraftForm, MarkSentForm
 from cases.removals.models import RemovalRequest
 from helpline.staff import roles
 
@@ -93,6 +94,16 @@ def _do_close(request, removal, data):
     )
 
 
+def _do_correct(request, removal, data):
+    return services.removal_correct_last_move(
+        request_id=removal.pk,
+        actor=request.user,
+        expected_status=data["from_status"],
+        reason=data["note"],
+        origin=Origin.from_request(request),
+    )
+
+
 ACTIONS = {
     "ready": (ActionForm, _do_ready, "Marked ready."),
     "reopen": (ActionForm, _do_reopen, "Back to draft: edit it and mark it ready again."),
@@ -103,7 +114,10 @@ ACTIONS = {
     "approve-disclosure": (ActionForm, _do_approve_disclosure, "Approved: this request names the victim."),
     "escalate": (ActionForm, _do_escalate, "Escalated: an escalation draft is on the board."),
     "close": (ActionForm, _do_close, "Closed."),
+    "correct": (CorrectionForm, _do_correct, "Last move taken back; record the right answer now."),
 }
+# Actions whose service writes its own audit row inside its transaction.
+AUDITED_BY_SERVICE = frozenset({"correct"})
 
 
 @require_GET
@@ -147,15 +161,17 @@ def request_action(request, reference: str, request_id: int, action: str):
         except services.RemovalError as exc:
             messages.error(request, f"{removal.code}: {exc}")
         else:
-            audit_record(
-                action=AuditRecord.Action.REMOVAL_CHANGE,
-                actor=request.user,
-                origin=Origin.from_request(request),
-                case=removal.case,
-                obj=removal,
-                step=action,
-            )
+            if action not in AUDITED_BY_SERVICE:
+                audit_record(
+                    action=AuditRecord.Action.REMOVAL_CHANGE,
+                    actor=request.user,
+                    origin=Origin.from_request(request),
+                    case=removal.case,
+                    obj=removal,
+                    step=action,
+                )
             messages.success(request, f"{removal.code}: {done}")
+            mark_follow_up(request, removal.case)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
         back = reverse("removals:case_board", args=[reference])
@@ -175,3 +191,27 @@ def evidence_confirm(request, reference: str):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
         back = reverse("removals:case_board", args=[reference])
     return redirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+@roles.staff_required(*CASEWORK)
+def abuse_contact_lookup(request, reference: str, request_id: int):
+    """For a request to an unknown site: look up its abuse contact (cases.removals.abuse_lookup) on a POST, so
+    that no prefetch or reload sends look-ups; the GET shows what will be looked up."""
+    removal = get_object_or_404(
+        RemovalRequest.objects.select_related("case", "platform"), pk=request_id, case__reference=reference
+    )
+    if not access.can_see_pii(request.user, removal.case):
+        raise PermissionDenied("Only the caseworker assigned to this case, or a supervisor, can look this up.")
+    result, refused = None, ""
+    if request.method == "POST" and removal.host:
+        try:
+            result = abuse_lookup.lookup_abuse_contact(removal.host)
+        except abuse_lookup.LookupRefused as exc:
+            refused = str(exc)
+    return render(
+        request,
+        "removals/abuse_lookup.html",
+        {"case": removal.case, "removal": removal, "result": result, "refused": refused},
+        status=400 if refused else 200,
+    )

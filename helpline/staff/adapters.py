@@ -26,11 +26,32 @@ class StaffAccountAdapter(DefaultAccountAdapter):
         if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
             if not has_mfa(request.user) and _signed_in_within(request, app_settings.REAUTHENTICATION_TIMEOUT):
                 return False
+            # The recovery codes are part of enrolment: shown (and downloadable) right after it, in the same
+            # session, without a second password prompt. Later they are behind the password again.
+            if _showing_codes_of_fresh_enrolment(request, app_settings.REAUTHENTICATION_TIMEOUT):
+                return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_client_ip(self, request) -> str:
         # allauth's rate limits see the same client address as axes and the status page (TRUSTED_PROXY_HOPS).
         return client_address(request) or super().get_client_ip(request)
+
+
+ENROLLED_AT_KEY = "helpline_mfa_enrolled_at"
+_RECOVERY_CODE_PAGES = ("mfa_view_recovery_codes", "mfa_download_recovery_codes")
+
+
+def mark_enrolled(request) -> None:
+    """Remember, in this session only, when its user enrolled a TOTP authenticator."""
+    request.session[ENROLLED_AT_KEY] = time.time()
+
+
+def _showing_codes_of_fresh_enrolment(request, seconds: int) -> bool:
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name not in _RECOVERY_CODE_PAGES:
+        return False
+    enrolled_at = request.session.get(ENROLLED_AT_KEY)
+    return isinstance(enrolled_at, float) and 0 <= time.time() - enrolled_at < seconds
 
 
 def _signed_in_within(request, seconds: int) -> bool:

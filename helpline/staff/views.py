@@ -21,7 +21,12 @@ from helpline.staff.services import (
 @require_http_methods(["GET"])
 @roles.staff_required()
 def staff_home(request):
-    return render(request, "staff/home.html")
+    # Sign-in lands on the queue (LOGIN_REDIRECT_URL); this page, behind "Home", says where the work is.
+    from cases.casework.queue import Tab, queue_counts
+
+    counts = queue_counts(user=request.user)
+    tabs = [{"key": key, "label": Tab.LABELS[key], "count": counts.get(key, 0)} for key in Tab.ALL]
+    return render(request, "staff/home.html", {"tabs": tabs})
 
 
 @require_http_methods(["GET", "POST"])

@@ -71,7 +71,7 @@ def sign_in(page, base_url: str, user) -> None:
     code = format_hotp_value(hotp_value(user.totp_secret, int(timezone.now().timestamp()) // 30))
     page.fill("input[name=code]", code)
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/staff/$"))
+    page.wait_for_url(re.compile(r"/staff/queue/$"))
 
 
 @pytest.fixture

@@ -94,3 +94,33 @@ def test_slowest_requests_query_spells_the_same_states_as_its_partial_index():
     assert set(re.findall(r"'(\w+)'", predicate)) == set(re.findall(r"'(\w+)'", in_query))
     assert set(re.findall(r"'(\w+)'", in_query)) == set(removals_report.AWAITING)
     assert set(removals_report.AWAITING) == {"sent", "acknowledged", "needs_info", "overdue"}
+
+
+def test_a_removal_taken_back_as_a_mistake_is_not_counted_as_removed(data, period):
+    """Issue 16, item 16: a caseworker may take back a "Removed" recorded by mistake (removals.services
+    .removal_correct_last_move). The report then counts the request by its real state, not as removed."""
+    from datetime import timedelta
+
+    from cases.removals.models import RequestTransition
+    from cases.removals.services import CORRECTION_LABEL
+
+    def removed() -> int:
+        return sum(row["removed"] for table in removals_report.outcome_tables(period).values() for row in table.rows)
+
+    escalated = {r.escalates for r in data.requests if r.escalates is not None}
+    mistaken = next(
+        r
+        for r in data.requests
+        if r.kind != "escalation" and r.status == "removed" and expected.in_period(r.sent_at) and r.key not in escalated
+    )
+    before = removed()
+    RequestTransition.objects.create(
+        request_id=mistaken.pk,
+        from_status="removed",
+        to_status="sent",
+        at=mistaken.transitions[-1].at + timedelta(minutes=5),
+        actor_label=CORRECTION_LABEL,
+        note="Correction: wrong post",
+    )
+    RemovalRequest.objects.filter(pk=mistaken.pk).update(status="sent")
+    assert removed() == before - 1

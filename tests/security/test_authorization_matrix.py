@@ -158,12 +158,14 @@ ACCESS: dict[str, str] = {
     "casework:evidence_add": "case_post_only",
     "casework:evidence_file": "case",
     "casework:audit": "supervisor",
+    "casework:audit_export": "supervisor",
     "staff:invitations": "supervisor",
     "staff:invitation_accept": "token",
     "staff:invitation_accept_form": "token",
     "removals:case_board": "case",
     "removals:request_action": "case_post_only",
     "removals:evidence_confirm": "case_post_only",
+    "removals:abuse_lookup": "case",
     # Staff: reports.
     "reporting:cases": "supervisor",
     "reporting:removals": "supervisor",
@@ -180,6 +182,7 @@ ACCESS: dict[str, str] = {
     "bank-api:match": "partner_method_first",
     "bank-api:feedback": "partner_method_first",
     "bank-api:partner-docs": "partner_schema",
+    "bank-api:partner-docs-explorer": "partner_schema",
     "bank-api:openapi-json": "partner_schema",
     "bank-api:api-root": "partner_root",
     # Staff accounts (allauth).

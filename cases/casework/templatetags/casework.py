@@ -15,6 +15,7 @@ _EVENT_LABELS = {
     "message_sent": "Message sent to the victim",
     "evidence_added": "Screenshot added",
     "removal_request_moved": "Removal request",
+    "removal_request_corrected": "Removal request corrected",
 }
 
 
@@ -37,7 +38,7 @@ def detail_items(detail) -> list[tuple[str, str]]:
 def event_summary(event) -> str:
     """A short sentence for events whose detail reads better as one (e.g. a platform's answer)."""
     detail = event.detail if isinstance(event.detail, dict) else {}
-    if event.kind == "removal_request_moved":
+    if event.kind in ("removal_request_moved", "removal_request_corrected"):
         from cases.removals.state import label
 
         moved = f"{label(detail.get('from_status', '?'))} → {label(detail.get('to_status', '?'))}"
@@ -50,3 +51,11 @@ def event_summary(event) -> str:
 
         return f"{status(detail.get('status_from'))} → {status(detail.get('status_to'))}"
     return ""
+
+
+@register.filter
+def audit_detail(detail) -> list[tuple[str, str]]:
+    """An audit record's detail in plain words (cases.casework.audit_labels)."""
+    from cases.casework.audit_labels import readable_detail
+
+    return readable_detail(detail)

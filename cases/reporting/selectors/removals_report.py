@@ -73,10 +73,15 @@ outcome AS (
                     THEN s.sent_at + interval '{TAKE_IT_DOWN_HOURS} hours' END
            ) AS flip_at
     FROM sent s
-    -- The moment it reached "removed" (only once: "removed" leads only to "closed"), or an escalation of it did.
+    -- The moment it reached "removed", or an escalation of it did. "Removed" leads only to "closed", or back to
+    -- where it was when staff take it back as a mistake (a later correction row out of "removed"): those
+    -- don't count (cases/removals/services.py, removal_correct_last_move).
     CROSS JOIN LATERAL (
         SELECT least(
-            (SELECT min(t.at) FROM {{transition}} t WHERE t.request_id = s.id AND t.to_status = 'removed'),
+            (SELECT min(t.at) FROM {{transition}} t WHERE t.request_id = s.id AND t.to_status = 'removed'
+             AND NOT EXISTS (SELECT 1 FROM {{transition}} c WHERE c.request_id = t.request_id
+                             AND c.from_status = 'removed' AND c.actor_label = '{state.CORRECTION_LABEL}'
+                             AND c.at >= t.at)),
             (SELECT min(t.at) FROM {{request}} e JOIN {{transition}} t ON t.request_id = e.id
              WHERE e.escalates_id = s.id AND t.to_status = 'removed')
         ) AS removed_at
