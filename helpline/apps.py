@@ -9,11 +9,10 @@ class HelplineConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from helpline import dbroles  # noqa: F401  (registers the deploy check on the portal's database role)
-
         from allauth.mfa.models import Authenticator
         from allauth.mfa.signals import authenticator_added
 
+        from helpline import dbroles  # noqa: F401  (registers the deploy check on the portal's database role)
         from helpline.staff.adapters import mark_enrolled
 
         def enrolled(sender, request, user, authenticator, **kwargs):

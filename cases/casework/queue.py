@@ -92,7 +92,8 @@ class QueueRow:
     case: Case
     now: datetime
     platforms: list[str] = field(default_factory=list)
-    overdue: bool = False
+    overdue: bool = False  # a request is past a legal deadline (TAKE IT DOWN's 48 hours)
+    follow_up_due: bool = False  # a request is past the helpline's own follow-up target (no legal duty)
     next_deadline: datetime | None = None
     url: str = ""
     claim_url: str = ""
@@ -105,15 +106,18 @@ class QueueRow:
     def is_open(self) -> bool:
         return self.case.status in states.OPEN
 
-    def add_request(self, platform_name: str, status: str, deadline_at: datetime | None) -> None:
+    def add_request(
+        self, platform_name: str, status: str, deadline_at: datetime | None, deadline_statutory: bool
+    ) -> None:
         if platform_name not in self.platforms:
             self.platforms.append(platform_name)
         if deadline_at is not None and status in DEADLINE_STATES:
             self.next_deadline = min(self.next_deadline or deadline_at, deadline_at)
-        if status == request_state.OVERDUE or (
-            status in request_state.DEADLINE_RUNS and deadline_at is not None and deadline_at < self.now
-        ):
+        passed = status in request_state.DEADLINE_RUNS and deadline_at is not None and deadline_at < self.now
+        if status == request_state.OVERDUE or (passed and deadline_statutory):
             self.overdue = True
+        elif passed:
+            self.follow_up_due = True
 
     @property
     def priority_reasons(self) -> list[str]:
@@ -161,18 +165,27 @@ class QueuePage:
         return self.number + 1
 
 
+# "Overdue" is a legal word here: a request past a statutory deadline (deadline_statutory, TAKE IT DOWN's 48 hours
+# through the platform's designated process), marked overdue by the hourly check or past it before the check ran.
+# A request past the helpline's own follow-up target is not overdue (no law was broken); its row says
+# "follow-up due".
+
+
 def _overdue_requests(now: datetime):
-    """Requests past their deadline, for one case (an EXISTS per row: cheap when a page needs 25 rows)."""
+    """Requests past a legal deadline, for one case (an EXISTS per row: cheap when a page needs 25 rows)."""
     return RemovalRequest.objects.filter(
-        Q(status=request_state.OVERDUE) | Q(status__in=request_state.DEADLINE_RUNS, deadline_at__lt=now),
+        Q(status=request_state.OVERDUE)
+        | Q(status__in=request_state.DEADLINE_RUNS, deadline_statutory=True, deadline_at__lt=now),
         case=OuterRef("pk"),
     )
 
 
 def _overdue_case_ids(now: datetime):
-    """Ids of cases with a request past its deadline, as a UNION of two index range scans (for counting)."""
+    """Ids of cases with a request past a legal deadline, as a UNION of two index range scans (for counting)."""
     running = (
-        RemovalRequest.objects.filter(status__in=request_state.DEADLINE_RUNS, deadline_at__lt=now)
+        RemovalRequest.objects.filter(
+            status__in=request_state.DEADLINE_RUNS, deadline_statutory=True, deadline_at__lt=now
+        )
         .order_by()
         .values("case_id")
     )
@@ -253,11 +266,11 @@ def queue_page(*, user, query: QueueQuery, now: datetime | None = None) -> Queue
     if rows:
         requests = (
             RemovalRequest.objects.filter(case_id__in=list(rows))
-            .values_list("case_id", "platform__name", "status", "deadline_at")
+            .values_list("case_id", "platform__name", "status", "deadline_at", "deadline_statutory")
             .order_by("case_id", "platform__name")
         )
-        for case_id, platform_name, status, deadline_at in requests:
-            rows[case_id].add_request(platform_name, status, deadline_at)
+        for case_id, *request in requests:
+            rows[case_id].add_request(*request)
     return QueuePage(
         query=query,
         counts=counts,
@@ -283,8 +296,8 @@ def queue_row(*, case_id: int, now: datetime | None = None) -> QueueRow:
     case = Case.objects.select_related("assigned_to").only(*QUEUE_COLUMNS).get(pk=case_id)
     row = QueueRow(case=case, now=now)
     requests = RemovalRequest.objects.filter(case_id=case_id).order_by("platform__name")
-    for platform_name, status, deadline_at in requests.values_list("platform__name", "status", "deadline_at"):
-        row.add_request(platform_name, status, deadline_at)
+    for request in requests.values_list("platform__name", "status", "deadline_at", "deadline_statutory"):
+        row.add_request(*request)
     return row
 
 

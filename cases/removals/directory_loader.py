@@ -354,6 +354,13 @@ def _parse_channel(check: _Checker, platform_where: str, index: int, raw: dict, 
     if designated and (Basis.TAKE_IT_DOWN not in bases or not covered):
         check.add(where, "takeitdown_designated needs basis take_it_down on a covered platform")
     countries = check.strings(where, raw, "countries")
+    if designated and countries:
+        # 47 U.S.C. 223a(a)(1): the process is for "an identifiable individual" whoever and wherever they are.
+        check.add(
+            where,
+            "a designated TAKE IT DOWN process takes no 'countries': the Act's duty does not depend on where the "
+            "victim lives",
+        )
     for country in countries:
         if not _COUNTRY.match(country):
             check.add(where, f"country {country!r} is not an ISO 3166-1 alpha-2 code in capitals")

@@ -275,7 +275,8 @@ def removal_edit_draft(
             allowed_bases = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
             channels = {c.pk: c for c in escalation_channels(request)}
         else:
-            platform_channels = list(request.platform.channels.all())
+            # A retired channel is offered for nothing: what the board lists is what the edit accepts.
+            platform_channels = list(request.platform.channels.filter(retired=False))
             allowed_bases = legal.allowed_bases(
                 request.platform, platform_channels, case=request.case, kind=request.kind
             )

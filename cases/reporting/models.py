@@ -60,6 +60,7 @@ class RemovalDay(models.Model):
     removed = models.IntegerField()
     refused = models.IntegerField()
     pending = models.IntegerField()
+    follow_up_due = models.IntegerField(default=0)  # past the helpline's own target; overdue: past a legal one
     overdue = models.IntegerField()
     closed = models.IntegerField()
     tida = models.IntegerField()
@@ -85,6 +86,7 @@ class RemovalSenderDay(models.Model):
     removed = models.IntegerField()
     refused = models.IntegerField()
     pending = models.IntegerField()
+    follow_up_due = models.IntegerField(default=0)  # past the helpline's own target; overdue: past a legal one
     overdue = models.IntegerField()
     closed = models.IntegerField()
     tida = models.IntegerField()

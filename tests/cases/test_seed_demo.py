@@ -27,12 +27,13 @@ def test_seed_demo_refuses_without_debug_and_is_idempotent_with_force(settings):
     call_command("seed_demo", "--force", stdout=out)
     assert "TOTP secret:" in out.getvalue()
     assert Authenticator.objects.filter(type=Authenticator.Type.TOTP).count() == 2
-    assert Case.objects.count() == 4
+    assert Case.objects.count() == 5
     assert RemovalRequest.objects.filter(case__reference="HL-DEM0-0001").count() >= 3
+    assert_demo_drafts_follow_the_legal_engine()
     requests_before = RemovalRequest.objects.count()
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
-    assert Case.objects.count() == 4
+    assert Case.objects.count() == 5
     assert RemovalRequest.objects.count() == requests_before
     assert Authenticator.objects.filter(type=Authenticator.Type.TOTP).count() == 2
 
@@ -59,3 +60,28 @@ def test_after_seed_demo_every_report_table_has_figures_for_the_supervisor_and_t
     assert empty == []
     statuses = set(RemovalRequest.objects.values_list("status", flat=True))
     assert {"removed", "refused", "sent", "acknowledged", "drafted"} <= statuses
+
+
+def assert_demo_drafts_follow_the_legal_engine():
+    from cases.removals import services
+
+    def request(reference, slug):
+        return RemovalRequest.objects.get(case__reference=reference, platform__slug=slug, kind="removal")
+
+    # An adult in the US on X: TAKE IT DOWN through X's designated form, complete, signed by her.
+    x = request("HL-DEM0-0001", "x")
+    assert (x.basis, x.channel.key) == ("take_it_down", "x-takeitdown-form")
+    rendered = services.render(x)
+    assert rendered.missing == [] and "Demo Person One" in rendered.body
+    # Anonymous in Spain on Instagram: a DSA notice, in which the helpline signs and no victim is named.
+    instagram = request("HL-DEM0-0002", "instagram")
+    assert instagram.basis == "dsa_art16"
+    # AI-generated on an unknown site: nothing identifies her there, and no DMCA is offered.
+    other = RemovalRequest.objects.get(case__reference="HL-DEM0-0003", kind="removal")
+    body = services.render(other).body
+    assert "Demo Person Three" not in body and "demo.three@example.org" not in body and other.basis != "dmca"
+    # A minor: only the child-safety pathway.
+    bases = set(RemovalRequest.objects.filter(case__reference="HL-DEM0-0005").values_list("basis", flat=True))
+    assert bases == {"child_safety"}
+    slugs = set(RemovalRequest.objects.filter(case__reference="HL-DEM0-0005").values_list("platform__slug", flat=True))
+    assert {"instagram", "ncmec"} <= slugs

@@ -52,8 +52,13 @@ def board(db, caseworker, other_caseworker, platform):
     }
     make_request(cases["old"], platform, status="sent", deadline_in_hours=30)
     make_request(cases["old"], other_platform, status="drafted")
-    make_request(cases["overdue"], platform, status="sent", deadline_in_hours=-3)
+    # Past a legal deadline (TAKE IT DOWN's 48 hours): overdue.
+    make_request(
+        cases["overdue"], platform, status="sent", deadline_in_hours=-3, basis="take_it_down", deadline_statutory=True
+    )
     make_request(cases["mine"], other_platform, status="acknowledged", deadline_in_hours=5)
+    # Past the helpline's own follow-up target only (no legal deadline): a follow-up, not overdue.
+    make_request(cases["mine"], platform, status="sent", deadline_in_hours=-2)
     return cases
 
 
@@ -77,6 +82,17 @@ def test_tabs_show_their_cases_and_counts(caseworker_client, board):
     }
     for tab, expected in tabs.items():
         assert set(references(caseworker_client.get(QUEUE, {"tab": tab}))) == expected, tab
+
+
+@pytest.mark.django_db
+def test_a_request_past_only_the_helplines_own_target_is_a_follow_up_not_overdue(caseworker_client, board):
+    assert board["mine"].reference not in references(caseworker_client.get(QUEUE, {"tab": "overdue"}))
+    html = caseworker_client.get(QUEUE, {"tab": "mine"}).content.decode()
+    row = html.split(f'id="row-{board["mine"].reference}"', 1)[1].split("</tr>", 1)[0]
+    assert "follow-up due" in row and "badge-overdue" not in row
+    overdue = caseworker_client.get(QUEUE, {"tab": "overdue"}).content.decode()
+    row = overdue.split(f'id="row-{board["overdue"].reference}"', 1)[1].split("</tr>", 1)[0]
+    assert "badge-overdue" in row and "follow-up due" not in row
 
 
 @pytest.mark.django_db

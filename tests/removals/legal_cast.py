@@ -79,7 +79,11 @@ def build_directory() -> dict[str, Platform]:
     dsc_es = _platform("dsc-es", "CNMC (DSC)", Platform.Kind.AUTHORITY, country="ES", language="es")
     _channel(dsc_es, "Reclamación DSA", purpose=P.REGULATOR, bases=[Basis.DSA_ART16], verified=True)
     esafety = _platform("esafety", "eSafety Commissioner", Platform.Kind.AUTHORITY, country="AU")
-    _channel(esafety, "Image-based abuse report", bases=[Basis.ESAFETY], verified=True)
+    # As in the directory file: a regulator's channel, for Australia, that takes the first report too.
+    _channel(
+        esafety, "Image-based abuse report", purpose=P.REGULATOR, bases=[Basis.ESAFETY, Basis.REGULATOR_COMPLAINT],
+        countries=["AU"], verified=True,
+    )  # fmt: skip
     ftc = _platform("ftc", "FTC", Platform.Kind.AUTHORITY, country="US")
     _channel(ftc, "TAKE IT DOWN complaint", purpose=P.REGULATOR, bases=[Basis.TAKE_IT_DOWN], verified=True)
     ncmec = _platform("ncmec", "NCMEC", Platform.Kind.CHILD_PROTECTION, country="US")

@@ -154,6 +154,8 @@ def test_a_small_valid_file_parses():
          "platform 'tinyhost': a host is not a TAKE IT DOWN covered platform"),
         (lambda d: d["platforms"][1]["channels"][0].update(takeitdown_designated=True),
          "platform 'tinyhost', channel 'tinyhost-abuse': takeitdown_designated needs basis take_it_down"),
+        (lambda d: d["platforms"][0]["channels"][0].update(countries=["US"]),
+         "platform 'x', channel 'x-takeitdown-form': a designated TAKE IT DOWN process takes no 'countries'"),
         (lambda d: d["platforms"][1].update(deadline_hours=48),
          "platform 'tinyhost': 48 hours is the TAKE IT DOWN deadline"),
         (lambda d: d["platforms"][1]["channels"][0].update(countries=["es"]),
@@ -388,6 +390,8 @@ def test_x_and_discord_take_it_down_channels_are_their_designated_processes():
     discord = channels_of(data, "discord")["discord-report-form"]
     assert discord["url"] == "https://discord.com/report"
     assert discord["takeitdown_designated"] and discord["verified"]
+    # The Act's duty is owed to any identifiable individual: no designated process is limited by country.
+    assert not x.get("countries") and not discord.get("countries")
 
 
 def test_the_ftc_takes_take_it_down_complaints_at_its_own_site():
@@ -474,6 +478,18 @@ def test_a_take_it_down_escalation_goes_to_the_ftc_wherever_the_victim_lives(pla
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("country", ["", "US", "ES", "GB", "AU", "MX"])
+def test_x_offers_take_it_down_through_its_designated_form_whatever_the_victims_country(platforms, country):
+    from cases.removals.legal.choice import candidate_bases
+
+    request = drafted_request(slug="x", urls=["https://x.com/someone/status/4"], country=country)
+    offered = dict(candidate_bases(request.platform, list(request.platform.channels.all()), case=request.case))
+    assert offered["take_it_down"].key == "x-takeitdown-form"
+    if country in ("", "US"):
+        assert request.basis == "take_it_down" and request.channel.key == "x-takeitdown-form"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("order", ["listed_after", "listed_before"])
 def test_a_domain_moving_between_two_entries_of_the_file_moves(tmp_path, order):
     data = small_file()
@@ -529,3 +545,16 @@ def test_after_migrate_no_channel_from_before_the_file_is_left():
     assert not ReportingChannel.objects.filter(key__startswith="legacy-").exists()
     assert not ReportingChannel.objects.filter(url="https://dis.gd/request").exists()
     assert ReportingChannel.objects.count() == sum(len(p.channels) for p in read_directory_file().platforms)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("country", "expected"), [("AU", True), ("GB", False), ("US", False), ("", False)])
+def test_an_adult_in_australia_gets_a_report_to_esafety_from_the_real_directory(platforms, country, expected):
+    from cases.removals import services
+
+    request = drafted_request(slug="reddit", urls=["https://reddit.com/r/x/comments/1"], country=country)
+    esafety = RemovalRequest.objects.filter(case=request.case, platform__slug="au-esafety").first()
+    assert (esafety is not None) is expected
+    if expected:
+        assert esafety.basis == "esafety" and esafety.channel.key == "esafety-image-based-abuse"
+        assert "section 33(3)" in services.render(esafety).body

@@ -83,3 +83,16 @@ def test_the_admin_platform_page_shows_each_channels_source(admin_client):
     assert "discord-report-form" in html  # the key, read-only
     listing = admin_client.get(reverse("admin:removals_platform_changelist"), {"q": "discord"}).content.decode()
     assert "verified 06 Dec 2026" in listing
+
+
+def test_a_retired_designated_channel_no_longer_makes_take_it_down_available(caseworker, case):
+    from cases.removals import services
+    from cases.removals.services import RemovalError
+
+    request = RemovalRequest.objects.get(case=case, platform__slug="x", kind="removal")
+    ReportingChannel.objects.filter(platform=request.platform, takeitdown_designated=True).update(retired=True)
+    with pytest.raises(RemovalError):
+        services.removal_edit_draft(request_id=request.pk, actor=caseworker, basis="take_it_down", channel_id=None)
+    request.refresh_from_db()
+    assert request.basis == "take_it_down" and request.channel.key == "x-takeitdown-form"  # nothing changed
+    services.removal_edit_draft(request_id=request.pk, actor=caseworker, basis="platform_policy", channel_id=None)

@@ -221,16 +221,76 @@ def test_an_approved_email_request_is_sent_by_the_worker_with_its_message_id(pla
     drafting.draft_for_case(case_id=case.pk)
     request = RemovalRequest.objects.get(case=case, platform__slug="telegram")
     services.removal_mark_ready(request_id=request.pk, actor=caseworker)
-    with celery_worker() as (_process, queue), removals_routed_to(queue):
-        services.removal_approve_send(request_id=request.pk, actor=caseworker)
-        wait_for(
-            lambda: RemovalRequest.objects.filter(pk=request.pk, status=state.SENT).exists(),
-            timeout=60,
-            what="the worker to send the email",
-        )
+    # A real SMTP conversation: the test settings point EMAIL_URL at a closed port, so a worker without its own
+    # mail server fails the send (as it should); this one gets a server that accepts and records the message.
+    smtp = RecordingSmtpServer()
+    try:
+        with celery_worker(extra_env={"EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}"}) as (_process, queue):
+            with removals_routed_to(queue):
+                services.removal_approve_send(request_id=request.pk, actor=caseworker)
+                wait_for(
+                    lambda: RemovalRequest.objects.filter(pk=request.pk, status=state.SENT).exists(),
+                    timeout=60,
+                    what="the worker to send the email",
+                )
+    finally:
+        smtp.close()
     request.refresh_from_db()
     assert request.message_id.startswith("<") and request.sent_via == "email"
     assert request.send_claimed_at is None and request.deadline_at is not None
+    assert len(smtp.messages) == 1 and f"Message-ID: {request.message_id}" in smtp.messages[0]
+    assert request.sent_to in smtp.recipients
+
+
+class RecordingSmtpServer:
+    """Just enough SMTP for one client at a time: accepts every message and keeps its text and recipients."""
+
+    def __init__(self):
+        import socket
+
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.messages: list[str] = []
+        self.recipients: list[str] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn, conn.makefile("rb") as reader:
+                self._talk(conn, reader)
+
+    def _talk(self, conn, reader):
+        conn.sendall(b"220 test ESMTP\r\n")
+        for raw in reader:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            verb = line[:4].upper()
+            if verb in ("EHLO", "HELO"):
+                conn.sendall(b"250 test\r\n")
+            elif verb == "RCPT":
+                self.recipients.append(line.partition(":")[2].strip().strip("<>"))
+                conn.sendall(b"250 OK\r\n")
+            elif verb == "DATA":
+                conn.sendall(b"354 go ahead\r\n")
+                body = []
+                for data in reader:
+                    text = data.decode("utf-8", "replace").rstrip("\r\n")
+                    if text == ".":
+                        break
+                    body.append(text)
+                self.messages.append("\n".join(body))
+                conn.sendall(b"250 queued\r\n")
+            elif verb == "QUIT":
+                conn.sendall(b"221 bye\r\n")
+                return
+            else:
+                conn.sendall(b"250 OK\r\n")
+
+    def close(self):
+        self.sock.close()
 
 
 class SilentSmtpServer:

@@ -126,6 +126,7 @@ class RequestSpec:
     sent_at: datetime | None
     deadline_at: datetime | None
     status_changed_at: datetime
+    deadline_statutory: bool = False
     transitions: list[TransitionSpec] = field(default_factory=list)
     escalates: int | None = None
     send_approved_by: str | None = None
@@ -150,6 +151,9 @@ class FeedbackSpec:
     value: str
     at: datetime
 
+
+# The helpline's follow-up target for requests without a legal deadline (settings.REMOVALS_FOLLOW_UP_HOURS).
+FOLLOW_UP_HOURS = 120
 
 # Platforms: kind, deadline hours.
 PLATFORMS = {
@@ -286,7 +290,7 @@ def _generate_requests(rng: random.Random, cases: list[CaseSpec]) -> list[Reques
 
     for case in cases:
         for slug in rng.sample(list(PLATFORMS), rng.choice([1, 2, 2, 3])):
-            _name, kind, deadline_hours = PLATFORMS[slug]
+            _name, kind, _deadline_hours = PLATFORMS[slug]
             request_kind = "deindex" if kind == "search_engine" else "removal"
             basis = "take_it_down" if kind == "platform" and rng.random() < 0.7 else "platform_policy"
             scenario = rng.choice(
@@ -321,7 +325,10 @@ def _generate_requests(rng: random.Random, cases: list[CaseSpec]) -> list[Reques
             sent = _between(rng, max(case.created_at, START - timedelta(days=12)), NOW - timedelta(hours=1))
             if sent < case.created_at:
                 sent = case.created_at + timedelta(minutes=10)
-            deadline = sent + timedelta(hours=deadline_hours) if deadline_hours else None
+            # As the legal engine sets them (cases/removals/services.deadline_for): 48 hours in law for TAKE IT
+            # DOWN; the helpline's own follow-up target (no legal duty) for every other basis.
+            statutory = basis == "take_it_down"
+            deadline = sent + timedelta(hours=48 if statutory else FOLLOW_UP_HOURS)
             actor = rng.choice(actors)
             approved = rng.choice(["cw1", "cw2"]) if actor is None else None
             spec = add(
@@ -332,6 +339,7 @@ def _generate_requests(rng: random.Random, cases: list[CaseSpec]) -> list[Reques
                 status="sent",
                 sent_at=sent,
                 deadline_at=deadline,
+                deadline_statutory=statutory,
                 status_changed_at=sent,
                 send_approved_by=approved,
             )
@@ -356,7 +364,9 @@ def _generate_requests(rng: random.Random, cases: list[CaseSpec]) -> list[Reques
             elif scenario == "closed":
                 move("closed", answer)
             elif scenario == "overdue":
-                if deadline is not None and deadline < NOW:
+                # The hourly check marks overdue only a request past a legal deadline; one past the follow-up
+                # target stays "sent" (its caseworker is prompted to follow up).
+                if statutory and deadline < NOW:
                     spec.transitions.append(TransitionSpec(deadline, "sent", "overdue", None))
                     spec.status, spec.status_changed_at = "overdue", deadline
             elif scenario == "waiting":
@@ -402,6 +412,7 @@ def _generate_requests(rng: random.Random, cases: list[CaseSpec]) -> list[Reques
             status=status,
             sent_at=sent,
             deadline_at=sent + timedelta(hours=48),
+            deadline_statutory=True,
             status_changed_at=at,
         )
         spec.transitions.append(TransitionSpec(sent, "ready", "sent", "cw2"))
@@ -525,6 +536,7 @@ def insert(data: Dataset, staff: dict) -> Dataset:
                     basis=spec.basis,
                     sent_at=spec.sent_at,
                     deadline_at=spec.deadline_at,
+                    deadline_statutory=spec.deadline_statutory,
                     status_changed_at=spec.status_changed_at,
                     send_approved_by=staff.get(spec.send_approved_by) if spec.send_approved_by else None,
                 )

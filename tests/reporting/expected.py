@@ -112,9 +112,14 @@ def outcome(data: Dataset, request) -> tuple[str, object, bool]:
     elif request.status == "closed":
         result = "closed"
     elif request.status == "overdue" or (
-        request.status in ("sent", "acknowledged") and request.deadline_at is not None and request.deadline_at < NOW
+        request.status in ("sent", "acknowledged")
+        and request.deadline_statutory
+        and request.deadline_at is not None
+        and request.deadline_at < NOW
     ):
-        result = "overdue"
+        result = "overdue"  # past a legal deadline
+    elif request.status in ("sent", "acknowledged") and request.deadline_at is not None and request.deadline_at < NOW:
+        result = "follow_up_due"  # past the helpline's own target only
     else:
         result = "pending"
     breached = False
@@ -141,6 +146,7 @@ def outcome_figures(data: Dataset, requests: list) -> dict:
         "removed": counts["removed"],
         "refused": counts["refused"],
         "pending": counts["pending"],
+        "follow_up_due": counts["follow_up_due"],
         "overdue": counts["overdue"],
         "closed": counts["closed"],
         "removal_rate": rate(counts["removed"], len(requests)),

@@ -22,8 +22,22 @@ def test_platform_and_search_engine_tables_match_every_figure(data, period):
 def test_every_request_sent_falls_in_exactly_one_outcome(data, period):
     for table in removals_report.outcome_tables(period).values():
         for row in table.all_rows():
-            assert row["removed"] + row["refused"] + row["pending"] + row["overdue"] + row["closed"] == row["sent"]
+            outcomes = ("removed", "refused", "pending", "follow_up_due", "overdue", "closed")
+            assert sum(row[k] for k in outcomes) == row["sent"]
             assert row["tida_breached"] + row["tida_met"] == row["tida"]
+
+
+def test_only_a_legal_deadline_passed_is_overdue_the_helplines_own_target_is_a_follow_up(data, period):
+    waiting = [r for r in data.requests if r.kind != "escalation" and expected.in_period(r.sent_at)]
+    late_in_law = [r for r in waiting if expected.outcome(data, r)[0] == "overdue"]
+    follow_ups = [r for r in waiting if expected.outcome(data, r)[0] == "follow_up_due"]
+    assert late_in_law and follow_ups, "the data set has requests of both kinds"
+    assert all(r.deadline_statutory and r.basis == "take_it_down" for r in late_in_law)
+    assert all(not r.deadline_statutory and r.status in ("sent", "acknowledged") for r in follow_ups)
+    tables = removals_report.outcome_tables(period)
+    totals = [t.total for t in tables.values() if t.total]
+    assert sum(t["overdue"] for t in totals) == len(late_in_law)
+    assert sum(t["follow_up_due"] for t in totals) == len(follow_ups)
 
 
 def test_a_removal_won_on_appeal_counts_for_the_original_request(data, period):
@@ -76,10 +90,13 @@ def test_slowest_open_requests_are_the_longest_waiting_with_links_to_their_case_
         assert row["sent_at"] == request.sent_at and row["deadline_at"] == request.deadline_at
         assert link == reverse("casework:case", args=[row["reference"]])
         assert float(row["days_waiting"]) == pytest.approx((expected.NOW - request.sent_at).total_seconds() / 86400)
-        late = request.deadline_at is not None and request.deadline_at < expected.NOW
-        assert (row["hours_late"] is not None) == late
-        if late:
-            assert float(row["hours_late"]) == pytest.approx(expected.hours(expected.NOW - request.deadline_at))
+        past = request.deadline_at is not None and request.deadline_at < expected.NOW
+        # Late in law only past a statutory deadline; past the helpline's own target it is a follow-up.
+        assert (row["hours_late"] is not None) == (past and request.deadline_statutory)
+        assert (row["hours_past_follow_up"] is not None) == (past and not request.deadline_statutory)
+        if past:
+            column = "hours_late" if request.deadline_statutory else "hours_past_follow_up"
+            assert float(row[column]) == pytest.approx(expected.hours(expected.NOW - request.deadline_at))
         assert case.pk is not None
     assert not table.external
 

@@ -62,6 +62,7 @@ def rollup_state() -> dict:
                 "removed",
                 "refused",
                 "pending",
+                "follow_up_due",
                 "overdue",
                 "closed",
                 "tida",
@@ -72,7 +73,15 @@ def rollup_state() -> dict:
         "by_sender": sorted(
             (*row[:-1], sorted(row[-1]))
             for row in RemovalSenderDay.objects.values_list(
-                "day", "platform_id", "sender_id", "sent", "removed", "overdue", "tida_breached", "removal_seconds"
+                "day",
+                "platform_id",
+                "sender_id",
+                "sent",
+                "removed",
+                "follow_up_due",
+                "overdue",
+                "tida_breached",
+                "removal_seconds",
             )
         ),
         "first_action": sorted(

@@ -72,11 +72,11 @@ def test_the_page_table_shows_the_same_figures_as_the_selector(supervisor_client
     want, total = expected.outcome_tables(data)["platforms"]
     by_name = {row[0]: row for row in rows}
     for name, figures in want.items():
-        assert by_name[name][1:7] == [
-            str(figures[k]) for k in ("sent", "removed", "refused", "pending", "overdue", "closed")
+        assert by_name[name][1:8] == [
+            str(figures[k]) for k in ("sent", "removed", "refused", "pending", "follow_up_due", "overdue", "closed")
         ]
-        assert by_name[name][7] == f"{figures['removal_rate']}%"
-        assert by_name[name][8] == f"{figures['median_hours']:.1f}"
+        assert by_name[name][8] == f"{figures['removal_rate']}%"
+        assert by_name[name][9] == f"{figures['median_hours']:.1f}"
     assert by_name["Total"][1] == str(total["sent"])
 
 

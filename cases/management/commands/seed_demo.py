@@ -50,6 +50,11 @@ DEMO_CASES = [
         "language": "en",
         "status": Case.Status.NEW,
         "categories": [Case.Category.EXTORTION],
+        # Who is who, as intake records it: she files for herself, took the images herself, lives in the US.
+        "filed_by": Case.Filer.SELF,
+        "images_taken_by": Case.TakenBy.SELF,
+        "country": "US",
+        "police": Case.Police.NO,
         "contact_name": "Demo Person One",
         "contact_email": "demo.one@example.org",
         "signature_name": "Demo Person One",
@@ -61,6 +66,10 @@ DEMO_CASES = [
         "language": "es",
         "status": Case.Status.NEW,
         "categories": [Case.Category.KNOWN_PERSON],
+        # Anonymous, in Spain, pictured by a former partner: a DSA notice naming Spain; the helpline signs.
+        "images_taken_by": Case.TakenBy.SOMEONE_ELSE,
+        "country": "ES",
+        "police": Case.Police.NO,
         "urls": ["https://www.instagram.com/p/DEMOPOST/", "https://www.google.com/search?q=demo+example"],
     },
     {
@@ -69,6 +78,10 @@ DEMO_CASES = [
         "language": "en",
         "status": Case.Status.IN_PROGRESS,
         "categories": [Case.Category.AI_GENERATED],
+        # AI-generated, on an unknown site: the draft names only the helpline and the content; no DMCA.
+        "images_taken_by": Case.TakenBy.AI,
+        "country": "GB",
+        "police": Case.Police.NO,
         "contact_email": "demo.three@example.org",
         "signature_name": "Demo Person Three",
         "urls": ["https://demo-forum.example.net/thread/42"],
@@ -79,7 +92,23 @@ DEMO_CASES = [
         "language": "en",
         "status": Case.Status.WAITING_ON_VICTIM,
         "categories": [Case.Category.HACKED],
+        # May go to the police: any request would wait for a caseworker to confirm evidence was captured.
+        "police": Case.Police.YES,
         "urls": [],
+    },
+    {
+        "reference": "HL-DEM0-0005",
+        "is_urgent": True,
+        "is_minor": True,
+        "language": "en",
+        "status": Case.Status.NEW,
+        "categories": [Case.Category.EXTORTION],
+        # A minor, reported by a parent: the child-safety pathway (platform's child-safety channel, NCMEC).
+        "filed_by": Case.Filer.PARENT,
+        "images_taken_by": Case.TakenBy.SELF,
+        "country": "US",
+        "police": Case.Police.NO,
+        "urls": ["https://www.instagram.com/p/DEMOMINOR/"],
     },
 ]
 

@@ -122,7 +122,17 @@ def candidate_bases(
         return []
     if platform.kind == Platform.Kind.AUTHORITY:
         if platform.country and platform.country == (case.country or "").upper():
-            channel = choose_channel(channels, basis=Basis.ESAFETY, situations=situations, country=case.country)
+            # eSafety is a regulator (the directory files its channel under that purpose, where escalations
+            # also find it), yet its image-based abuse scheme takes the victim's own first report.
+            channel = choose_channel(
+                channels, basis=Basis.ESAFETY, situations=situations, country=case.country
+            ) or choose_channel(
+                channels,
+                basis=Basis.ESAFETY,
+                situations=situations,
+                purpose=ReportingChannel.Purpose.REGULATOR,
+                country=case.country,
+            )
             return [(Basis.ESAFETY, channel)] if channel is not None else []
         return []
     region = region_of(case.country)

@@ -32,10 +32,14 @@ class LegalBasis:
 
 
 TIDA_SOURCE = (
-    "TAKE IT DOWN Act (Pub. L. 119-12, S.146), section 3(a), codified at 47 U.S.C. 223a; text read on "
-    f"{READ_ON} from the copy at https://www.gdpr-ccpa.org/take-it-down/section-3-notice-and-removal-of-"
-    "nonconsensual-intimate-visual-depictions (a secondary copy: the congress.gov text was not in the search index). "
-    "The notice-and-removal duty applies from 19 May 2026 (one year after enactment)."
+    "TAKE IT DOWN Act (Pub. L. 119-12, S.146), section 3(a), codified at 47 U.S.C. 223a. Re-checked on "
+    f"{READ_ON}: the enrolled bill is at https://www.congress.gov/119/bills/s146/BILLS-119s146enr.htm (primary; "
+    "the search index returned its opening sections only, not section 3). Section 3(a)(1)(A)-(B) was read in two "
+    "secondary copies that agree word for word: https://www.gdpr-ccpa.org/take-it-down/section-3-notice-and-removal-"
+    "of-nonconsensual-intimate-visual-depictions and the 47 U.S.C. 223a text at https://www.customsmobile.com/uscode/"
+    "47/223a ('Not later than 1 year after May 19, 2025'; 'an identifiable individual (or an authorized person "
+    "acting on behalf of such individual)'; signature, location, good-faith statement, contact). The 48-hour "
+    "removal in (a)(3) was not read in a primary copy. The duty applies from 19 May 2026."
 )
 DMCA_SOURCE = (
     "17 U.S.C. 512(c)(3)(A)(i)-(vi); text read on "
@@ -49,9 +53,15 @@ DSA_SOURCE = (
 )
 UK_SOURCE = (
     "Sexual Offences Act 2003 s.66B (inserted by the Online Safety Act 2023 s.188), read on "
-    f"{READ_ON} at https://legislation.gov.uk/ukpga/2003/42/section/66B. The platform duties cited (Online Safety Act "
-    "2023 s.10(3)(b), swift take-down of illegal content once aware; s.20, content reporting; Schedule 7 listing "
-    "s.66B as a priority offence) could NOT be confirmed from the search index and are cited from memory: verify."
+    f"{READ_ON} at https://legislation.gov.uk/ukpga/2003/42/section/66B. Online Safety Act 2023, re-checked on "
+    f"{READ_ON}: the headings of s.10 ('Safety duties about illegal content') and s.20 ('Duty about content "
+    "reporting') were confirmed in a table of the Act's sections (https://crimeline.co.uk/legislationdisplay/"
+    "?leg=%2Fukpga%2F2023%2F50%2Fpart%2F10, a secondary copy); the wording of s.10(3)(b) (swift take-down once "
+    "aware) was NOT found in the search index and stays unconfirmed. Schedule 7 as enacted "
+    "(https://legislation.gov.uk/ukpga/2023/50/schedule/7/enacted) has the 'sexual images' priority offences; s.66B "
+    "is added to it as paragraph 28A by the Online Safety Act 2023 (Priority Offences) (Amendment) Regulations "
+    "(draft 2024 text read at https://www.legislation.gov.uk/ukdsi/2024/9780348263510; a secondary summary at "
+    "legislationtracker.co.uk says 2025 Regulations replaced them): the Regulations in force were not read."
 )
 ESAFETY_SOURCE = (
     "Online Safety Act 2021 (Cth) s.33 (objection notice, by the depicted person or an authorised person; the "
@@ -62,7 +72,10 @@ ESAFETY_SOURCE = (
 CHILD_SOURCE = (
     "Reports of child sexual abuse material: 18 U.S.C. 2258A (US providers' duty to report to NCMEC's CyberTipline) "
     "and DSA Art. 16(2)(c) (no notifier name needed for offences under Arts. 3-7 of Directive 2011/93/EU); "
-    f"DSA text read on {READ_ON} (see DSA_SOURCE); 18 U.S.C. 2258A could NOT be confirmed from the search index."
+    f"DSA text read on {READ_ON} (see DSA_SOURCE); 18 U.S.C. 2258A(a) (a provider 'shall, as soon as reasonably "
+    "possible after obtaining actual knowledge' ... make a report to the CyberTipline) read on "
+    f"{READ_ON} at http://law.cornell.edu/uscode/text/18/2258A (Cornell LII's copy of the US Code, with the 2024 "
+    "REPORT Act amendments; uscode.house.gov itself was not in the search index)."
 )
 
 BASES: dict[str, LegalBasis] = {

@@ -31,8 +31,11 @@ ROLLUP_TABLES = {
 #   removed  - it, or its escalation, reached "removed" (a removal won on appeal counts for the platform);
 #   refused  - the platform refused and nothing was removed;
 #   closed   - closed by the helpline without a removal;
-#   overdue  - still waiting past its deadline (marked overdue, or past it before the hourly check ran);
-#   pending  - anything else: waiting within the deadline, asked for information, escalated, being re-sent.
+#   overdue  - still waiting past a LEGAL deadline (deadline_statutory: TAKE IT DOWN's 48 hours through the
+#              platform's designated process), marked overdue or past it before the hourly check ran;
+#   follow_up_due - still waiting past the helpline's own follow-up target (every other deadline: DSA, platform
+#              policy, DMCA...): late by our measure, not in breach of a law, so never called overdue;
+#   pending  - anything else: waiting within its deadline, asked for information, escalated, being re-sent.
 # `sent_at` is when the request was last sent (a re-send after "needs information" restarts it, as it restarts
 # the platform's deadline). Under TAKE IT DOWN a platform has 48 hours from the request: a breach is a request
 # with that basis not removed within 48 hours (removed later, or still not removed 48 hours on, unless the
@@ -44,7 +47,8 @@ ROLLUP_TABLES = {
 OUTCOME_CTES = f"""
 sent AS (
     -- One index range scan per run of days (LATERAL, so the planner cannot scan every request instead).
-    SELECT r.id, r.platform_id, r.status, r.basis, r.sent_at, r.deadline_at, r.status_changed_at, r.send_approved_by_id
+    SELECT r.id, r.platform_id, r.status, r.basis, r.sent_at, r.deadline_at, r.deadline_statutory, r.status_changed_at,
+           r.send_approved_by_id
     FROM unnest(%(live_lo)s::timestamptz[], %(live_hi)s::timestamptz[]) AS run(lo, hi)
     CROSS JOIN LATERAL (
         SELECT r.* FROM {{request}} r
@@ -57,8 +61,11 @@ outcome AS (
                WHEN removed_at IS NOT NULL OR s.status = 'removed' THEN 'removed'
                WHEN s.status = 'refused' THEN 'refused'
                WHEN s.status = 'closed' THEN 'closed'
-               WHEN s.status = 'overdue' OR (s.status IN ('sent', 'acknowledged') AND s.deadline_at < %(now)s)
+               WHEN s.status = 'overdue'
+                    OR (s.status IN ('sent', 'acknowledged') AND s.deadline_statutory AND s.deadline_at < %(now)s)
                    THEN 'overdue'
+               WHEN s.status IN ('sent', 'acknowledged') AND NOT s.deadline_statutory AND s.deadline_at < %(now)s
+                   THEN 'follow_up_due'
                ELSE 'pending'
            END AS outcome,
            s.basis = 'take_it_down' AS tida,
@@ -93,6 +100,7 @@ COUNTS = """count(*) AS sent,
            count(*) FILTER (WHERE outcome = 'removed') AS removed,
            count(*) FILTER (WHERE outcome = 'refused') AS refused,
            count(*) FILTER (WHERE outcome = 'pending') AS pending,
+           count(*) FILTER (WHERE outcome = 'follow_up_due') AS follow_up_due,
            count(*) FILTER (WHERE outcome = 'overdue') AS overdue,
            count(*) FILTER (WHERE outcome = 'closed') AS closed,
            count(*) FILTER (WHERE tida) AS tida,
@@ -108,7 +116,8 @@ WITH {OUTCOME_CTES},
 parts AS (
     SELECT platform_id, {COUNTS} FROM outcome GROUP BY platform_id
     UNION ALL
-    SELECT platform_id, sent, removed, refused, pending, overdue, closed, tida, tida_breached, removal_seconds
+    SELECT platform_id, sent, removed, refused, pending, follow_up_due, overdue, closed, tida, tida_breached,
+           removal_seconds
     FROM {{rolled_source}} AND day = ANY(%(rolled)s::date[])
 ),
 grouped AS (
@@ -118,7 +127,8 @@ grouped AS (
 counts AS (
     SELECT grp, platform_id, GROUPING(platform_id) = 1 AS is_total,
            sum(sent)::int AS sent, sum(removed)::int AS removed, sum(refused)::int AS refused,
-           sum(pending)::int AS pending, sum(overdue)::int AS overdue, sum(closed)::int AS closed,
+           sum(pending)::int AS pending, sum(follow_up_due)::int AS follow_up_due,
+           sum(overdue)::int AS overdue, sum(closed)::int AS closed,
            round(100.0 * sum(removed) / sum(sent), 1) AS removal_rate,
            sum(tida)::int AS tida, sum(tida_breached)::int AS tida_breached,
            sum(tida - tida_breached)::int AS tida_met
@@ -143,7 +153,8 @@ ROLLUP_SQL = f"""
 WITH {OUTCOME_CTES},
 written AS (
     INSERT INTO {{removal_day}}
-        (day, platform_id, sent, removed, refused, pending, overdue, closed, tida, tida_breached, removal_seconds)
+        (day, platform_id, sent, removed, refused, pending, follow_up_due, overdue, closed, tida, tida_breached,
+         removal_seconds)
     SELECT day, platform_id, {COUNTS} FROM outcome GROUP BY day, platform_id
 ),
 staff_sends AS (
@@ -159,8 +170,8 @@ by_sender AS (
     SELECT o.*, s.sender_id FROM outcome o JOIN senders s ON s.id = o.id
 ),
 written_by_sender AS (
-    INSERT INTO {{removal_sender_day}} (day, platform_id, sender_id, sent, removed, refused, pending, overdue,
-                                        closed, tida, tida_breached, removal_seconds)
+    INSERT INTO {{removal_sender_day}} (day, platform_id, sender_id, sent, removed, refused, pending,
+                                        follow_up_due, overdue, closed, tida, tida_breached, removal_seconds)
     SELECT day, platform_id, sender_id, {COUNTS} FROM by_sender GROUP BY day, platform_id, sender_id
 )
 INSERT INTO {{rollup_day}} (report, day, tz, computed_at, stable_until, sends_until)
@@ -178,7 +189,10 @@ def rollup_sql() -> str:
 SLOWEST_SQL = """
 SELECT r.id, c.reference, p.name AS platform, r.kind, r.status, r.sent_at, r.deadline_at,
        extract(epoch FROM %(now)s - r.sent_at) / 86400 AS days_waiting,
-       CASE WHEN r.deadline_at < %(now)s THEN extract(epoch FROM %(now)s - r.deadline_at) / 3600 END AS hours_late
+       CASE WHEN r.deadline_statutory AND r.deadline_at < %(now)s
+            THEN extract(epoch FROM %(now)s - r.deadline_at) / 3600 END AS hours_late,
+       CASE WHEN NOT r.deadline_statutory AND r.deadline_at < %(now)s
+            THEN extract(epoch FROM %(now)s - r.deadline_at) / 3600 END AS hours_past_follow_up
 FROM {request} r
 JOIN {platform} p ON p.id = r.platform_id
 JOIN {case} c ON c.id = r.case_id
@@ -197,6 +211,7 @@ def outcome_columns(label: str) -> list[Column]:
         Column("removed", "Removed"),
         Column("refused", "Refused"),
         Column("pending", "Pending"),
+        Column("follow_up_due", "Follow-up due"),
         Column("overdue", "Overdue"),
         Column("closed", "Closed, not removed"),
         Column("removal_rate", "Removal rate", RATE, numerator="removed", denominator="sent", unit="%"),
@@ -209,12 +224,14 @@ def outcome_columns(label: str) -> list[Column]:
 
 
 OUTCOME_PARTS = (
-    (("removed", "refused", "pending", "overdue", "closed"), "sent"),
+    (("removed", "refused", "pending", "follow_up_due", "overdue", "closed"), "sent"),
     (("tida_breached", "tida_met"), "tida"),
 )
 OUTCOME_DESCRIPTION = (
     "Requests sent in the period (escalations count with the request they escalate), by where each stands now. "
-    "Removed includes removals won on appeal. Overdue: waiting past the platform's deadline. Times are from "
+    "Removed includes removals won on appeal. Overdue: waiting past a legal deadline (TAKE IT DOWN's 48 hours, "
+    "through the platform's designated process). Follow-up due: waiting past the helpline's own follow-up "
+    "target, which is no legal deadline. Times are from "
     "sending to removal. A 48-hour breach is a TAKE IT DOWN request not removed within 48 hours of being sent."
 )
 
@@ -270,7 +287,9 @@ def outcome_tables(period: Period, *, sent_by=None, slug_prefix: str = "removals
             rows=rows,
             total=total,
             parts=OUTCOME_PARTS,
-            chart=Chart("stacked", ("removed", "refused", "pending", "overdue", "closed"), horizontal=True),
+            chart=Chart(
+                "stacked", ("removed", "refused", "pending", "follow_up_due", "overdue", "closed"), horizontal=True
+            ),
         )
     return tables
 
@@ -297,7 +316,8 @@ def slowest_open_requests(period: Period, *, limit: int = SLOWEST_LIMIT) -> Tabl
             Column("status", "Status", TEXT),
             Column("sent_at", "Sent", DATE),
             Column("days_waiting", "Waiting", STAT, unit="days"),
-            Column("hours_late", "Past the deadline", STAT, unit="hours"),
+            Column("hours_late", "Past the legal deadline", STAT, unit="hours"),
+            Column("hours_past_follow_up", "Past our follow-up target", STAT, unit="hours"),
         ],
         rows=rows,
         external=False,
