@@ -176,7 +176,8 @@ def lookup_abuse_contact(host: str) -> AbuseLookup:
     started = time.monotonic()
     try:
         result.addresses = _resolve(host)
-        recheck._public_address(host, 443)  # the re-checks' guard: every address must be public
+        # The re-checks' guard: every address must be public (within the look-up's own time budget).
+        recheck._public_address(host, 443, timeout=LOOKUP_BUDGET_SECONDS - (time.monotonic() - started))
     except recheck.FetchRefused as exc:
         raise LookupRefused(f"{host}: {exc}; nothing was looked up.") from None
     except OSError as exc:

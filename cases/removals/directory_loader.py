@@ -262,6 +262,10 @@ def _parse_platform(check: _Checker, where: str, entry: dict) -> PlatformEntry:
     if covered and kind in NOT_COVERED_KINDS:
         check.add(where, f"a {kind} is not a TAKE IT DOWN covered platform: set covered_platform: false")
     bases = check.choices(where, entry, "accepted_bases", Basis)
+    if Basis.TAKE_IT_DOWN in bases and not covered:
+        # The legal engine never drafts TAKE IT DOWN to a platform that is not covered: listing it would offer
+        # caseworkers a basis that every edit then refuses.
+        check.add(where, "accepts take_it_down but is not a covered platform: remove it or set covered_platform")
     deadline = entry.get("deadline_hours")
     if deadline is not None and (not isinstance(deadline, int) or isinstance(deadline, bool) or deadline < 1):
         check.add(where, f"'deadline_hours' must be a whole number of hours or empty, not {deadline!r}")

@@ -158,6 +158,8 @@ def test_a_small_valid_file_parses():
          "platform 'x', channel 'x-takeitdown-form': a designated TAKE IT DOWN process takes no 'countries'"),
         (lambda d: d["platforms"][1].update(deadline_hours=48),
          "platform 'tinyhost': 48 hours is the TAKE IT DOWN deadline"),
+        (lambda d: d["platforms"][1].update(accepted_bases=["take_it_down", "platform_policy"]),
+         "platform 'tinyhost': accepts take_it_down but is not a covered platform"),
         (lambda d: d["platforms"][1]["channels"][0].update(countries=["es"]),
          "platform 'tinyhost', channel 'tinyhost-abuse': country 'es' is not an ISO 3166-1 alpha-2 code"),
         (lambda d: d["platforms"][1].update(slug="x"), "platform 'x': the slug is used twice"),

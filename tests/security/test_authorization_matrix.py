@@ -191,6 +191,9 @@ ACCESS: dict[str, str] = {
     "account_inactive": "account",
     "account_signup": "account",
     "account_reauthenticate": "account",
+    # allauth 65.22: re-authenticating by an emailed code (login by code is off here; the pages still resolve).
+    "account_request_reauthentication_code": "account",
+    "account_confirm_reauthentication_code": "account",
     "account_email": "account",
     "account_email_verification_sent": "account",
     "account_change_password": "account",
