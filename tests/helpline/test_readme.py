@@ -30,6 +30,7 @@ NEEDS = {
     "make test": "The suite uses real services",
     "DATABASE_URL=postgres://me:secret@db.local": "This command needs such servers",
     "SECRET_KEY=...": "a file's contents, not commands",
+    "pip install helpline-threatexchange": "The package is not on PyPI yet",
 }
 # A new user's shell: none of the variables the test run itself is given.
 SCRUBBED = ("DATABASE_URL", "REDIS_URL", "DEBUG", "VAR_DIR", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "ALLOWED_HOSTS")
