@@ -115,6 +115,10 @@ def step(request, name: str):
         form = _form(current, draft, request.POST)
         if form.is_valid() and current.name == "images":
             _merge_saved_hashes(form, draft, forget=bool(request.POST.get("forget_saved")))
+        if form.is_valid() and current.name == "safety" and form.cleaned_data["safe_now"] == "no":
+            # Not safe now: say what to do (leave, come back, who to call) and keep nothing of this visit.
+            request.session.pop(DRAFT_KEY, None)
+            return render(request, "intake/not_safe_now.html")
         if form.is_valid():
             draft[current.name] = form.cleaned_data
             request.session[DRAFT_KEY] = draft
@@ -141,6 +145,13 @@ def step(request, name: str):
                 "pin": filed.pin,
                 "is_minor": filed.case.is_minor,
                 "anonymous": filed.case.is_anonymous,
+                # What will really happen, from the consents given (the done page says it).
+                "act_on_behalf": filed.case.consent_act_on_behalf,
+                "url_count": filed.case.urls.count(),
+                "hash_count": filed.case.hashes.count(),
+                "shares_hashes": filed.case.consent_share_hashes
+                and (settings.BANK_SHARE_MINORS or not filed.case.is_minor),
+                "contact_ok": filed.case.consent_contact,
             }
             return redirect("intake:done")
     else:
