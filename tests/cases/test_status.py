@@ -316,10 +316,8 @@ def _cards(html: str) -> list[tuple[str, str, str]]:
     """(site, state, link count) of each card of the status page."""
     import re
 
-    return re.findall(
-        r'<span class="platform">(.*?)</span>\s*<span class="state">(.*?)</span>\s*<span class="link-count">(.*?)</span>',
-        html,
-    )
+    card = r'<span class="platform">(.*?)</span>\s*<span class="state">(.*?)</span>\s*<span class="link-count">(.*?)</span>'
+    return re.findall(card, html)
 
 
 def test_one_card_per_request_with_its_own_state_and_link_count(victim_client, filed):
@@ -386,6 +384,6 @@ def test_from_the_third_wrong_pin_the_page_says_how_many_tries_are_left(client, 
 
 def test_the_tries_left_warning_is_in_spanish_on_a_spanish_page(client, filed, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
-    for n in range(3):
+    for _ in range(3):
         page = _sign_in(client, filed.case.reference, "000000" if filed.pin != "000000" else "111111").content
     assert "2 intentos fallidos más" in page.decode()
