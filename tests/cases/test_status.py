@@ -213,9 +213,7 @@ def test_a_batch_with_only_bad_lines_is_explained_and_nothing_is_added(victim_cl
     assert filed.case.urls.count() == 1
 
 
-def test_a_line_of_words_is_one_entry_the_good_links_are_saved_and_the_rest_listed_with_a_reason(
-    victim_client, filed
-):
+def test_a_line_of_words_is_one_entry_the_good_links_are_saved_and_the_rest_listed_with_a_reason(victim_client, filed):
     text = "https://ok.example.org/1\nnot a link\nhttps://ok.example.org/2"
     with mock.patch("cases.status.services.queue_drafting"):
         response = post_form(victim_client, "/status/case/links/", {"urls": text})
@@ -316,7 +314,10 @@ def _cards(html: str) -> list[tuple[str, str, str]]:
     """(site, state, link count) of each card of the status page."""
     import re
 
-    card = r'<span class="platform">(.*?)</span>\s*<span class="state">(.*?)</span>\s*<span class="link-count">(.*?)</span>'
+    card = (
+        r'<span class="platform">(.*?)</span>\s*<span class="state">(.*?)</span>\s*'
+        r'<span class="link-count">(.*?)</span>'
+    )
     return re.findall(card, html)
 
 
