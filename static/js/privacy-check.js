@@ -162,6 +162,13 @@ async function cleanCopy(file) {
   );
 }
 
+/** The page's language, in the visitor's own regional form when their browser has one (en-GB: 7 November). */
+function pageLocale() {
+  const lang = (document.documentElement.lang || "en").toLowerCase();
+  const own = (navigator.languages || []).find((tag) => tag.toLowerCase().split("-")[0] === lang);
+  return own || lang;
+}
+
 function setup(root) {
   const msg = root.dataset;
   const input = root.querySelector("input[type=file]");
@@ -207,7 +214,7 @@ function setup(root) {
       const lon = found.gps.lon.toFixed(5);
       row(msg.msgGps, `${lat}, ${lon}`, msg.msgGpsHelp);
     }
-    if (found.taken) row(msg.msgTaken, formatExifDate(found.taken, document.documentElement.lang));
+    if (found.taken) row(msg.msgTaken, formatExifDate(found.taken, pageLocale()));
     const device = [found.make, found.model].filter(Boolean).join(" ");
     if (device) row(msg.msgDevice, device);
     if (found.software) row(msg.msgSoftware, found.software);
