@@ -264,7 +264,9 @@ def test_the_status_page_warns_before_the_lock_shows_new_messages_first_and_one_
     context.close()
 
 
-@pytest.mark.parametrize(("language", "expected"), [("en", "7 November 2017"), ("es", "7 de noviembre de 2017")])
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "7 November 2017"), ("es", "7 de noviembre de 2017")], ids=["en", "es"]
+)
 def test_the_privacy_check_shows_the_date_taken_in_words_in_the_pages_language(
     chromium, live_server, artifacts, tmp_path, language, expected
 ):
