@@ -137,6 +137,40 @@ def test_save_and_continue_while_fingerprints_are_made_waits_and_keeps_every_fil
     context.close()
 
 
+def test_a_file_that_could_not_be_fingerprinted_is_named_before_the_page_moves_on(
+    chromium, live_server, artifacts, large_photos, tmp_path
+):
+    """Item 1, the other half: a held "Save and continue" does not go on by itself when a file failed; it says
+    so, and a second press goes on with the fingerprints that were made."""
+    t = TEXT["en"]
+    fake = tmp_path / "not-really.jpg"
+    fake.write_text("shopping list: milk, eggs")
+    context, page, watch = open_page(chromium, live_server.url, locale=LOCALES["en"])
+    _first_steps(page, live_server.url, t)
+    page.locator("[data-hash-picker] input[type=file]").set_input_files([str(fake), str(large_photos[0])])
+    assert page.evaluate("() => document.querySelectorAll('.hash-picker__item[data-state=done]').length") == 0
+    page.get_by_role("button", name=t["continue"]).click()
+    notice = page.locator("[data-picker-waiting]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-picker-waiting]').textContent.includes('could not be fingerprinted')",
+        timeout=120_000,
+    )
+    assert "1 of your files could not be fingerprinted" in notice.inner_text()
+    assert page.url.endswith("/help/step/images/")
+    assert page.locator(".hash-picker__item[data-state=done]").count() == 1
+    page.screenshot(path=str(artifacts / "images-one-failed-360.png"), full_page=True)
+    page.get_by_role("button", name=t["continue"]).click()
+    page.wait_for_url("**/help/step/contact/")
+    page.get_by_role("button", name=t["continue"]).click()
+    page.wait_for_url("**/help/step/consent/")
+    page.get_by_role("button", name=t["continue"]).click()
+    page.wait_for_url("**/help/check/")
+    assert "1 picture or video fingerprinted" in page.locator('[data-check-section="images"]').inner_text()
+    # The failed file's own error is the hasher's message: not a console error of the page.
+    assert watch.foreign_requests == []
+    context.close()
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_not_safe_now_shows_what_to_do_and_the_done_page_follows_the_consents(
     chromium, live_server, artifacts, settings, language
