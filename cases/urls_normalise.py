@@ -42,6 +42,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _LOCAL_SUFFIXES = (".local", ".localhost", ".internal", ".lan", ".home", ".arpa", ".test", ".invalid", ".example")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _SEPARATORS = re.compile(r"[\s,]+")
+# A piece of a line that could be a link by itself: it names a scheme or has a dot between letters or digits.
+_LOOKS_LIKE_LINK = re.compile(r"://|\w\.\w")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,30 +135,70 @@ def normalise_url(raw: str) -> NormalisedURL:
     return NormalisedURL(url=urlunsplit((scheme, netloc, path, query, "")), host=host)
 
 
-def parse_url_list(text: str, *, limit: int = MAX_URLS_PER_SUBMISSION) -> list[NormalisedURL]:
-    """Links separated by new lines, spaces or commas; duplicates merged; every problem listed at once."""
-    candidates = [piece for piece in _SEPARATORS.split(text or "") if piece]
-    if len(candidates) > limit:
+@dataclass(frozen=True)
+class RejectedLink:
+    """A line of the victim's text that is not a link we can use, and why, in plain words."""
+
+    line: int
+    text: str
+    problems: list[str]
+
+    @property
+    def shown(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:77] + "..."
+
+
+def _entries(text: str) -> list[tuple[int, str]]:
+    """(line number, entry): a line is one entry; it is split at spaces or commas only when every piece looks
+    like a link, so "not a link" stays one entry (one reason) while "a.example/1, b.example/2" gives two."""
+    entries = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        pieces = [piece for piece in _SEPARATORS.split(line) if piece]
+        if len(pieces) > 1 and all(_LOOKS_LIKE_LINK.search(piece) for piece in pieces):
+            entries.extend((number, piece) for piece in pieces)
+        else:
+            entries.append((number, line))
+    return entries
+
+
+def parse_url_lines(
+    text: str, *, limit: int = MAX_URLS_PER_SUBMISSION
+) -> tuple[list[NormalisedURL], list[RejectedLink]]:
+    """The usable links (duplicates merged) and the entries that are not, each with its reasons."""
+    entries = _entries(text)
+    if len(entries) > limit:
         raise ValidationError(
             _("Please give at most %(limit)s links at a time. You can add more later from your case page."),
             params={"limit": limit},
         )
     found: dict[str, NormalisedURL] = {}
-    errors: list[ValidationError] = []
-    for position, candidate in enumerate(candidates, start=1):
+    rejected: list[RejectedLink] = []
+    for number, entry in entries:
         try:
-            normalised = normalise_url(candidate)
+            normalised = normalise_url(entry)
         except ValidationError as exc:
-            shown = candidate if len(candidate) <= 80 else candidate[:77] + "..."
-            errors.extend(
-                ValidationError(
-                    _("Link %(position)s (%(link)s): %(problem)s"),
-                    params={"position": position, "link": shown, "problem": message},
-                )
-                for message in exc.messages
-            )
+            rejected.append(RejectedLink(line=number, text=entry, problems=[str(m) for m in exc.messages]))
             continue
         found.setdefault(normalised.url, normalised)
-    if errors:
-        raise ValidationError(errors)
-    return list(found.values())
+    return list(found.values()), rejected
+
+
+def parse_url_list(text: str, *, limit: int = MAX_URLS_PER_SUBMISSION) -> list[NormalisedURL]:
+    """Links one per line (or several on a line separated by spaces or commas); duplicates merged; every
+    problem listed at once, one per entry."""
+    found, rejected = parse_url_lines(text, limit=limit)
+    if rejected:
+        raise ValidationError(
+            [
+                ValidationError(
+                    _("Line %(line)s (%(link)s): %(problem)s"),
+                    params={"line": bad.line, "link": bad.shown, "problem": problem},
+                )
+                for bad in rejected
+                for problem in bad.problems
+            ]
+        )
+    return found

@@ -155,6 +155,8 @@ class CaseMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     email_status = models.CharField(max_length=12, choices=Email.choices, default=Email.NOT_SENT)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # When the victim's status page first showed it (the "You have a new message" notice is for unread ones).
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.intake.countries import country_choices, is_country
 from cases.intake.hashes import parse_hash_list
 from cases.models import Case
-from cases.urls_normalise import parse_url_list
+from cases.urls_normalise import RejectedLink, parse_url_lines, parse_url_list
 
 MAX_FREE_TEXT = 4000
 MAX_ELSEWHERE = 2000
@@ -177,10 +177,25 @@ class AddURLsForm(forms.Form):
     )
 
     def clean_urls(self) -> list[str]:
-        urls = [found.url for found in parse_url_list(self.cleaned_data["urls"])]
-        if not urls:
+        """The usable links; the lines that are not links are kept in `rejected` (the view lists them with
+        their reasons and saves the rest). Only a batch with no usable link at all is an error."""
+        found, self.rejected = parse_url_lines(self.cleaned_data["urls"])
+        if not found and not self.rejected:
             raise ValidationError(_("Please paste at least one link."))
-        return urls
+        if not found:
+            raise ValidationError(rejected_messages(self.rejected))
+        return [url.url for url in found]
+
+
+def rejected_messages(rejected: list[RejectedLink]) -> list[ValidationError]:
+    """One message per line that is not a usable link, naming the line and saying what is wrong with it."""
+    return [
+        ValidationError(
+            _("Line %(line)s (%(link)s): %(problem)s"),
+            params={"line": bad.line, "link": bad.shown, "problem": " ".join(bad.problems)},
+        )
+        for bad in rejected
+    ]
 
 
 class HashesForm(forms.Form):

@@ -8,6 +8,7 @@ app_name = "intake"
 urlpatterns = [
     path("", views.start, name="start"),
     path("step/<slug:name>/", views.step, name="step"),
+    path("check/", views.check, name="check"),
     path("done/", views.done, name="done"),
     path("discard/", views.discard, name="discard"),
 ]

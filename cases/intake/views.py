@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.intake import forms as intake_forms
 from cases.intake.hashes import MAX_FILES
+from cases.intake.review import draft_sections
 from cases.intake.screening import FilingRefused
 from cases.intake.services import SIGNATURE_STATEMENT, case_file
 from cases.status.throttle import client_address
@@ -115,37 +117,68 @@ def step(request, name: str):
         form = _form(current, draft, request.POST)
         if form.is_valid() and current.name == "images":
             _merge_saved_hashes(form, draft, forget=bool(request.POST.get("forget_saved")))
+        if form.is_valid() and current.name == "safety" and form.cleaned_data["safe_now"] == "no":
+            # Not safe now: say what to do (leave, come back, who to call) and keep nothing of this visit.
+            request.session.pop(DRAFT_KEY, None)
+            return render(request, "intake/not_safe_now.html")
         if form.is_valid():
             draft[current.name] = form.cleaned_data
             request.session[DRAFT_KEY] = draft
+            if request.POST.get("from_check") and all(s.name in draft for s in STEPS):
+                return redirect("intake:check")
             if index + 1 < len(STEPS):
                 return redirect("intake:step", name=STEPS[index + 1].name)
-            # The claim is written in the filing's own transaction (the cache is the database): if the filing
-            # fails (the database drops away mid-way) the claim goes with it, and sending again files the case
-            # rather than showing the "shown only once" page for a case that does not exist.
-            try:
-                with transaction.atomic():
-                    if not _claim_filing(request):
-                        # A second "Send" (double click, or two tabs) while the first is being filed.
-                        return redirect("intake:done")
-                    filed = case_file(
-                        draft=draft, language=get_language() or "en", client_address=client_address(request)
-                    )
-            except FilingRefused as exc:
-                # Nothing was written (the claim went with the transaction); the draft stays in the session.
-                form.add_error(None, exc.message)
-                return _render_step(request, current, form, draft, index, status=429)
-            del request.session[DRAFT_KEY]
-            request.session[FILED_KEY] = {
-                "reference": filed.case.reference,
-                "pin": filed.pin,
-                "is_minor": filed.case.is_minor,
-                "anonymous": filed.case.is_anonymous,
-            }
-            return redirect("intake:done")
+            return redirect("intake:check")
     else:
         form = _form(current, draft)
     return _render_step(request, current, form, draft, index)
+
+
+@refuse_file_uploads
+@require_http_methods(["GET", "POST"])
+def check(request):
+    """Every answer with a link to change it, before anything is sent; "Send my request" files the case."""
+    draft = _draft(request)
+    for step in STEPS:
+        if step.name not in draft:
+            return redirect("intake:step", name=step.name)
+    if draft["consent"].get("consent_contact") and not _has_contact(draft):
+        # The contact details were removed after consenting to contact: that consent must be looked at again.
+        messages.warning(request, _("You removed your contact details, so please check your choices again."))
+        return redirect("intake:step", name="consent")
+    status = 200
+    problem = None
+    if request.method == "POST":
+        # The claim is written in the filing's own transaction (the cache is the database): if the filing
+        # fails (the database drops away mid-way) the claim goes with it, and sending again files the case
+        # rather than showing the "shown only once" page for a case that does not exist.
+        try:
+            with transaction.atomic():
+                if not _claim_filing(request):
+                    # A second "Send" (double click, or two tabs) while the first is being filed.
+                    return redirect("intake:done")
+                filed = case_file(draft=draft, language=get_language() or "en", client_address=client_address(request))
+        except FilingRefused as exc:
+            # Nothing was written (the claim went with the transaction); the draft stays in the session.
+            problem, status = exc.message, 429
+    if problem is None and request.method == "POST":
+        del request.session[DRAFT_KEY]
+        request.session[FILED_KEY] = {
+            "reference": filed.case.reference,
+            "pin": filed.pin,
+            "is_minor": filed.case.is_minor,
+            "anonymous": filed.case.is_anonymous,
+            # What will really happen, from the consents given (the done page says it).
+            "act_on_behalf": filed.case.consent_act_on_behalf,
+            "url_count": filed.case.urls.count(),
+            "hash_count": filed.case.hashes.count(),
+            "shares_hashes": filed.case.consent_share_hashes
+            and (settings.BANK_SHARE_MINORS or not filed.case.is_minor),
+            "contact_ok": filed.case.consent_contact,
+        }
+        return redirect("intake:done")
+    sections = draft_sections(steps=STEPS, draft=draft, form_for=lambda step: _form(step, draft))
+    return render(request, "intake/check.html", {"sections": sections, "problem": problem}, status=status)
 
 
 def _render_step(request, current: Step, form: forms.Form, draft: dict, index: int, *, status: int = 200):

@@ -35,6 +35,8 @@ CASE_STATES = {
 
 @dataclass
 class PlatformProgress:
+    """One card on the status page: one removal request (or the links not yet in any request, per site)."""
+
     name: str
     state: str
     links: list[str] = field(default_factory=list)
@@ -45,24 +47,36 @@ class PlatformProgress:
 
 
 def _removal_requests(case: Case) -> list:
-    """The case's removal requests with their platform, once the removals app has its models."""
+    """The case's removal requests with their platform and links, once the removals app has its models."""
     try:
         model = apps.get_model("removals", "RemovalRequest")
     except LookupError:
         return []
-    return list(model.objects.filter(case=case).select_related("platform").order_by("id"))
+    return list(
+        model.objects.filter(case=case)
+        .select_related("platform")
+        .prefetch_related("request_urls__case_url")
+        .order_by("id")
+    )
 
 
 def case_progress(case: Case) -> list[PlatformProgress]:
-    """One line per platform: its latest request's state in plain words, and the victim's links there."""
-    groups: dict[str, PlatformProgress] = {}
+    """One card per removal request, with its own state and the links it carries; links that no request
+    covers yet get one "preparing" card per site. (Grouping requests and links by one key made a phantom
+    "Other website" card beside the host's own, and search engines' requests showed none of their links.)"""
+    cards: list[PlatformProgress] = []
+    covered: set[int] = set()
     for request in _removal_requests(case):
-        slug = request.platform.slug
-        groups[slug] = PlatformProgress(name=request.platform.name, state=request.status)
+        links = [link.case_url for link in request.request_urls.all()]
+        covered.update(url.pk for url in links)
+        name = request.host if request.host else request.platform.name
+        cards.append(PlatformProgress(name=name, state=request.status, links=[url.url for url in links]))
+    waiting: dict[str, PlatformProgress] = {}
     for url in case.urls.all():
-        key = url.platform_slug or url.host
-        groups.setdefault(key, PlatformProgress(name=url.host, state="pending")).links.append(url.url)
-    return list(groups.values())
+        if url.pk in covered:
+            continue
+        waiting.setdefault(url.host, PlatformProgress(name=url.host, state="pending")).links.append(url.url)
+    return cards + list(waiting.values())
 
 
 def case_messages(case: Case) -> list:
@@ -71,12 +85,19 @@ def case_messages(case: Case) -> list:
     return list(manager.all()) if manager is not None else []
 
 
+def unread_message_count(messages: list) -> int:
+    """Messages the victim has not yet been shown on the status page."""
+    return sum(1 for message in messages if getattr(message, "read_at", None) is None)
+
+
 def case_status_page(case: Case) -> dict:
+    messages = case_messages(case)
     return {
         "case": case,
         "case_state": CASE_STATES.get(case.status, case.get_status_display()),
         "progress": case_progress(case),
         "hash_count": case.hashes.count(),
         "dmca_waiting": dmca_waiting(case),
-        "case_messages": case_messages(case),
+        "case_messages": messages,
+        "unread_message_count": unread_message_count(messages),
     }

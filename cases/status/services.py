@@ -27,6 +27,8 @@ _DUMMY_PIN_HASH = None
 class SignIn:
     case: Case | None
     locked: bool = False
+    # After a wrong PIN: how many tries are left before the hour's lock (unknown references count alike).
+    tries_left: int | None = None
 
 
 def normalise_reference(text: str) -> str:
@@ -64,10 +66,11 @@ def victim_sign_in(*, reference: str, pin: str) -> SignIn:
             return SignIn(case=case)
         if case is None:
             check_password(pin, _dummy_hash())
-        locked = throttle.reference_failure(reference)
+        tries_left = throttle.reference_failure(reference)
+        locked = tries_left == 0
         if locked and case is not None:
             event_record(case=case, kind="status_locked", actor_label="system")
-        return SignIn(case=None, locked=locked)
+        return SignIn(case=None, locked=locked, tries_left=tries_left)
 
 
 def case_urls_add(*, case: Case, urls: list[str]) -> int:
@@ -129,6 +132,17 @@ def case_sharing_withdraw(*, case: Case) -> Case:
         case_bank_sync(case=case)
         event_record(case=case, kind="sharing_withdrawn", actor_label="victim")
     return case
+
+
+def case_messages_mark_read(*, case: Case) -> int:
+    """The status page showed the caseworker's messages: they are no longer new. Returns how many were new."""
+    from cases.casework.models import CaseMessage
+
+    with transaction.atomic():
+        read = CaseMessage.objects.filter(case=case, read_at__isnull=True).update(read_at=timezone.now())
+        if read:
+            event_record(case=case, kind="messages_read", actor_label="victim", count=read)
+    return read
 
 
 def case_delete_by_victim(*, case: Case) -> Case:

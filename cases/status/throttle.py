@@ -30,18 +30,19 @@ def reference_is_locked(reference: str) -> bool:
     return counter_value(key=_key("lock", reference)) > 0
 
 
-def reference_failure(reference: str) -> bool:
-    """Record a wrong PIN (or unknown reference); True when this failure locks the reference.
+def reference_failure(reference: str) -> int:
+    """Record a wrong PIN (or unknown reference); the tries left before the lock (0: this failure locked it).
 
     The count's window is the hour from the first failure: later failures do not move it, and nothing expires it
     early, so 4 wrong PINs every few minutes reach the lock within the hour.
     """
     key = _key("failures", reference)
-    if counter_hit(key=key, window_seconds=FAILURE_WINDOW_SECONDS).count >= FAILURES_BEFORE_LOCK:
+    count = counter_hit(key=key, window_seconds=FAILURE_WINDOW_SECONDS).count
+    if count >= FAILURES_BEFORE_LOCK:
         counter_hit(key=_key("lock", reference), window_seconds=LOCK_SECONDS)
         counter_clear(key=key)
-        return True
-    return False
+        return 0
+    return FAILURES_BEFORE_LOCK - count
 
 
 def reference_success(reference: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.casework.safe_contact import SafeContact
@@ -16,6 +16,8 @@ from cases.status.selectors import case_status_page
 from cases.status.session import victim_required, victim_session_case, victim_session_end, victim_session_start
 from cases.uploads import refuse_file_uploads
 
+# From the third wrong PIN on (2 tries left of 5), the page says how many remain before the hour's lock.
+WARN_WHEN_TRIES_LEFT = throttle.FAILURES_BEFORE_LOCK - 3
 SIGN_IN_FAILED = gettext_lazy("The reference and PIN do not match a case. Please check them and try again.")
 
 
@@ -48,6 +50,16 @@ def sign_in(request):
                 status = 429
             else:
                 form.add_error(None, SIGN_IN_FAILED)
+                if result.tries_left is not None and result.tries_left <= WARN_WHEN_TRIES_LEFT:
+                    form.add_error(
+                        None,
+                        ngettext(
+                            "For your safety, after %(count)d more wrong try this reference is locked for an hour.",
+                            "For your safety, after %(count)d more wrong tries this reference is locked for an hour.",
+                            result.tries_left,
+                        )
+                        % {"count": result.tries_left},
+                    )
     else:
         form = SignInForm()
     return render(request, "status/sign_in.html", {"form": form}, status=status)
@@ -63,7 +75,10 @@ def _case_page(request, *, status: int = 200, urls_form=None, hashes_form=None):
 @victim_required
 @require_http_methods(["GET"])
 def case(request):
-    return _case_page(request)
+    response = _case_page(request)
+    # Rendered above with the new-message notice; from now on these messages are no longer new.
+    services.case_messages_mark_read(case=request.victim_case)
+    return response
 
 
 @refuse_file_uploads
@@ -78,6 +93,12 @@ def add_urls(request):
         messages.success(request, _("Thank you. We added the new links to your case."))
     else:
         messages.info(request, _("Your case already had these links, so nothing changed."))
+    if form.rejected:
+        # The good links are saved; the rest come back in the box, each with what is wrong, to fix or leave.
+        # (Validating the rejected lines alone gives each its reason, numbered as the box now shows them.)
+        retry = AddURLsForm({"urls": "\n".join(bad.text for bad in form.rejected)})
+        retry.is_valid()
+        return _case_page(request, urls_form=retry)
     return redirect("status:case")
 
 

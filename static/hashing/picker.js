@@ -19,7 +19,7 @@ const TEXT = {
   remove: "Remove",
   waiting: "Waiting…",
   working: "Making fingerprints…",
-  done: "Fingerprints made:",
+  done: "Fingerprint made",
   cancelled: "Cancelled. Nothing from this file was sent.",
   failed: "Something went wrong while reading this file. Nothing was sent. Please try again.",
   notSent: "Nothing from this file was sent.",
@@ -31,6 +31,10 @@ const TEXT = {
     "may miss copies of it. If you have a clearer version, add that as well.",
   video: "Video",
   file: "File",
+  // Shown when the form is sent while fingerprints are still being made: the page waits, then goes on.
+  stillWorking: "Still making fingerprints: {done} of {total} files done. Please wait: this page goes on by itself when they are ready.",
+  someFailed: "{failed} of your files could not be fingerprinted (see below). Nothing from them was sent. To go on without them, press the button again.",
+  details: "Technical details",
   kinds: {
     pdq: "picture fingerprint (PDQ)",
     pdq_dihedral: "fingerprints of rotated and mirrored copies",
@@ -86,7 +90,51 @@ export class HashPicker {
     this.queue = [];
     this.active = null;
     this.nextId = 1;
+    this.pendingSubmit = null;
     this.render();
+    // Sending the form while files are still being fingerprinted would save fewer fingerprints than files
+    // chosen: hold the submit, say so, and send it once every file is finished.
+    this.form = root.closest("form");
+    if (this.form) this.form.addEventListener("submit", (event) => this.holdSubmit(event));
+  }
+
+  holdSubmit(event) {
+    if (!this.busy) {
+      this.pendingSubmit = null;
+      return;
+    }
+    event.preventDefault();
+    this.pendingSubmit = { submitter: event.submitter || null };
+    this.root.dataset.waiting = "true";
+    for (const button of this.form.querySelectorAll("button[type=submit], input[type=submit]")) {
+      button.setAttribute("aria-disabled", "true");
+    }
+    this.showWaiting();
+  }
+
+  showWaiting() {
+    const chosen = this.entries.filter((e) => e.state !== "cancelled");
+    const done = chosen.filter((e) => e.state === "done" || e.state === "error").length;
+    this.notice.textContent = TEXT.stillWorking.replace("{done}", done).replace("{total}", chosen.length);
+    this.notice.hidden = false;
+  }
+
+  /** Every file finished while a submit was held: send it, unless some failed (then say so and wait). */
+  releaseSubmit() {
+    if (!this.pendingSubmit || this.busy) return;
+    const { submitter } = this.pendingSubmit;
+    this.pendingSubmit = null;
+    delete this.root.dataset.waiting;
+    for (const button of this.form.querySelectorAll("[aria-disabled=true]")) button.removeAttribute("aria-disabled");
+    const failed = this.entries.filter((e) => e.state === "error").length;
+    if (failed) {
+      this.notice.textContent = TEXT.someFailed.replace("{failed}", failed);
+      return;
+    }
+    this.notice.hidden = true;
+    this.notice.textContent = "";
+    if (submitter && submitter.form === this.form) this.form.requestSubmit(submitter);
+    else this.form.requestSubmit();
   }
 
   render() {
@@ -95,11 +143,14 @@ export class HashPicker {
     this.input = el("input", { type: "file", id: inputId, multiple: "", accept: "image/*,video/*", class: "hash-picker__input" });
     this.hidden = el("input", { type: "hidden", name: this.root.dataset.fieldName || "file_hashes", value: "[]" });
     this.list = el("ul", { class: "hash-picker__list", "aria-live": "polite" });
+    this.notice = el("p", { class: "hash-picker__waiting", role: "status", "data-picker-waiting": "" });
+    this.notice.hidden = true;
     this.root.classList.add("hash-picker");
     this.root.append(
       el("label", { for: inputId, class: "hash-picker__label", text: TEXT.choose }),
       this.input,
       el("p", { class: "hash-picker__help", text: TEXT.help }),
+      this.notice,
       this.list,
       this.hidden,
     );
@@ -152,6 +203,10 @@ export class HashPicker {
   }
 
   pump() {
+    if (this.pendingSubmit) {
+      if (this.busy) this.showWaiting();
+      else queueMicrotask(() => this.releaseSubmit());
+    }
     if (this.active || this.queue.length === 0) return;
     const entry = this.queue.shift();
     this.active = entry;
@@ -186,8 +241,14 @@ export class HashPicker {
     entry.progress.value = 100;
     this.setState(entry, "done", TEXT.done);
     const { made, warnings } = describeHashes(hashes);
+    // Plain words first ("Fingerprint made"); which kinds were made, with their technical names, behind a disclosure.
     entry.details.replaceChildren(
-      el("ul", { class: "hash-picker__made" }, ...made.map((text) => el("li", { text }))),
+      el(
+        "details",
+        { class: "hash-picker__technical" },
+        el("summary", { text: TEXT.details }),
+        el("ul", { class: "hash-picker__made" }, ...made.map((text) => el("li", { text }))),
+      ),
       ...warnings.map((w) => el("p", { class: "hash-picker__warning", "data-warning": w.code, text: w.text })),
     );
     this.publish();
@@ -205,6 +266,7 @@ export class HashPicker {
     if (entry.state === "waiting") {
       this.queue = this.queue.filter((queued) => queued !== entry);
       this.setState(entry, "cancelled", TEXT.cancelled);
+      this.pump();
       return;
     }
     if (entry.url) URL.revokeObjectURL(entry.url);

@@ -82,6 +82,23 @@ export function parseExif(view, start) {
   return found;
 }
 
+/** An EXIF date ("2017:11:07 22:14:06", camera local time with no zone) as a readable date in `locale`;
+ * the text as found when it is not a date. Formatted as UTC so the wall-clock time is shown unchanged. */
+export function formatExifDate(text, locale) {
+  const match = /^(\d{4}):(\d{2}):(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(text || "");
+  if (!match) return text;
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part || 0));
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  if (Number.isNaN(date.getTime()) || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return text;
+  const withTime = match[4] !== undefined;
+  const options = { timeZone: "UTC", dateStyle: "long", ...(withTime ? { timeStyle: "short" } : {}) };
+  try {
+    return new Intl.DateTimeFormat(locale || undefined, options).format(date);
+  } catch (e) {
+    return text;
+  }
+}
+
 const ascii = (bytes, start, length) => String.fromCharCode(...bytes.subarray(start, start + length));
 
 /** Everything we can tell about a JPEG, PNG or WebP file's metadata. */
@@ -145,6 +162,13 @@ async function cleanCopy(file) {
   );
 }
 
+/** The page's language, in the visitor's own regional form when their browser has one (en-GB: 7 November). */
+function pageLocale() {
+  const lang = (document.documentElement.lang || "en").toLowerCase();
+  const own = (navigator.languages || []).find((tag) => tag.toLowerCase().split("-")[0] === lang);
+  return own || lang;
+}
+
 function setup(root) {
   const msg = root.dataset;
   const input = root.querySelector("input[type=file]");
@@ -190,7 +214,7 @@ function setup(root) {
       const lon = found.gps.lon.toFixed(5);
       row(msg.msgGps, `${lat}, ${lon}`, msg.msgGpsHelp);
     }
-    if (found.taken) row(msg.msgTaken, found.taken);
+    if (found.taken) row(msg.msgTaken, formatExifDate(found.taken, pageLocale()));
     const device = [found.make, found.model].filter(Boolean).join(" ");
     if (device) row(msg.msgDevice, device);
     if (found.software) row(msg.msgSoftware, found.software);
@@ -213,4 +237,5 @@ function setup(root) {
   root.hidden = false;
 }
 
-document.querySelectorAll("[data-privacy-check]").forEach(setup);
+// (Guarded so the pure functions above can be imported by the Node tests.)
+if (typeof document !== "undefined") document.querySelectorAll("[data-privacy-check]").forEach(setup);

@@ -43,7 +43,8 @@ function exitUrl() {
 }
 
 document.addEventListener("click", (event) => {
-  const link = event.target.closest("#quick-exit");
+  // The header's button, and any other "leave now" link a page offers (data-quick-exit-link).
+  const link = event.target.closest("#quick-exit, [data-quick-exit-link]");
   if (!link) return;
   event.preventDefault();
   quickExit(exitUrl());

@@ -68,10 +68,12 @@ def post_form(client, path: str, data: dict | None = None, **extra):
 
 
 def walk_wizard(client, answers: dict[str, dict] | None = None):
-    """Post every step in order; returns the last response (a redirect to the done page on success)."""
+    """Post every step in order, then "Send my request" on the check-your-answers page; returns that last
+    response (a redirect to the done page on success)."""
     answers = answers or wizard_answers()
     response = None
     for name in STEP_NAMES:
         response = post_form(client, f"/help/step/{name}/", answers[name])
         assert response.status_code == 302, (name, response.content.decode()[:2000])
-    return response
+    assert response["Location"].endswith("/help/check/"), response["Location"]
+    return post_form(client, "/help/check/")

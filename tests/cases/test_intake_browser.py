@@ -25,7 +25,8 @@ TEXT = {
         "adult": "18 or older",
         "self": "I am the person in the images",
         "known": "Someone I know shared them",
-        "fingerprints_made": "Fingerprints made:",
+        "fingerprints_made": "Fingerprint made",
+        "check": "Check your answers",
         "not_a_picture": "This file is named like a picture but is not one we can read.",
         "open": "Open my case",
         "add_links": "Add these links",
@@ -44,7 +45,8 @@ TEXT = {
         "adult": "18 años o más",
         "self": "Soy la persona de las imágenes",
         "known": "Alguien que conozco las compartió",
-        "fingerprints_made": "Huellas creadas:",
+        "fingerprints_made": "Huella creada",
+        "check": "Revisa tus respuestas",
         "not_a_picture": "Este archivo tiene nombre de imagen, pero no es una que podamos leer.",
         "open": "Abrir mi caso",
         "add_links": "Añadir estos enlaces",
@@ -138,6 +140,11 @@ def test_a_victim_files_a_case_comes_back_adds_a_link_and_withdraws_sharing(
     page.locator("#id_consent_contact").check()
     page.locator("#id_consent_act_on_behalf").check()
     page.locator("#id_signature_name").fill("Alex Example")
+    page.get_by_role("button", name=t["continue"]).click()
+
+    page.get_by_role("heading", name=t["check"], level=1).wait_for()
+    assert "Alex Example" in page.content() and "https://www.example.com/p/1" in page.content()
+    check("check-answers")
     page.get_by_role("button", name=t["send"]).click()
 
     reference = page.locator("#case-reference").inner_text().strip()

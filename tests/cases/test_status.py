@@ -205,11 +205,31 @@ def test_adding_links_merges_duplicates_and_queues_drafting_after_commit(
     assert CaseEvent.objects.get(case=filed.case, kind="urls_added").detail == {"count": 1}
 
 
-def test_a_bad_link_is_explained_and_nothing_is_added(victim_client, filed):
-    response = post_form(victim_client, "/status/case/links/", {"urls": "https://ok.example.org/\nlocalhost/admin"})
+def test_a_batch_with_only_bad_lines_is_explained_and_nothing_is_added(victim_client, filed):
+    response = post_form(victim_client, "/status/case/links/", {"urls": "localhost/admin\nnot a link"})
     assert response.status_code == 400
-    assert "Link 2" in response.content.decode()
+    html = response.content.decode()
+    assert "Line 1 (localhost/admin)" in html and "Line 2 (not a link)" in html
     assert filed.case.urls.count() == 1
+
+
+def test_a_line_of_words_is_one_entry_the_good_links_are_saved_and_the_rest_listed_with_a_reason(victim_client, filed):
+    text = "https://ok.example.org/1\nnot a link\nhttps://ok.example.org/2"
+    with mock.patch("cases.status.services.queue_drafting"):
+        response = post_form(victim_client, "/status/case/links/", {"urls": text})
+    html = response.content.decode()
+    assert response.status_code == 200
+    # One entry for the line, with its reason; not one error per word.
+    assert html.count("(not a link)") == 2  # the error summary and the field's own error
+    assert "(not)" not in html and "(link)" not in html
+    assert "We added the new links to your case" in html
+    assert sorted(filed.case.urls.values_list("url", flat=True)) == [
+        "https://example.com/a",
+        "https://ok.example.org/1",
+        "https://ok.example.org/2",
+    ]
+    # The rejected line is back in the box to fix, and only it.
+    assert "not a link</textarea>" in html and "ok.example.org/1</textarea>" not in html
 
 
 def test_adding_fingerprints_validates_them_and_syncs_the_bank(victim_client, filed):
@@ -277,7 +297,8 @@ def test_progress_is_shown_per_platform_in_plain_words(victim_client, filed):
 
     platform = Platform.objects.create(slug="example-social", name="Example Social")
     filed.case.urls.update(platform_slug="example-social")
-    RemovalRequest.objects.create(case=filed.case, platform=platform, status="sent", basis=Basis.values[0])
+    request = RemovalRequest.objects.create(case=filed.case, platform=platform, status="sent", basis=Basis.values[0])
+    request.urls.add(*filed.case.urls.all())
     html = victim_client.get("/status/case/").content.decode()
     assert "Example Social" in html and "Request sent, waiting for an answer" in html
     assert "We are preparing the request" not in html
@@ -287,3 +308,83 @@ def test_the_contact_form_starts_from_the_saved_preferences(victim_client):
     html = victim_client.get("/status/case/contact/").content.decode()
     assert 'value="sam@example.net"' in html
     assert 'value="email" id="id_safe_channels_0" checked' in html
+
+
+def _cards(html: str) -> list[tuple[str, str, str]]:
+    """(site, state, link count) of each card of the status page."""
+    import re
+
+    card = (
+        r'<span class="platform">(.*?)</span>\s*<span class="state">(.*?)</span>\s*'
+        r'<span class="link-count">(.*?)</span>'
+    )
+    return re.findall(card, html)
+
+
+def test_one_card_per_request_with_its_own_state_and_link_count(victim_client, filed):
+    """An 'other website' request for example-tube.com made a phantom 'Other website - 0 links' card beside the
+    host's own; search engines' requests showed '0 links' although each carried the links."""
+    from cases.removals.models import Basis, Platform, RemovalRequest
+
+    case = filed.case
+    with mock.patch("cases.status.services.queue_drafting"):
+        post_form(
+            victim_client,
+            "/status/case/links/",
+            {"urls": "\n".join(["https://example-tube.com/v/1", *(f"https://example.com/p/{n}" for n in range(3))])},
+        )
+    other = Platform.objects.create(slug="other-website-test", name="Other website", kind=Platform.Kind.HOST)
+    engine = Platform.objects.create(slug="search-test", name="Search Test", kind=Platform.Kind.SEARCH_ENGINE)
+    tube = RemovalRequest.objects.create(
+        case=case, platform=other, host="example-tube.com", status="drafted", basis=Basis.values[0]
+    )
+    tube.urls.add(case.urls.get(host="example-tube.com"))
+    deindex = RemovalRequest.objects.create(
+        case=case, platform=engine, kind=RemovalRequest.Kind.DEINDEX, status="drafted", basis=Basis.values[0]
+    )
+    deindex.urls.add(*case.urls.filter(host="example.com"))
+    html = victim_client.get("/status/case/").content.decode()
+    assert _cards(html) == [
+        ("example-tube.com", "Request prepared, waiting to be sent", "1 link"),
+        ("Search Test", "Request prepared, waiting to be sent", "4 links"),
+    ]
+    RemovalRequest.objects.filter(pk=tube.pk).update(status="sent")
+    html = victim_client.get("/status/case/").content.decode()
+    assert _cards(html)[0] == ("example-tube.com", "Request sent, waiting for an answer", "1 link")
+    assert "Other website" not in html
+
+
+def test_a_new_caseworker_message_is_announced_at_the_top_once(victim_client, filed):
+    from cases.casework.models import CaseMessage
+
+    html = victim_client.get("/status/case/").content.decode()
+    assert "data-new-message" not in html
+    CaseMessage.objects.create(case=filed.case, body="Please add the links you found.")
+    html = victim_client.get("/status/case/").content.decode()
+    assert "You have a new message from your caseworker." in html
+    # At the top: before the progress cards and the message itself.
+    assert html.index("data-new-message") < html.index('id="state-title"') < html.index("Please add the links")
+    assert CaseMessage.objects.get().read_at is not None
+    html = victim_client.get("/status/case/").content.decode()
+    assert "data-new-message" not in html and "Please add the links you found." in html
+    CaseMessage.objects.create(case=filed.case, body="One more.")
+    CaseMessage.objects.create(case=filed.case, body="And another.")
+    assert "You have 2 new messages from your caseworker." in victim_client.get("/status/case/").content.decode()
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known-reference", "unknown-reference"])
+def test_from_the_third_wrong_pin_the_page_says_how_many_tries_are_left(client, filed, known):
+    reference = filed.case.reference if known else "HL-2345-6789"
+    wrong = "000000" if filed.pin != "000000" else "111111"
+    pages = [_sign_in(client, reference, wrong, REMOTE_ADDR=f"10.0.1.{n}").content.decode() for n in range(5)]
+    assert all("more wrong tr" not in page for page in pages[:2])
+    assert "after 2 more wrong tries this reference is locked for an hour" in pages[2]
+    assert "after 1 more wrong try this reference is locked for an hour" in pages[3]
+    assert "this reference is locked for an hour after too many tries" in pages[4]
+
+
+def test_the_tries_left_warning_is_in_spanish_on_a_spanish_page(client, filed, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    for _ in range(3):
+        page = _sign_in(client, filed.case.reference, "000000" if filed.pin != "000000" else "111111").content
+    assert "2 intentos fallidos más" in page.decode()

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.urls_normalise import normalise_url, parse_url_list
+from cases.urls_normalise import normalise_url, parse_url_lines, parse_url_list
 
 
 @pytest.mark.parametrize(
@@ -51,11 +51,25 @@ def test_a_list_merges_duplicates_after_normalising():
     assert found[0].host == "example.com"
 
 
-def test_a_list_reports_every_bad_link_with_its_position():
+def test_a_list_reports_every_bad_link_with_its_line():
     with pytest.raises(ValidationError) as refused:
         parse_url_list("https://ok.example.org/\nftp://x.example.org\nhttp://192.168.0.1/")
     text = " ".join(refused.value.messages)
-    assert "Link 2" in text and "Link 3" in text and "Link 1" not in text
+    assert "Line 2" in text and "Line 3" in text and "Line 1" not in text
+
+
+def test_a_line_of_words_is_one_entry_with_one_reason_and_the_good_lines_are_kept():
+    found, rejected = parse_url_lines("https://ok.example.org/a\nnot a link\nexample.net/b, example.net/c")
+    assert [f.url for f in found] == [
+        "https://ok.example.org/a",
+        "https://example.net/b",
+        "https://example.net/c",
+    ]
+    assert [(bad.line, bad.text) for bad in rejected] == [(2, "not a link")]
+    assert len(rejected[0].problems) == 1
+    with pytest.raises(ValidationError) as refused:
+        parse_url_list("not a link")
+    assert len(refused.value.messages) == 1 and "Line 1 (not a link)" in refused.value.messages[0]
 
 
 def test_a_list_has_a_limit():

@@ -105,6 +105,10 @@ def test_thumbnails_are_blurred_until_revealed(intake):
     assert page.get_attribute(".hash-picker__reveal", "aria-pressed") == "true"
     page.click(".hash-picker__reveal")
     assert "is-blurred" in thumb.get_attribute("class")
+    # Plain words first; the technical names only behind the "Technical details" disclosure, closed at first.
+    assert page.locator(".hash-picker__status").inner_text() == "Fingerprint made"
+    assert not page.locator(".hash-picker__made").is_visible()
+    page.click(".hash-picker__technical summary")
     made = page.locator(".hash-picker__made li").all_inner_texts()
     assert "picture fingerprint (PDQ)" in made and "exact-copy fingerprints (MD5, SHA-256)" in made
 

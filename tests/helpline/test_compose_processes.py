@@ -330,6 +330,8 @@ def test_compose_services_run_as_local_processes_file_an_intake_draft_it_and_ser
         for step in STEP_NAMES:
             response = browser.post_form(f"/help/step/{step}/", answers[step])
             assert response.status_code == 302, (step, response.status_code, response.text[:1500])
+        response = browser.post_form("/help/check/", {})  # "Send my request" on the check-your-answers page
+        assert response.status_code == 302, (response.status_code, response.text[:1500])
         done = browser.request("GET", "/help/done/")
         assert done.status_code == 200, done.text[:500]
         reference = re.search(r"HL-[0-9A-Z]{4}-[0-9A-Z]{4}", done.text).group(0)

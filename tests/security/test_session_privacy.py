@@ -118,6 +118,7 @@ def test_a_dump_after_an_abandoned_wizard_holds_none_of_the_typed_values(client)
 def test_the_pin_leaves_the_session_when_the_page_showing_it_is_rendered(client):
     _abandon_wizard_after_contact(client)
     assert post_form(client, "/help/step/consent/", _answers()["consent"]).status_code == 302
+    assert post_form(client, "/help/check/").status_code == 302
     session_key = client.session.session_key
     filed = SessionStore(session_key=session_key).load()["intake_filed"]
     assert set(filed) >= {"reference", "pin"}

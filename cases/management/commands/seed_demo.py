@@ -180,6 +180,36 @@ def _demo_history(caseworker) -> list[str]:
     return done
 
 
+# HL-DEM0-0004 waits on the victim, whose status page says "please read the messages below": these are them.
+DEMO_MESSAGES = {
+    "HL-DEM0-0004": [
+        "Hello, I am the caseworker looking after your case. Thank you for telling us your account was hacked.",
+        "To ask websites to remove the images we need to know where they are. When it is safe for you, please "
+        'add the links on this page under "Add links". If you do not have links, reply by telling us which '
+        "apps or websites you think they are on.",
+    ],
+}
+
+
+def _demo_messages(caseworker) -> int:
+    """The caseworker's messages that the demo cases' states refer to; added once per case."""
+    from cases.casework.models import CaseMessage
+    from cases.casework.services import message_send
+
+    origin = Origin.system()
+    sent = 0
+    for reference, bodies in DEMO_MESSAGES.items():
+        case = Case.objects.get(reference=reference)
+        if CaseMessage.objects.filter(case=case).exists():
+            continue
+        if case.assigned_to_id is None:
+            case_claim(case=case, actor=caseworker, origin=origin)
+        for body in bodies:
+            message_send(case=case, body=body, actor=caseworker, origin=origin, email=False)
+            sent += 1
+    return sent
+
+
 def _totp_secret(user) -> str:
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if authenticator is None:
@@ -202,7 +232,9 @@ class Command(BaseCommand):
         # Cases and staff first (their requests are drafted when that commits), then their history.
         lines, created = self._staff_and_cases()
         with transaction.atomic():
-            history = _demo_history(get_user_model().objects.get(email=DEMO_STAFF[0][0]))
+            caseworker = get_user_model().objects.get(email=DEMO_STAFF[0][0])
+            history = _demo_history(caseworker)
+            _demo_messages(caseworker)
         self.stdout.write("Demo staff (add the TOTP secret to an authenticator app, or use the code shown):")
         self.stdout.write("\n".join(lines))
         self.stdout.write(
