@@ -185,7 +185,11 @@ def live_indexes_warm() -> dict[str, float]:
     for signal_type in _INDEX_CLASSES:
         started = time.perf_counter()
         try:
-            live_index(signal_type).refresh()
+            index = live_index(signal_type)
+            index.refresh()
+            # One search, so the numba search kernels are loaded from their cache now, not on the first match.
+            if index.index is not None:
+                index.index.query_arrays(np.zeros((1, index.index.bits // 64), np.uint64), 0)
         except DatabaseError as exc:
             logger.warning("bank index %s not warmed (%s); it is built on first use", signal_type, exc)
             break

@@ -120,7 +120,7 @@ class SegmentStore:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive lock among every process on this host that writes or first builds this signal type."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(self.root / f"{self.signal_type}.lock", "a+") as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
@@ -137,7 +137,8 @@ class SegmentStore:
         """
         if index._recent is not None or len(index._delta_words):
             raise ValueError("only an index of one segment (fresh from from_arrays) can be written")
-        self.root.mkdir(parents=True, exist_ok=True)
+        # The bank's hashes: readable by the portal's own user only, like the rest of VAR_DIR's private files.
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         name = self._name(epoch, seq)
         temporary = self.root / f".tmp-{name}"
         temporary.mkdir()
