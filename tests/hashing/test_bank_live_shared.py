@@ -82,3 +82,22 @@ def test_a_corrupt_snapshot_on_disk_is_rebuilt_by_the_next_process_never_used(se
     assert found(second, image["pdq"]) == [BankEntry.objects.get(value=image["pdq"]).pk]
     assert second.builds == 1 and second.snapshot_name != first.snapshot_name
     assert not head.parent.exists()
+
+
+@pytest.mark.django_db
+def test_a_snapshot_ahead_of_the_bank_clock_is_discarded_not_used(settings):
+    image = image_hashes()
+    make_case(files=[image])
+    store = segment_store(SignalType.IMAGE_PDQ)
+    clock = BankEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    from hashing.bank.clock import clock_read
+
+    epoch = clock_read().epoch
+    # As after a database restored from an older backup: a snapshot claims changes the bank does not have.
+    other = image_hashes()
+    ahead = PdqIndex.from_pairs([(10**9, other["pdq"])], last_seq=clock + 1000)
+    stale = store.write(ahead, epoch=epoch, seq=clock + 1000)
+    index = worker()
+    assert found(index, other["pdq"]) == []
+    assert found(index, image["pdq"]) == [BankEntry.objects.get(value=image["pdq"]).pk]
+    assert not stale.exists() and index.builds == 1 and index.last_seq == clock

@@ -192,3 +192,35 @@ def test_processes_that_start_together_build_one_snapshot_and_all_map_it(tmp_pat
     expected = as_lists(PdqIndex.from_arrays(ids, words), queries(words))
     assert all(found == expected for _pid, _built, found in answers)
     assert len(SegmentStore(tmp_path, "ImagePDQ", PdqIndex).snapshots(EPOCH)) == 1
+
+
+def signal_pause() -> None:
+    import signal
+
+    while True:
+        signal.pause()
+
+
+def _build_and_die(root: str, holding) -> None:
+    """A worker killed while it builds: it holds the lock, says so, and waits to be killed."""
+    store = SegmentStore(root, "ImagePDQ", PdqIndex)
+    with store.lock():
+        holding.set()
+        signal_pause()
+
+
+def test_a_worker_killed_while_building_does_not_block_the_next_one(tmp_path):
+    import signal
+
+    context = multiprocessing.get_context("fork")
+    holding = context.Event()
+    dying = context.Process(target=_build_and_die, args=(str(tmp_path), holding))
+    dying.start()
+    assert holding.wait(timeout=60)
+    os.kill(dying.pid, signal.SIGKILL)
+    dying.join(timeout=60)
+    ids, words = bank(3)
+    store = SegmentStore(tmp_path, "ImagePDQ", PdqIndex)
+    snapshot, built = store.load_or_build(EPOCH, lambda: (PdqIndex.from_arrays(ids, words, last_seq=1), EPOCH, 1))
+    assert built and snapshot.seq == 1
+    assert not list(tmp_path.glob(".tmp-*"))
