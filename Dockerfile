@@ -13,7 +13,7 @@ COPY . .
 RUN DEBUG=false SECRET_KEY=build-only EMAIL_URL=smtp://build-only.invalid FIELD_ENCRYPTION_KEY=Jd1mMm3R0nE9aL0Yv1YqkW7bJ3bC9qW8f7c3Wl1l2s8= \
     python manage.py collectstatic --noinput \
     && python -c "from hashing.bank.index import warm_up; warm_up()" \
-    && mkdir -p /app/var && chown -R helpline /app/var
+    && mkdir -p /app/var/bank-index && chown -R helpline /app/var
 USER helpline
 EXPOSE 8000
 # gunicorn.conf.py: bind, workers, access log without query strings, and each worker warms the bank index.

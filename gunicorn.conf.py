@@ -25,13 +25,16 @@ def post_worker_init(worker) -> None:
     """
     from django.db import connections
 
-    from hashing.bank.live import live_indexes_warm
+    from hashing.bank.live import live_index, live_indexes_warm
 
     started = time.perf_counter()
     built = live_indexes_warm()
     connections.close_all()  # opened in the worker's start-up thread; requests open their own
+    # Whether this worker built the host's shared snapshot or mapped one another process wrote.
+    sources = {name: "built" if live_index(name).builds else "mapped" for name in built}
     worker.log.info(
         "bank indexes ready in %.1f s (%s)",
         time.perf_counter() - started,
-        ", ".join(f"{name} {seconds:.1f} s" for name, seconds in built.items()) or "not built",
+        ", ".join(f"{name} {seconds:.1f} s, snapshot {sources[name]}" for name, seconds in built.items())
+        or "not built",
     )

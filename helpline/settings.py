@@ -283,12 +283,19 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Reports (cases/reporting/rollup.py): work out again the rolled-up days that changed. The pages are exact
     # without it (they work such days out live); it keeps them fast.
     "reporting-rollups": {"task": "reporting.refresh_rollups", "schedule": 300.0},
+    # The hash bank's shared index snapshots (hashing/tasks.py): a new one once the bank has moved on enough.
+    "bank-index-snapshot": {"task": "bank.index_snapshot", "schedule": 300.0},
 }
 # Data retention: a closed case's personal data, messages, notes and evidence are erased this many days after
 # it closed (its anonymous row stays for reporting); bank hashes that no case shares any more are purged this
 # many days after their last change, once partners have had time to fetch the withdrawal.
 RETENTION_DAYS_AFTER_CLOSE = env.integer("RETENTION_DAYS_AFTER_CLOSE", 180, minimum=1)
 BANK_PURGE_DAYS_AFTER_WITHDRAWAL = env.integer("BANK_PURGE_DAYS_AFTER_WITHDRAWAL", 30, minimum=1)
+# The hash bank's matching index, shared by every web process of a host as memory-mapped files here
+# (hashing/bank/store.py); empty: each process builds its own copy in memory. The beat task writes a new
+# snapshot once this many bank entries changed after the newest (each process replays those itself).
+BANK_INDEX_DIR = env.string("BANK_INDEX_DIR", str(VAR_DIR / "bank-index"))
+BANK_INDEX_SNAPSHOT_AFTER_CHANGES = env.integer("BANK_INDEX_SNAPSHOT_AFTER_CHANGES", 5000, minimum=1)
 # Filings (cases.intake.screening): one address may file this many cases an hour and a day (then it is refused,
 # the draft kept); from its Nth filing of the day, and beyond the portal's daily volume, hashes wait for review.
 FILING_LIMIT_PER_ADDRESS_HOUR = env.integer("FILING_LIMIT_PER_ADDRESS_HOUR", 5, minimum=1)

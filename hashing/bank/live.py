@@ -19,6 +19,7 @@ import numpy as np
 
 from hashing.bank.clock import clock_read
 from hashing.bank.index import ADD, WITHDRAW, Change, HammingIndex, Match, PdqIndex, PhashIndex
+from hashing.bank.store import SegmentStore
 from hashing.models import BankEntry, BankStatus, SignalType
 
 logger = logging.getLogger(__name__)
@@ -45,12 +46,17 @@ def _split(vectors: bytes, size: int) -> list[bytes]:
 class LiveIndex:
     """One signal type's index in this process, caught up from the bank's change sequence before each query."""
 
-    def __init__(self, signal_type: str, index_class: type[HammingIndex]) -> None:
+    def __init__(self, signal_type: str, index_class: type[HammingIndex], *, store: SegmentStore | None = None) -> None:
         self.signal_type = signal_type
         self.index_class = index_class
         self.index: HammingIndex | None = None
         self.epoch: str | None = None
         self.rebuilds = 0
+        # With a store, the index is a mapped snapshot shared by the host's processes (hashing.bank.store)
+        # plus this process's own catch-up; `builds` counts the snapshots this process built itself.
+        self.store = store
+        self.snapshot_name: str | None = None
+        self.builds = 0
         self._vector_bytes = index_class.bits // 8
         self._lock = threading.Lock()
 
@@ -69,10 +75,38 @@ class LiveIndex:
         if self.index is None or epoch != self.epoch or value < self.index.last_seq:
             # First use, a recreated bank (new epoch) or a clock behind us (a restored database): rebuild.
             self._rebuild(epoch, value)
+        elif self.store is not None and self.store.newest_name(epoch) not in (None, self.snapshot_name):
+            # A newer snapshot was written (the beat task): map it, so this process's catch-up stays small.
+            self._rebuild(epoch, value)
         elif value > self.index.last_seq:
             self._catch_up(value)
 
     def _rebuild(self, epoch: str, clock_value: int) -> None:
+        if self.store is None:
+            self.index = self._build(clock_value)
+            self.epoch = epoch
+            self.rebuilds += 1
+            return
+        for _attempt in range(2):
+            as_of = clock_value
+            snapshot, built = self.store.load_or_build(epoch, lambda as_of=as_of: (self._build(as_of), epoch, as_of))
+            self.builds += built
+            if snapshot.seq <= clock_value:
+                break
+            # The snapshot was written after this process read the clock: read it again before trusting it.
+            current = clock_read()
+            if current is not None and current.epoch == epoch and current.value >= snapshot.seq:
+                clock_value = current.value
+                break
+            self.store.discard(snapshot.path, "it is ahead of the bank clock (a database restored from backup?)")
+        self.index, self.epoch = snapshot.index, epoch
+        self.snapshot_name = self.store.newest_name(epoch)
+        self.rebuilds += 1
+        if clock_value > self.index.last_seq:
+            self._catch_up(clock_value)
+
+    def _build(self, clock_value: int) -> HammingIndex:
+        """A full index of the bank's active entries, as of at least `clock_value` (read from the database)."""
         # One growing buffer of raw vectors and one of entry ids: no Python object per vector, so a bank of
         # a million entries (9 million vectors) loads in seconds and little more memory than the index itself.
         raw = bytearray()
@@ -90,9 +124,7 @@ class LiveIndex:
         # Little-endian words from the raw bytes: the layout hashing.bank.vectors.parse_hashes gives queries.
         words = np.frombuffer(bytes(raw), dtype="<u8").astype(np.uint64).reshape(-1, self._vector_bytes // 8)
         entry_ids = np.frombuffer(ids, dtype=np.int64) if ids else np.empty(0, np.int64)
-        self.index = self.index_class.from_arrays(entry_ids, words, last_seq=clock_value)
-        self.epoch = epoch
-        self.rebuilds += 1
+        return self.index_class.from_arrays(entry_ids, words, last_seq=clock_value)
 
     def _catch_up(self, clock_value: int) -> None:
         assert self.index is not None
@@ -123,11 +155,21 @@ _process_indexes: dict[str, LiveIndex] = {}
 _registry_lock = threading.Lock()
 
 
+def segment_store(signal_type: str) -> SegmentStore | None:
+    """The host's shared snapshots of this signal type, or None where BANK_INDEX_DIR is empty (each process builds)."""
+    from django.conf import settings
+
+    root = getattr(settings, "BANK_INDEX_DIR", None)
+    return SegmentStore(root, signal_type, _INDEX_CLASSES[signal_type]) if root else None
+
+
 def live_index(signal_type: str) -> LiveIndex:
     """This process's index for PDQ or pHash, created on first use."""
     with _registry_lock:
         if signal_type not in _process_indexes:
-            _process_indexes[signal_type] = LiveIndex(signal_type, _INDEX_CLASSES[signal_type])
+            _process_indexes[signal_type] = LiveIndex(
+                signal_type, _INDEX_CLASSES[signal_type], store=segment_store(signal_type)
+            )
         return _process_indexes[signal_type]
 
 
@@ -143,9 +185,38 @@ def live_indexes_warm() -> dict[str, float]:
     for signal_type in _INDEX_CLASSES:
         started = time.perf_counter()
         try:
-            live_index(signal_type).refresh()
+            index = live_index(signal_type)
+            index.refresh()
+            # One search, so the numba search kernels are loaded from their cache now, not on the first match.
+            if index.index is not None:
+                index.index.query_arrays(np.zeros((1, index.index.bits // 64), np.uint64), 0)
         except DatabaseError as exc:
             logger.warning("bank index %s not warmed (%s); it is built on first use", signal_type, exc)
             break
         seconds[signal_type] = time.perf_counter() - started
     return seconds
+
+
+def index_snapshot_write(*, signal_type: str, min_changes: int) -> str | None:
+    """Write a new shared snapshot of one signal type when the bank moved `min_changes` past the newest one.
+
+    Run by the beat task (hashing.tasks): every web process then maps the new snapshot at its next query and
+    replays only what came after it, instead of folding a growing catch-up into private memory. The newest
+    snapshot is replaced whole by one built from the database (the merge of the old snapshot with every change
+    since), and older ones are deleted. Returns the new snapshot's name, or None when nothing was due.
+    """
+    store = segment_store(signal_type)
+    clock = clock_read()
+    if store is None or clock is None:
+        return None
+    with store.lock():
+        newest = store.load_newest(clock.epoch)
+        if newest is not None:
+            changed = BankEntry.objects.filter(signal_type=signal_type, seq__gt=newest.seq).count()
+            if changed < min_changes:
+                return None
+        builder = LiveIndex(signal_type, _INDEX_CLASSES[signal_type])
+        clock = clock_read() or clock
+        path = store.write(builder._build(clock.value), epoch=clock.epoch, seq=clock.value)
+        store.prune(clock.epoch)
+        return path.name

@@ -100,3 +100,9 @@ def page(browser, static_server):
     page.goto(static_server + "/")
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _bank_index_dir(settings, tmp_path):
+    """Each test's shared bank index snapshots in its own folder, never the checkout's var/."""
+    settings.BANK_INDEX_DIR = str(tmp_path / "bank-index")

@@ -79,3 +79,49 @@ def test_a_build_longer_than_the_worker_timeout_still_ends_in_a_serving_worker(t
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def test_workers_started_together_build_the_shared_index_once_and_all_answer(tmp_path):
+    from hashing.bank.partners import partner_create
+    from hashing.models import BankEntry
+    from tests.hashing.bank_helpers import image_hashes, make_case
+
+    image = image_hashes()
+    make_case(files=[image])
+    entry = BankEntry.objects.get(value=image["pdq"])
+    _partner, _key, raw_key = partner_create(name="Gunicorn test", scopes=["match"], rate_limit_per_minute=1000)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": services.test_database_url(), "ALLOWED_HOSTS": "127.0.0.1"}
+    env["BANK_INDEX_DIR"] = str(tmp_path / "bank-index")
+    env.pop("REDIS_URL", None)
+    log = tmp_path / "gunicorn.log"
+    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "3", "--timeout", "60"]
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+
+        def all_ready() -> bool:
+            assert process.poll() is None, log.read_text()
+            return log.read_text().count("bank indexes ready") >= 3
+
+        wait_for(all_ready, timeout=120, what="three workers to map or build the bank index")
+        text = log.read_text()
+        assert text.count("ImagePDQ") == 3 and text.count("pHash") == 3, text
+        assert text.count("snapshot built") == 2, text  # one worker built PDQ and pHash, the others mapped them
+        assert text.count("snapshot mapped") == 4, text
+        assert len(list((tmp_path / "bank-index").glob("ImagePDQ-*/header.json"))) == 1
+        for _ in range(6):  # requests spread over the workers
+            answer = requests.post(
+                f"http://127.0.0.1:{port}/api/v1/match",
+                json={"signal_type": "pdq", "hashes": [image["pdq"]]},
+                headers={"Authorization": f"Bearer {raw_key}"},
+                timeout=30,
+            )
+            assert answer.status_code == 200, answer.text
+            assert [m["entry_id"] for m in answer.json()["results"][0]["matches"]] == [entry.pk]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
