@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.models import Case
 from cases.removals import legal, state
 from cases.removals.models import Basis, Platform, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
+from cases.removals.replies.models import PlatformReply
 from cases.removals.services import email_recipient
 
 
@@ -104,6 +105,7 @@ def board_requests(case: Case) -> list[RemovalRequest]:
             Prefetch("request_urls", RequestURL.objects.select_related("case_url", "case_url__recheck")),
             Prefetch("transitions", RequestTransition.objects.select_related("actor")),
             Prefetch("platform__channels"),
+            Prefetch("replies", PlatformReply.objects.select_related("decided_by").prefetch_related("attachments")),
         )
         .order_by("platform__name", "host", "kind", "sequence")
     )

@@ -17,6 +17,7 @@ from cases.models import Case
 from cases.removals import legal, queueing, state
 from cases.removals.legal.choice import STATUTORY_HOURS
 from cases.removals.models import Basis, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
+from cases.removals.replies.tokens import reply_address
 from cases.timeline import event_record
 
 
@@ -465,7 +466,8 @@ def removal_send_email(*, request_id: int, token: str) -> str:
         body=rendered.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
-        reply_to=[legal.reply_to()],
+        # Replies carry the request's token (cases/removals/replies/tokens.py) and thread by the Message-ID.
+        reply_to=[reply_address(legal.reply_to(), request_id)],
         headers={"Message-ID": message_id},
     )
     email.send(fail_silently=False)
