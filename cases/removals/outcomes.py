@@ -47,7 +47,7 @@ class ChannelOutcome:
 
 
 # The table name is the model's own constant, not input; every value is a bound parameter.
-_SQL = f"""  # noqa: S608
+_SQL = f"""
 SELECT channel_id,
        count(*) AS sent,
        count(*) FILTER (WHERE status = %(removed)s) AS removed,
@@ -56,7 +56,7 @@ SELECT channel_id,
   FROM {RemovalRequest._meta.db_table}
  WHERE channel_id = ANY(%(channels)s) AND sent_at >= %(since)s AND kind <> %(escalation)s
  GROUP BY channel_id
-"""
+"""  # noqa: S608
 
 
 def channel_outcomes(channel_ids: set[int] | list[int], *, now=None) -> dict[int, ChannelOutcome]:
