@@ -333,3 +333,21 @@ def test_the_directory_file_takes_reply_rules_and_refuses_a_bad_pattern():
         parse_directory(_directory_with({**TELEGRAM_RULES, "ticket": "TG-\\d+"}))
     with pytest.raises(DirectoryFileError, match="unknown field 'removd'"):
         parse_directory(_directory_with({"removd": ["x"]}))
+
+
+def test_erasing_the_case_blanks_its_replies_and_deletes_their_files(sent, django_capture_on_commit_callbacks):
+    from cases.services import case_erase
+
+    request, message = sent
+    reply = ingest(
+        reply_mail(
+            to=message.reply_to[0], body="Victim Name here", attachments=[(jpeg_with_gps(), "image/jpeg", "p.jpg")]
+        )
+    )
+    name = reply.attachments.get().file.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_erase(case=request.case)
+    reply.refresh_from_db()
+    assert reply.body == "" and reply.sender == "" and reply.subject == ""
+    assert not reply.attachments.get().file and not default_storage.exists(name)

@@ -223,3 +223,19 @@ def reply_file(*, reply_id: int, request_id: int, actor, origin: Origin) -> Plat
             case=request.case, kind="removal_reply_received", actor=actor, request_id=request.pk, reply_id=reply.pk
         )
     return reply
+
+
+def replies_erase(*, case) -> int:
+    """Part of case erasure (cases/removals/services.py, removals_erase): the platforms' replies may name the
+    victim or quote the images' places, so their texts go and their kept files are deleted; the rows stay (dates,
+    routes, decisions) as anonymous figures. Returns the replies touched."""
+    attachments = ReplyAttachment.objects.filter(reply__request__case=case).exclude(file="")
+    names = list(attachments.values_list("file", flat=True))
+    attachments.update(file="")
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        transaction.on_commit(lambda name=name: default_storage.delete(name))
+    return PlatformReply.objects.filter(request__case=case).update(
+        sender="", subject="", body="", suggested_ticket="", problems=[]
+    )
