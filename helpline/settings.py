@@ -288,7 +288,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # imaps://user:password@imap.example.org:993/INBOX (empty: not polled); a CA file for a private certificate.
 REPLY_IMAP_URL = env.string("REPLY_IMAP_URL", "")
 REPLY_IMAP_CA_FILE = env.string("REPLY_IMAP_CA_FILE", "")
-REPLY_IMAP_POLL_SECONDS = env.integer("REPLY_IMAP_POLL_SECONDS", 120, minimum=10)
+REPLY_IMAP_POLL_SECONDS = env.integer("REPLY_IMAP_POLL_SECONDS", 120, minimum=2)
 CELERY_BEAT_SCHEDULE["removals-poll-replies"] = {"task": "removals.poll_replies", "schedule": REPLY_IMAP_POLL_SECONDS}
 # Inbound webhooks (django-anymail): Mailgun's signing key; empty: the webhook answers 404.
 ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": env.string("MAILGUN_WEBHOOK_SIGNING_KEY", "")}

@@ -147,7 +147,11 @@ service stats {{
 }}
 """
     )
-    subprocess.run([DOVECOT, "-c", str(config)], check=True, timeout=30)
+    # Dovecot daemonizes: it must not keep the test runner's output pipes open.
+    subprocess.run(
+        [DOVECOT, "-c", str(config)], check=True, timeout=30,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     deadline = time.monotonic() + 20
     while True:
         try:
@@ -164,5 +168,5 @@ service stats {{
 
 def stop_dovecot(server: ImapServer) -> None:
     config = server.root / "dovecot.conf"
-    subprocess.run([DOVECOT, "-c", str(config), "stop"], timeout=30, check=False)
+    subprocess.run([DOVECOT, "-c", str(config), "stop"], timeout=30, check=False, stdout=subprocess.DEVNULL)
     shutil.rmtree(server.root, ignore_errors=True)
