@@ -3,7 +3,7 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 VAR_DIR=/app/var \
     NUMBA_CACHE_DIR=/app/var/numba-cache
-RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/* \
+RUN apt-get update && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 helpline
 WORKDIR /app
 COPY requirements.txt constraints.txt ./

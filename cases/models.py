@@ -106,6 +106,8 @@ class Case(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
     description = EncryptedTextField(blank=True, default="", help_text="What happened, in their words.")
     elsewhere = EncryptedTextField(blank=True, default="", help_text="'Somewhere else', free text.")
+    # The victim's own StopNCII.org case number, if they made one: cited in requests to StopNCII partner platforms.
+    stopncii_case = EncryptedTextField(blank=True, default="", help_text="StopNCII.org case number, as given.")
 
     # Erasure: the victim's "delete my case", or retention after closing.
     erased_at = models.DateTimeField(null=True, blank=True)

@@ -67,6 +67,7 @@ def case_erase(
             "signature_statement",
             "description",
             "elsewhere",
+            "stopncii_case",
         ):
             setattr(case, field, "")
         case.pin_hash = "!"  # an unusable hash: nobody can sign in to an erased case

@@ -286,6 +286,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The hash bank's shared index snapshots (hashing/tasks.py): a new one once the bank has moved on enough.
     "bank-index-snapshot": {"task": "bank.index_snapshot", "schedule": 300.0},
 }
+# Platform replies (cases/removals/replies/): the helpline's reply mailbox, polled over IMAP with TLS, e.g.
+# imaps://user:password@imap.example.org:993/INBOX (empty: not polled); a CA file for a private certificate.
+REPLY_IMAP_URL = env.string("REPLY_IMAP_URL", "")
+REPLY_IMAP_CA_FILE = env.string("REPLY_IMAP_CA_FILE", "")
+REPLY_IMAP_POLL_SECONDS = env.integer("REPLY_IMAP_POLL_SECONDS", 120, minimum=2)
+CELERY_BEAT_SCHEDULE["removals-poll-replies"] = {"task": "removals.poll_replies", "schedule": REPLY_IMAP_POLL_SECONDS}
+# Inbound webhooks (django-anymail): Mailgun's signing key; empty: the webhook answers 404.
+ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": env.string("MAILGUN_WEBHOOK_SIGNING_KEY", "")}
 # Data retention: a closed case's personal data, messages, notes and evidence are erased this many days after
 # it closed (its anonymous row stays for reporting); bank hashes that no case shares any more are purged this
 # many days after their last change, once partners have had time to fetch the withdrawal.

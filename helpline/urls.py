@@ -4,6 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from cases.removals.replies import webhooks as reply_webhooks
 from helpline import quick_exit, views
 
 admin.site.site_header = "Helpline portal administration"
@@ -25,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("stopncii/v1/", include("hashing.bank.stopncii_urls")),
     path("api/v1/", include("hashing.api_urls")),
+    path("inbound/mailgun/", reply_webhooks.mailgun_inbound, name="inbound_mailgun"),
     path("", include("cases.public_urls")),
 ]
 

@@ -14,6 +14,7 @@ NAMES = {
     "description": "what happened",
     "elsewhere": "where else it was shared",
     "safe_contact": "safe-contact instructions",
+    "stopncii_case": "StopNCII case number",
     "notes": "internal notes",
     "messages": "messages",
     "evidence_list": "evidence list",

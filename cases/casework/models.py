@@ -46,6 +46,7 @@ class AuditRecord(models.Model):
         REMOVAL_CHANGE = "removal.change", "Changed a removal request"
         BANK_RELEASE = "bank.release", "Released held hashes to partners"
         AUDIT_EXPORT = "audit.export", "Exported the audit log"
+        CASE_EXPORT = "case.export_pack", "Exported a case's evidence pack"
         OTHER = "other", "Other"
 
     at = models.DateTimeField(default=timezone.now, editable=False)

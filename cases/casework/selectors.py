@@ -32,6 +32,7 @@ PII_FIELDS = (
     "signature_name",
     "description",
     "elsewhere",
+    "stopncii_case",
 )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases.casework import views
+from cases.casework import pack_views, views
 
 app_name = "casework"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/<str:reference>/messages/", views.message_send, name="message_send"),
     path("cases/<str:reference>/evidence/", views.evidence_add, name="evidence_add"),
     path("cases/<str:reference>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
+    path("cases/<str:reference>/evidence-pack/", pack_views.evidence_pack, name="evidence_pack"),
     path("audit/", views.audit_log, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

@@ -30,6 +30,7 @@ from cases.removals.models import (
     ReportingChannel,
     Situation,
 )
+from cases.removals.replies.rules import validate_rules as validate_reply_rules
 
 DIRECTORY_FILE = Path(__file__).resolve().parent / "data" / "directory.yaml"
 
@@ -47,7 +48,7 @@ _HOST = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 PLATFORM_FIELDS = {
     "slug", "name", "kind", "domains", "short_links", "covered_platform", "indexable", "language",
     "is_hash_partner", "removed_markers", "accepted_bases", "deadline_hours", "deadline_note", "country",
-    "catch_all", "verified", "source_url", "last_verified", "notes", "channels",
+    "catch_all", "verified", "source_url", "last_verified", "notes", "channels", "reply_rules",
 }  # fmt: skip
 CHANNEL_FIELDS = {
     "key", "purpose", "method", "label", "url", "email", "situations", "bases", "takeitdown_designated",
@@ -284,6 +285,9 @@ def _parse_platform(check: _Checker, where: str, entry: dict) -> PlatformEntry:
     if verified and not (source_url and last_verified):
         check.add(where, "verified: true needs the source_url read and the date it was read (last_verified)")
     markers = [m.lower() for m in check.strings(where, entry, "removed_markers")]
+    reply_rules, rule_problems = validate_reply_rules(entry.get("reply_rules"))
+    for problem in rule_problems:
+        check.add(where, problem)
     domains: list[tuple[str, bool]] = []
     for name, short in (("domains", False), ("short_links", True)):
         for domain in check.strings(where, entry, name):
@@ -320,6 +324,7 @@ def _parse_platform(check: _Checker, where: str, entry: dict) -> PlatformEntry:
         "language": language,
         "is_catch_all": check.flag(where, entry, "catch_all"),
         "removed_markers": markers,
+        "reply_rules": reply_rules,
         "covered_platform": covered,
         "country": country,
         "verified": verified,

@@ -72,6 +72,9 @@ class Platform(models.Model):
     removed_markers = models.JSONField(
         default=list, blank=True, help_text="Phrases of its 'content removed' page, lower case, for re-checks."
     )
+    reply_rules = models.JSONField(
+        default=dict, blank=True, help_text="How to read its replies (cases/removals/replies/rules.py); from the file."
+    )
     covered_platform = models.BooleanField(
         default=False,
         help_text="A 'covered platform' under the US TAKE IT DOWN Act (47 U.S.C. 223a): a public site or app that "
@@ -353,3 +356,7 @@ class UrlCheck(models.Model):
 
     def __str__(self) -> str:
         return f"check {self.case_url_id}: {self.result}"
+
+
+# Platform replies live in their own module (cases/removals/replies/); imported so the app registers them.
+from cases.removals.replies.models import PlatformReply, ReplyAttachment  # noqa: E402, F401

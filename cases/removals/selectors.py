@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cases.models import Case
-from cases.removals import legal, state
+from cases.removals import legal, outcomes, state
 from cases.removals.models import Basis, Platform, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
+from cases.removals.replies.models import PlatformReply
 from cases.removals.services import email_recipient
 
 
@@ -31,6 +32,9 @@ class BoardRow:
     can_email: bool
     basis_choices: list[tuple[str, str]] = field(default_factory=list)
     channel_choices: list[ReportingChannel] = field(default_factory=list)
+    # Set by board_rows for unsent requests (cases/removals/outcomes.py): what each channel achieved lately.
+    channel_outcomes: dict = field(default_factory=dict)
+    best_channel: object | None = None
 
     @property
     def is_past_deadline(self) -> bool:
@@ -104,6 +108,7 @@ def board_requests(case: Case) -> list[RemovalRequest]:
             Prefetch("request_urls", RequestURL.objects.select_related("case_url", "case_url__recheck")),
             Prefetch("transitions", RequestTransition.objects.select_related("actor")),
             Prefetch("platform__channels"),
+            Prefetch("replies", PlatformReply.objects.select_related("decided_by").prefetch_related("attachments")),
         )
         .order_by("platform__name", "host", "kind", "sequence")
     )
@@ -154,4 +159,26 @@ def board_rows(case: Case) -> list[BoardRow]:
                 channel_choices=channel_choices,
             )
         )
+    _attach_outcomes(rows)
     return rows
+
+
+def _attach_outcomes(rows: list[BoardRow]) -> None:
+    """One query for every channel a caseworker may still choose on this board (unsent requests only)."""
+    choosing = [row for row in rows if row.request.status in state.UNSENT and row.channel_choices]
+    if not choosing:
+        return
+    figures = outcomes.channel_outcomes({c.pk for row in choosing for c in row.channel_choices})
+    for row in choosing:
+        row.channel_outcomes = {c.pk: figures[c.pk] for c in row.channel_choices}
+        for channel in row.channel_choices:
+            channel.outcome = figures[channel.pk]
+        # Suggest only among channels that serve this case's situation (an empty list serves every one).
+        situations = legal.choice.situations_for(row.request.case)
+        fitting = [
+            figures[c.pk]
+            for c in row.channel_choices
+            if not c.situations or not situations or situations & set(c.situations)
+        ]
+        best = outcomes.best_channel(fitting)
+        row.best_channel = next((c for c in row.channel_choices if best and c.pk == best.channel_id), None)

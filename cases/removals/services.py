@@ -17,6 +17,8 @@ from cases.models import Case
 from cases.removals import legal, queueing, state
 from cases.removals.legal.choice import STATUTORY_HOURS
 from cases.removals.models import Basis, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
+from cases.removals.replies.services import replies_erase
+from cases.removals.replies.tokens import reply_address
 from cases.timeline import event_record
 
 
@@ -466,7 +468,8 @@ def removal_send_email(*, request_id: int, token: str) -> str:
         body=rendered.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
-        reply_to=[legal.reply_to()],
+        # Replies carry the request's token (cases/removals/replies/tokens.py) and thread by the Message-ID.
+        reply_to=[reply_address(legal.reply_to(), request_id)],
         headers={"Message-ID": message_id},
     )
     email.send(fail_silently=False)
@@ -633,6 +636,7 @@ def removals_erase(*, case: Case) -> int:
     requests themselves stay, with platform, kind, status and dates, as anonymous figures for reporting.
     Returns the requests touched."""
     requests = RemovalRequest.objects.filter(case=case)
+    replies_erase(case=case)
     RequestTransition.objects.filter(request__case=case).update(note="", ticket_number="")
     # A host becomes "erased-1", "erased-2", ...: still one name per site, so the uniqueness of (case, platform,
     # host, kind, sequence) holds and a site's follow-ups stay together, but nothing of the name is left.

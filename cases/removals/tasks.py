@@ -15,6 +15,7 @@ from django.db import InterfaceError, OperationalError
 
 from cases.models import Case
 from cases.removals import deadlines, drafting, recheck, services, sweeper
+from cases.removals.replies import tasks as reply_tasks  # noqa: F401  (registers removals.poll_replies)
 
 logger = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ which includes the same board (templates/removals/_board.html)."""
 from django.urls import path
 
 from cases.removals import views
+from cases.removals.replies import views as reply_views
 
 app_name = "removals"
 
@@ -17,6 +18,8 @@ urlpatterns = [
         views.abuse_contact_lookup,
         name="abuse_lookup",
     ),
+    path("replies/<int:reply_id>/<slug:action>/", reply_views.reply_action, name="reply_action"),
+    path("replies/triage/", reply_views.triage, name="reply_triage"),
     path(
         "cases/<str:reference>/removals/<int:request_id>/<slug:action>/",
         views.request_action,

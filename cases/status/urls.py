@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases.status import dmca, views
+from cases.status import dmca, stopncii, summary, views
 
 app_name = "status"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("case/links/", views.add_urls, name="add_urls"),
     path("case/fingerprints/", views.add_hashes, name="add_hashes"),
     path("case/contact/", views.contact, name="contact"),
+    path("case/summary/", summary.case_summary, name="summary"),
+    path("case/stopncii/", stopncii.stopncii, name="stopncii"),
     path("case/withdraw/", views.withdraw, name="withdraw"),
     path("case/delete/", views.delete, name="delete"),
     path("sign-out/", views.sign_out, name="sign_out"),

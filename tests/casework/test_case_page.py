@@ -151,7 +151,7 @@ def test_the_case_page_query_count_does_not_grow_with_the_case(client, request, 
         services.message_send(case=my_case, body=f"message {i}", actor=caseworker, origin=ORIGIN, email=False)
     after = queries()
     assert before == after
-    assert after <= 15, after
+    assert after <= 16, after  # 16: the removal board prefetches its platform replies (one query)
 
 
 @pytest.mark.django_db

@@ -112,6 +112,8 @@ EXPECT: dict[str, dict[str, str]] = {
     "admin_logout": everyone("ok", **MFA),
     # The admin's password form is replaced by the staff sign-in (with MFA); staff who are not admins are refused.
     "admin_login_page": everyone("login", caseworker="denied", other_caseworker="denied", supervisor="denied", **MFA),
+    # Inbound mail webhooks: signed by the provider, not a session; absent (404) when no signing key is set, as here.
+    "webhook": everyone("not_found", **MFA),
 }
 
 # Who may see the case's personal data in a response of each class (everyone else: never).
@@ -145,6 +147,8 @@ ACCESS: dict[str, str] = {
     "status:delete": "victim",
     "status:dmca_confirm": "victim",
     "status:sign_out": "public_post_only",
+    "status:summary": "victim",
+    "status:stopncii": "victim_post_only",
     # Staff: casework.
     "staff:home": "staff",
     "casework:queue": "staff",
@@ -157,6 +161,7 @@ ACCESS: dict[str, str] = {
     "casework:message_send": "case_post_only",
     "casework:evidence_add": "case_post_only",
     "casework:evidence_file": "case",
+    "casework:evidence_pack": "case_post_only",
     "casework:audit": "supervisor",
     "casework:audit_export": "supervisor",
     "staff:invitations": "supervisor",
@@ -166,6 +171,9 @@ ACCESS: dict[str, str] = {
     "removals:request_action": "case_post_only",
     "removals:evidence_confirm": "case_post_only",
     "removals:abuse_lookup": "case",
+    "removals:reply_action": "case_post_only",  # a reply of no case here: 404 for everyone who may post at all
+    "removals:reply_triage": "supervisor",
+    "inbound_mailgun": "webhook",
     # Staff: reports.
     "reporting:cases": "supervisor",
     "reporting:removals": "supervisor",
@@ -321,7 +329,10 @@ _KWARG = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
 
 
 # Where one route needs another real value than the rest.
-ROUTE_PARAMS = {"reporting:own_export": {"table": "mine-weekly"}}
+ROUTE_PARAMS = {
+    "reporting:own_export": {"table": "mine-weekly"},
+    "removals:reply_action": {"reply_id": "999999", "action": "confirm"},
+}
 
 
 def real_path(route: Route, params: dict[str, str]) -> str:

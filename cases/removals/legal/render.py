@@ -314,6 +314,8 @@ def render_request(
         "country_name": COUNTRY_NAMES.get(country, country),
         "preservation": case.police in (Case.Police.YES, Case.Police.UNSURE),
         "fingerprints": _fingerprints(case),
+        # Only a StopNCII partner can look the case up; to anyone else the number is just one more identifier.
+        "stopncii_case": case.stopncii_case if request.platform.is_hash_partner else "",
         "statutory": choice.starts_statutory_deadline(request),
         "taken_by_self": case.images_taken_by == Case.TakenBy.SELF,
     }

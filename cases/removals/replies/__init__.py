@@ -1,0 +1,1 @@
+"""Platform replies to emailed removal requests: matching, storage, suggested outcomes, inbound routes."""
