@@ -70,12 +70,6 @@ def staff_without_mfa(db):
     return user
 
 
-def _client_for(client_class, user):
-    client = client_class()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def caseworker_client(caseworker, client):
     client.force_login(caseworker)

@@ -17,6 +17,7 @@ from cases.casework.models import AuditRecord, CaseAssignment, CaseMessage, Case
 from cases.casework.safe_contact import SafeContact
 from cases.models import Case, CaseEvent, CaseHash
 from cases.removals.models import RemovalRequest
+from hashing.bank.selectors import partner_feedback_summary
 from helpline.crypto import EncryptedTextField
 from helpline.staff import roles
 
@@ -274,11 +275,7 @@ def case_timeline(case: Case) -> list[CaseEvent]:
 
 
 def partner_feedback(case: Case):
-    """The hash bank's summary of partner matches for this case, where the bank is installed."""
-    try:
-        from hashing.bank.selectors import partner_feedback_summary
-    except ImportError:
-        return None
+    """The hash bank's summary of partner matches for this case."""
     return partner_feedback_summary(case)
 
 
@@ -292,11 +289,6 @@ def evidence_for_staff(*, reference: str, evidence_id: int) -> Evidence | None:
 
 
 # ---- For the victim's status page ----------------------------------------------------------------------
-
-
-def messages_for_victim(case: Case) -> list[CaseMessage]:
-    """The helpline's messages to this victim, oldest first: text and time only, no staff names."""
-    return list(CaseMessage.objects.filter(case=case).only("id", "case_id", "body", "created_at"))
 
 
 # ---- The audit log ---------------------------------------------------------------------------------------

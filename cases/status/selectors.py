@@ -81,13 +81,12 @@ def case_progress(case: Case) -> list[PlatformProgress]:
 
 def case_messages(case: Case) -> list:
     """Messages from the caseworker (cases.casework), oldest first."""
-    manager = getattr(case, "victim_messages", None)
-    return list(manager.all()) if manager is not None else []
+    return list(case.victim_messages.all())
 
 
 def unread_message_count(messages: list) -> int:
     """Messages the victim has not yet been shown on the status page."""
-    return sum(1 for message in messages if getattr(message, "read_at", None) is None)
+    return sum(1 for message in messages if message.read_at is None)
 
 
 def case_status_page(case: Case) -> dict:

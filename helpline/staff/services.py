@@ -127,7 +127,3 @@ def invitation_accept(*, token: str, password: str, first_name: str = "", last_n
         invitation.accepted_user = user
         invitation.save(update_fields=["accepted_at", "accepted_user"])
     return user
-
-
-def invitation_revoke(*, invitation: StaffInvitation) -> None:
-    StaffInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
