@@ -15,6 +15,13 @@ from tests.browser import shared_chromium  # noqa: F401 - a fixture for every br
 STAFF_PASSWORD = "correct-horse-battery-staple-42"
 
 
+def pytest_configure(config):
+    """A fast password hasher for the test run only; settings.py does not read hashers from the environment."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Give every test run its own database, so runs sharing one PostgreSQL server never drop each
