@@ -7,6 +7,7 @@ import os
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 
 from helpline.staff import roles
 from helpline.staff.services import staff_create
@@ -14,12 +15,9 @@ from tests.browser import shared_chromium  # noqa: F401 - a fixture for every br
 
 STAFF_PASSWORD = "correct-horse-battery-staple-42"
 
-
-def pytest_configure(config):
-    """A fast password hasher for the test run only; settings.py does not read hashers from the environment."""
-    from django.conf import settings
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A fast password hasher for the test run only (settings.py does not read hashers from the environment). Set on import,
+# before the other conftests, some of which hash passwords when they load. Django is set up by now (pytest-django).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
