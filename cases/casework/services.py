@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -156,7 +157,7 @@ def case_status_change(*, case: Case, status: str, actor, origin: Origin, closin
             locked.closed_at = None
             locked.closing_reason = ""
         locked.save(update_fields=["status", "closed_at", "closing_reason", "updated_at"])
-        detail = {"status_from": before, "status_to": status}
+        detail: dict[str, Any] = {"status_from": before, "status_to": status}  # audit detail: any JSON value
         if status == Case.Status.CLOSED:
             detail["closing_reason"] = closing_reason
         audit_record(action=Action.CASE_STATUS, actor=actor, origin=origin, case=locked, reopened=reopened, **detail)
@@ -314,7 +315,7 @@ def casework_erase(*, case: Case, actor=None, origin: Origin | None = None) -> N
     origin = origin or Origin.system()
     with transaction.atomic():
         names = list(Evidence.objects.filter(case=case).values_list("file", flat=True))
-        counts = {
+        counts: dict[str, Any] = {
             "notes": CaseNote.objects.filter(case=case).delete()[0],
             "messages": CaseMessage.objects.filter(case=case).delete()[0],
             "evidence": Evidence.objects.filter(case=case).delete()[0],

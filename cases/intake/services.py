@@ -131,11 +131,11 @@ def case_file(*, draft: dict, language: str, client_address: str | None = None) 
             filed_by=safety.get("filed_by") if safety.get("filed_by") in Case.Filer.values else Case.Filer.SELF,
             categories=categories,
             person_name=what.get("person_name") or "",
-            images_taken_by=what.get("images_taken_by")
+            images_taken_by=what.get("images_taken_by", "")
             if what.get("images_taken_by") in Case.TakenBy.values
             else (Case.TakenBy.AI if Case.Category.AI_GENERATED in categories else Case.TakenBy.UNKNOWN),
             country=(what.get("country") or "").upper()[:2],
-            police=what.get("police") if what.get("police") in Case.Police.values else "",
+            police=what.get("police", "") if what.get("police") in Case.Police.values else "",
             description=what.get("description") or "",
             elsewhere=where.get("elsewhere") or "",
             contact_name=contact.get("name") or "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -272,7 +273,7 @@ def removal_edit_draft(
         if request.status != state.DRAFTED:
             raise RemovalError("Only a drafted request can be edited; use 'Edit again' first.")
         if request.kind == RemovalRequest.Kind.ESCALATION:
-            allowed_bases = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
+            allowed_bases: list[str] = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
             channels = {c.pk: c for c in escalation_channels(request)}
         else:
             # A retired channel is offered for nothing: what the board lists is what the edit accepts.
@@ -458,7 +459,7 @@ def removal_send_email(*, request_id: int, token: str) -> str:
                 send_claimed_at=None, send_claim_token="", send_problem="Not sent: the request is incomplete."
             )
             return "incomplete"
-        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+        domain = (settings.DEFAULT_FROM_EMAIL or "").rpartition("@")[2] or "localhost"
         message_id = make_msgid(idstring=request.code, domain=domain)
         RemovalRequest.objects.filter(pk=request.pk).update(send_attempted_at=timezone.now(), message_id=message_id)
     email = EmailMessage(
@@ -526,7 +527,7 @@ def removal_mark_sent(
                 )
         rendered = render(request)
         method = request.channel.method if request.channel else ""
-        extra = {
+        extra: dict[str, Any] = {
             "sent_via": sent_via or method or RemovalRequest.SentVia.OTHER,
             "sent_to": rendered.recipient,
             "sent_body": rendered.body,
