@@ -7,7 +7,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from cases.timeline import event_record
 
 logger = logging.getLogger(__name__)
@@ -76,5 +76,5 @@ def case_erase(
         case.save()
         # The bank sees a case with no hashes and no consent: its entries are marked deleted.
         case_bank_sync(case=case)
-        event_record(case=case, kind="case_erased", actor=actor, actor_label=actor_label, reason=reason)
+        event_record(case=case, kind=CaseEvent.Kind.CASE_ERASED, actor=actor, actor_label=actor_label, reason=reason)
     return case

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.intake.hashes import case_hash_from, parse_hash_list
 from cases.intake.screening import filing_admit, hold_files, hold_reasons
-from cases.models import Case, CaseURL, new_reference
+from cases.models import Case, CaseEvent, CaseURL, new_reference
 from cases.removals.queueing import queue_drafting
 from cases.services import case_bank_sync
 from cases.timeline import event_record
@@ -156,11 +156,13 @@ def case_file(*, draft: dict, language: str, client_address: str | None = None) 
         reasons = hold_reasons(recent=recent, hashes=hashes) if case.consent_share_hashes and hashes else []
         if reasons:
             hold_files(case=case, sha256s={h["sha256"] for h in hashes}, reasons=reasons)
-            event_record(case=case, kind="bank_held", actor_label="system", reasons=reasons, files=len(hashes))
+            event_record(
+                case=case, kind=CaseEvent.Kind.BANK_HELD, actor_label="system", reasons=reasons, files=len(hashes)
+            )
         case_bank_sync(case=case)
         event_record(
             case=case,
-            kind="case_filed",
+            kind=CaseEvent.Kind.CASE_FILED,
             actor_label="victim",
             url_count=url_count,
             hash_count=hash_count,

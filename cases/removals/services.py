@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cases.casework.audit import Origin, audit_record
 from cases.casework.models import AuditRecord
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from cases.removals import legal, queueing, state
 from cases.removals.legal.choice import STATUTORY_HOURS
 from cases.removals.models import Basis, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
@@ -120,7 +120,7 @@ def move_request(
     )
     event_record(
         case=request.case,
-        kind="removal_request_moved",
+        kind=CaseEvent.Kind.REMOVAL_REQUEST_MOVED,
         actor=actor,
         request_id=request.pk,
         platform=request.platform.slug,
@@ -283,7 +283,7 @@ def removal_correct_last_move(
         )
         event_record(
             case=request.case,
-            kind="removal_request_corrected",
+            kind=CaseEvent.Kind.REMOVAL_REQUEST_CORRECTED,
             actor=actor,
             request_id=request.pk,
             platform=request.platform.slug,
@@ -382,7 +382,7 @@ def removal_edit_draft(
                 "missing_elements",
             ]
         )
-        event_record(case=request.case, kind="removal_request_edited", actor=actor, request_id=request.pk)
+        event_record(case=request.case, kind=CaseEvent.Kind.REMOVAL_REQUEST_EDITED, actor=actor, request_id=request.pk)
         _audit_change(request, actor=actor, origin=origin, step="edit")
         return request
 
@@ -419,7 +419,9 @@ def removal_approve_disclosure(*, request_id: int, actor, origin: Origin | None 
         RemovalRequest.objects.filter(pk=request.pk).update(disclosure_approved_at=now, disclosure_approved_by=actor)
         request.disclosure_approved_at = now
         request.disclosure_approved_by = actor
-        event_record(case=request.case, kind="removal_disclosure_approved", actor=actor, request_id=request.pk)
+        event_record(
+            case=request.case, kind=CaseEvent.Kind.REMOVAL_DISCLOSURE_APPROVED, actor=actor, request_id=request.pk
+        )
         audit_record(
             action=AuditRecord.Action.REMOVAL_CHANGE,
             actor=actor,
@@ -442,7 +444,7 @@ def case_evidence_confirm(*, case: Case, actor, origin: Origin | None = None) ->
         case.evidence_confirmed_at = timezone.now()
         case.evidence_confirmed_by = actor
         case.save(update_fields=["evidence_confirmed_at", "evidence_confirmed_by", "updated_at"])
-        event_record(case=case, kind="evidence_confirmed", actor=actor)
+        event_record(case=case, kind=CaseEvent.Kind.EVIDENCE_CONFIRMED, actor=actor)
         audit_record(
             action=AuditRecord.Action.CASE_STATUS,
             actor=actor,
@@ -492,7 +494,9 @@ def removal_approve_send(
             send_attempted_at=None,
             send_problem="",
         )
-        event_record(case=request.case, kind="removal_request_send_approved", actor=actor, request_id=request.pk)
+        event_record(
+            case=request.case, kind=CaseEvent.Kind.REMOVAL_REQUEST_SEND_APPROVED, actor=actor, request_id=request.pk
+        )
         _audit_change(request, actor=actor, origin=origin, step="send")
         transaction.on_commit(lambda: queueing.queue_send(request_id=request.pk, token=token))
     request.refresh_from_db()
@@ -658,7 +662,7 @@ def escalation_prepare(*, request: RemovalRequest) -> RemovalRequest:
     escalation.save(update_fields=["missing_elements"])
     event_record(
         case=request.case,
-        kind="removal_escalation_drafted",
+        kind=CaseEvent.Kind.REMOVAL_ESCALATION_DRAFTED,
         request_id=escalation.pk,
         escalates=request.pk,
         basis=basis,
@@ -686,7 +690,9 @@ def board_viewed(*, case: Case, actor, request_ids: list[int], origin: Origin) -
     if not request_ids:
         return
     with transaction.atomic():
-        event_record(case=case, kind="pii_viewed", actor=actor, what="removal_requests", request_ids=request_ids)
+        event_record(
+            case=case, kind=CaseEvent.Kind.PII_VIEWED, actor=actor, what="removal_requests", request_ids=request_ids
+        )
         audit_record(
             action=AuditRecord.Action.REMOVAL_VIEW, actor=actor, origin=origin, case=case, request_ids=request_ids
         )
