@@ -6,11 +6,11 @@ import os
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 
 from helpline.staff import roles
 from helpline.staff.services import staff_create
+from tests import totp
 from tests.browser import shared_chromium  # noqa: F401 - a fixture for every browser test
 
 STAFF_PASSWORD = "correct-horse-battery-staple-42"
@@ -47,8 +47,8 @@ def _fresh_cache(request, django_db_blocker):
 def make_staff(email: str, role: str, *, mfa: bool = True):
     user = staff_create(email=email, role=role, password=STAFF_PASSWORD, first_name=email.split("@")[0].title())
     if mfa:
-        secret = generate_totp_secret()
-        TOTP.activate(user, secret)
+        secret = totp.new_secret()
+        totp.enrol(user, secret)
         user.totp_secret = secret
     return user
 

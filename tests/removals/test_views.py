@@ -147,10 +147,10 @@ def test_unknown_actions_and_other_cases_requests_are_not_found(caseworker_clien
 
 
 def test_people_without_a_staff_role_cannot_open_the_board(client, django_user_model, case):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from tests import totp
 
     outsider = django_user_model.objects.create_user(email="someone@example.org", password="x" * 16)
-    TOTP.activate(outsider, generate_totp_secret())
+    totp.enrol(outsider, totp.new_secret())
     client.force_login(outsider)
     assert _board(client, case).status_code == 403
     assert not CaseEvent.objects.filter(case=case, kind="pii_viewed").exists()
