@@ -237,11 +237,53 @@ class CaseHash(models.Model):
 class CaseEvent(models.Model):
     """Append-only timeline of a case: who did what, when. Never holds personal data in `detail`."""
 
+    class Kind(models.TextChoices):
+        """Every kind of event the timeline holds; reports and partial indexes match on these values."""
+
+        CASE_FILED = "case_filed", "The victim filed the case"
+        CASE_CLAIMED = "case_claimed", "A caseworker claimed the case"
+        CASE_ASSIGNED = "case_assigned", "The case was assigned"
+        CASE_REASSIGNED = "case_reassigned", "The case was reassigned"
+        CASE_UNASSIGNED = "case_unassigned", "The case was unassigned"
+        CASE_STATUS_CHANGED = "case_status_changed", "The case's status changed"
+        CASE_REOPENED = "case_reopened", "The case was reopened"
+        CASE_ERASED = "case_erased", "The victim's data was erased"
+        NOTE_ADDED = "note_added", "A note was added"
+        MESSAGE_SENT = "message_sent", "A message was sent to the victim"
+        MESSAGES_READ = "messages_read", "The victim read messages"
+        EVIDENCE_ADDED = "evidence_added", "Evidence was added"
+        EVIDENCE_CONFIRMED = "evidence_confirmed", "Evidence capture was confirmed"
+        PII_VIEWED = "pii_viewed", "Victim details were viewed"
+        VICTIM_SIGNED_IN = "victim_signed_in", "The victim signed in to the status page"
+        STATUS_LOCKED = "status_locked", "The status page was locked after failed sign-ins"
+        CONTACT_UPDATED = "contact_updated", "The victim updated their contact details"
+        URLS_ADDED = "urls_added", "The victim added links"
+        HASHES_ADDED = "hashes_added", "The victim added fingerprints"
+        SHARING_WITHDRAWN = "sharing_withdrawn", "The victim withdrew consent to share fingerprints"
+        DMCA_CONFIRMED = "dmca_confirmed", "The victim confirmed a copyright notice"
+        BANK_HELD = "bank_held", "Fingerprints held back from the bank for review"
+        BANK_RELEASED = "bank_released", "Fingerprints released to the bank"
+        URL_APPEARS_REMOVED = "url_appears_removed", "A link appears to be removed"
+        REMOVAL_REQUESTS_DRAFTED = "removal_requests_drafted", "Removal requests were drafted"
+        REMOVAL_REQUEST_URLS_ADDED = "removal_request_urls_added", "Links were added to a removal request"
+        REMOVAL_REQUEST_EDITED = "removal_request_edited", "A removal request was edited"
+        REMOVAL_REQUEST_MOVED = "removal_request_moved", "A removal request changed state"
+        REMOVAL_REQUEST_CORRECTED = "removal_request_corrected", "A removal request's last move was taken back"
+        REMOVAL_REQUEST_SEND_APPROVED = "removal_request_send_approved", "A removal request was approved for sending"
+        REMOVAL_REQUEST_SEND_INTERRUPTED = (
+            "removal_request_send_interrupted",
+            "Sending a removal request was interrupted",
+        )
+        REMOVAL_REQUEST_FOLLOW_UP_DUE = "removal_request_follow_up_due", "A removal request is due a follow-up"
+        REMOVAL_REQUEST_OVERDUE = "removal_request_overdue", "A removal request is overdue"
+        REMOVAL_DISCLOSURE_APPROVED = "removal_disclosure_approved", "Naming the victim in a request was approved"
+        REMOVAL_ESCALATION_DRAFTED = "removal_escalation_drafted", "An escalation was drafted"
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor_label = models.CharField(max_length=40, default="system", help_text="victim, system, or staff")
-    kind = models.CharField(max_length=50)
+    kind = models.CharField(max_length=50, choices=Kind.choices)
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:

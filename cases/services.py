@@ -7,33 +7,25 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from cases.timeline import event_record
 
 logger = logging.getLogger(__name__)
 
 
 def case_bank_sync(*, case: Case) -> None:
-    """Make the partner hash bank reflect the case's hashes and consent. Call inside the writing transaction.
+    """Make the partner hash bank reflect the case's hashes and consent. Call inside the writing transaction."""
+    from hashing.bank.sync import bank_sync_case  # imported here: hashing.bank.sync imports cases.models
 
-    The bank (hashing.bank) is built in parallel; until it exists this is a no-op, and the bank's own
-    backfill picks up every case once it lands.
-    """
-    try:
-        from hashing.bank.sync import bank_sync_case
-    except ImportError:
-        return
     bank_sync_case(case=case)
 
 
 def _casework_erase(*, case: Case, actor, request=None) -> None:
-    """Notes, messages and evidence files the casework side holds (cases.casework), when it is installed. The audit
-    record names the staff member's address and browser when a request is given (erasure from the admin)."""
-    try:
-        from cases.casework.audit import Origin
-        from cases.casework.services import casework_erase
-    except ImportError:
-        return
+    """Notes, messages and evidence files the casework side holds (cases.casework). The audit record names the
+    staff member's address and browser when a request is given (erasure from the admin)."""
+    from cases.casework.audit import Origin
+    from cases.casework.services import casework_erase
+
     casework_erase(case=case, actor=actor, origin=Origin.from_request(request) if request is not None else None)
 
 
@@ -85,5 +77,5 @@ def case_erase(
         case.save()
         # The bank sees a case with no hashes and no consent: its entries are marked deleted.
         case_bank_sync(case=case)
-        event_record(case=case, kind="case_erased", actor=actor, actor_label=actor_label, reason=reason)
+        event_record(case=case, kind=CaseEvent.Kind.CASE_ERASED, actor=actor, actor_label=actor_label, reason=reason)
     return case

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cases.removals.directory import platform_slug_for_host as directory_slug_for_host
 from helpline.crypto import keyed_digest
 
 MAX_URL_LENGTH = 2000
@@ -61,12 +62,8 @@ class NormalisedURL:
 
 
 def platform_slug_for_host(host: str) -> str:
-    """The platform directory's slug for a host, or "" while the directory (cases.removals) is not there."""
-    try:
-        from cases.removals.directory import platform_slug_for_host as lookup
-    except ImportError:
-        return ""
-    return lookup(host) or ""
+    """The platform directory's slug for a host, or "" for a host the directory does not know."""
+    return directory_slug_for_host(host) or ""
 
 
 def _is_tracking(name: str) -> bool:

@@ -6,13 +6,18 @@ import os
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 
 from helpline.staff import roles
 from helpline.staff.services import staff_create
+from tests import totp
 from tests.browser import shared_chromium  # noqa: F401 - a fixture for every browser test
 
 STAFF_PASSWORD = "correct-horse-battery-staple-42"
+
+# A fast password hasher for the test run only (settings.py does not read hashers from the environment). Set on import,
+# before the other conftests, some of which hash passwords when they load. Django is set up by now (pytest-django).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +47,8 @@ def _fresh_cache(request, django_db_blocker):
 def make_staff(email: str, role: str, *, mfa: bool = True):
     user = staff_create(email=email, role=role, password=STAFF_PASSWORD, first_name=email.split("@")[0].title())
     if mfa:
-        secret = generate_totp_secret()
-        TOTP.activate(user, secret)
+        secret = totp.new_secret()
+        totp.enrol(user, secret)
         user.totp_secret = secret
     return user
 
@@ -68,12 +73,6 @@ def staff_without_mfa(db):
     user = make_staff("nomfa@helpline.test", roles.CASEWORKER, mfa=False)
     assert not Authenticator.objects.filter(user=user).exists()
     return user
-
-
-def _client_for(client_class, user):
-    client = client_class()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

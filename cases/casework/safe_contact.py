@@ -51,6 +51,9 @@ class SafeContact:
         return [label for key, label in CHANNEL_LABELS.items() if key not in self.channels]
 
 
-def may_email(case) -> bool:
-    """A message may be emailed only with contact consent, an address, and email ticked as safe."""
-    return bool(case.consent_contact and case.contact_email and SafeContact.parse(case.safe_contact).allows("email"))
+def may_email(case, details=None) -> bool:
+    """A message may be emailed only with contact consent, an address, and email ticked as safe. `details` are the
+    decrypted VictimDetails the case page holds already (case_for_staff defers the encrypted fields)."""
+    email = details.email if details is not None else case.contact_email
+    safe = details.safe_contact if details is not None else SafeContact.parse(case.safe_contact)
+    return bool(case.consent_contact and email and safe.allows("email"))

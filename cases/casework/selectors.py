@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case as SqlCase
@@ -17,6 +18,7 @@ from cases.casework.models import AuditRecord, CaseAssignment, CaseMessage, Case
 from cases.casework.safe_contact import SafeContact
 from cases.models import Case, CaseEvent, CaseHash
 from cases.removals.models import RemovalRequest
+from hashing.bank.selectors import partner_feedback_summary
 from helpline.crypto import EncryptedTextField
 from helpline.staff import roles
 
@@ -144,7 +146,27 @@ class VictimDetails:
         return [name for name, value in fields.items() if value] + (["safe_contact"] if self.safe_contact.given else [])
 
 
-def victim_details(case: Case) -> VictimDetails:
+class StaffCaseRow(Protocol):
+    """A Case as case_for_staff loads it: the decrypted details and the hash counts are annotations."""
+
+    pii_contact_name: str | None
+    pii_contact_email: str | None
+    pii_contact_phone: str | None
+    pii_signature_name: str | None
+    pii_person_name: str | None
+    pii_description: str | None
+    pii_elsewhere: str | None
+    pii_safe_contact: str | None
+    hash_files: int | None
+    hash_images: int | None
+    hash_videos: int | None
+    hash_pdq: int | None
+    hash_phash: int | None
+    hash_md5: int | None
+    hash_sha256: int | None
+
+
+def victim_details(case: StaffCaseRow) -> VictimDetails:
     """Only for a case loaded by case_for_staff for a viewer allowed to see the details."""
     return VictimDetails(
         name=case.pii_contact_name or "",
@@ -158,7 +180,7 @@ def victim_details(case: Case) -> VictimDetails:
     )
 
 
-def hash_summary(case: Case) -> dict[str, int]:
+def hash_summary(case: StaffCaseRow) -> dict[str, int]:
     return {
         "files": case.hash_files or 0,
         "images": case.hash_images or 0,
@@ -182,7 +204,8 @@ def case_items(case: Case) -> CaseItems:
     within its query budget alongside the removal board. Columns line up as: source, id, created_at, author
     (id, first, last, email), secret (encrypted: note text, message body, evidence caption), label (email
     status, evidence kind), file, content_type, width, height."""
-    text, number = TextField(), IntegerField()
+    text: TextField[str, str] = TextField()
+    number: IntegerField[int, int] = IntegerField()
     blank, zero = Value("", output_field=text), Value(0, output_field=number)
 
     def author(prefix: str) -> list[str]:
@@ -275,11 +298,7 @@ def case_timeline(case: Case) -> list[CaseEvent]:
 
 
 def partner_feedback(case: Case):
-    """The hash bank's summary of partner matches for this case, where the bank is installed."""
-    try:
-        from hashing.bank.selectors import partner_feedback_summary
-    except ImportError:
-        return None
+    """The hash bank's summary of partner matches for this case."""
     return partner_feedback_summary(case)
 
 
@@ -293,11 +312,6 @@ def evidence_for_staff(*, reference: str, evidence_id: int) -> Evidence | None:
 
 
 # ---- For the victim's status page ----------------------------------------------------------------------
-
-
-def messages_for_victim(case: Case) -> list[CaseMessage]:
-    """The helpline's messages to this victim, oldest first: text and time only, no staff names."""
-    return list(CaseMessage.objects.filter(case=case).only("id", "case_id", "body", "created_at"))
 
 
 # ---- The audit log ---------------------------------------------------------------------------------------

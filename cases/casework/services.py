@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -16,7 +17,7 @@ from cases.casework.audit import Origin, audit_record
 from cases.casework.evidence import clean_screenshot
 from cases.casework.models import AuditRecord, CaseAssignment, CaseMessage, CaseNote, Evidence
 from cases.casework.safe_contact import SafeContact
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from cases.timeline import event_record
 from helpline.staff import roles
 
@@ -41,6 +42,14 @@ class ClaimRefused(CaseworkError):
 
     def __str__(self) -> str:
         return self.message
+
+
+ASSIGNMENT_EVENTS = {
+    CaseAssignment.Kind.CLAIM: CaseEvent.Kind.CASE_CLAIMED,
+    CaseAssignment.Kind.ASSIGN: CaseEvent.Kind.CASE_ASSIGNED,
+    CaseAssignment.Kind.REASSIGN: CaseEvent.Kind.CASE_REASSIGNED,
+    CaseAssignment.Kind.UNASSIGN: CaseEvent.Kind.CASE_UNASSIGNED,
+}
 
 
 def _require_staff(actor) -> None:
@@ -75,7 +84,13 @@ def case_claim(*, case: Case, actor, origin: Origin) -> Case:
                 case=case, kind=CaseAssignment.Kind.CLAIM, assigned_to=actor, by=actor, at=now
             )
             audit_record(action=Action.CASE_CLAIM, actor=actor, origin=origin, case=case, status=case.status)
-            event_record(case=case, kind="case_claimed", actor=actor, status_from=status_before, status_to=case.status)
+            event_record(
+                case=case,
+                kind=CaseEvent.Kind.CASE_CLAIMED,
+                actor=actor,
+                status_from=status_before,
+                status_to=case.status,
+            )
             return case
     current = Case.objects.select_related("assigned_to").get(pk=case.pk)
     if current.assigned_to_id == actor.pk:
@@ -125,7 +140,7 @@ def case_assign(*, case: Case, to, actor, origin: Origin) -> Case:
         )
         event_record(
             case=locked,
-            kind=f"case_{kind}ed" if kind != CaseAssignment.Kind.UNASSIGN else "case_unassigned",
+            kind=ASSIGNMENT_EVENTS[kind],
             actor=actor,
             assigned_to_id=new_id,
             previous_id=previous_id,
@@ -156,11 +171,16 @@ def case_status_change(*, case: Case, status: str, actor, origin: Origin, closin
             locked.closed_at = None
             locked.closing_reason = ""
         locked.save(update_fields=["status", "closed_at", "closing_reason", "updated_at"])
-        detail = {"status_from": before, "status_to": status}
+        detail: dict[str, Any] = {"status_from": before, "status_to": status}  # audit detail: any JSON value
         if status == Case.Status.CLOSED:
             detail["closing_reason"] = closing_reason
         audit_record(action=Action.CASE_STATUS, actor=actor, origin=origin, case=locked, reopened=reopened, **detail)
-        event_record(case=locked, kind="case_reopened" if reopened else "case_status_changed", actor=actor, **detail)
+        event_record(
+            case=locked,
+            kind=CaseEvent.Kind.CASE_REOPENED if reopened else CaseEvent.Kind.CASE_STATUS_CHANGED,
+            actor=actor,
+            **detail,
+        )
     return locked
 
 
@@ -181,7 +201,7 @@ def case_bank_release(*, case: Case, actor, origin: Origin) -> Case:
         audit_record(
             action=Action.BANK_RELEASE, actor=actor, origin=origin, case=locked, reasons=locked.bank_hold_reasons
         )
-        event_record(case=locked, kind="bank_released", actor=actor, reasons=locked.bank_hold_reasons)
+        event_record(case=locked, kind=CaseEvent.Kind.BANK_RELEASED, actor=actor, reasons=locked.bank_hold_reasons)
     return locked
 
 
@@ -196,7 +216,7 @@ def note_add(*, case: Case, text: str, actor, origin: Origin) -> CaseNote:
     with transaction.atomic():
         note = CaseNote.objects.create(case=case, author=actor, text=text)
         audit_record(action=Action.NOTE_ADD, actor=actor, origin=origin, case=case, obj=note)
-        event_record(case=case, kind="note_added", actor=actor, note_id=note.pk)
+        event_record(case=case, kind=CaseEvent.Kind.NOTE_ADDED, actor=actor, note_id=note.pk)
     return note
 
 
@@ -226,7 +246,9 @@ def message_send(*, case: Case, body: str, actor, origin: Origin, email: bool = 
         audit_record(
             action=Action.MESSAGE_SEND, actor=actor, origin=origin, case=case, obj=message, email_status=email_status
         )
-        event_record(case=case, kind="message_sent", actor=actor, message_id=message.pk, email_status=email_status)
+        event_record(
+            case=case, kind=CaseEvent.Kind.MESSAGE_SENT, actor=actor, message_id=message.pk, email_status=email_status
+        )
         if email_status == Email.QUEUED:
             message_id = message.pk
             transaction.on_commit(lambda: _queue_email_notice(message_id))
@@ -265,7 +287,9 @@ def evidence_add(*, case: Case, upload, kind: str, actor, origin: Origin, captio
         with transaction.atomic():
             evidence.save()
             audit_record(action=Action.EVIDENCE_ADD, actor=actor, origin=origin, case=case, obj=evidence, kind=kind)
-            event_record(case=case, kind="evidence_added", actor=actor, evidence_id=evidence.pk, evidence_kind=kind)
+            event_record(
+                case=case, kind=CaseEvent.Kind.EVIDENCE_ADDED, actor=actor, evidence_id=evidence.pk, evidence_kind=kind
+            )
     except Exception:
         evidence.file.storage.delete(evidence.file.name)
         raise
@@ -314,7 +338,7 @@ def casework_erase(*, case: Case, actor=None, origin: Origin | None = None) -> N
     origin = origin or Origin.system()
     with transaction.atomic():
         names = list(Evidence.objects.filter(case=case).values_list("file", flat=True))
-        counts = {
+        counts: dict[str, Any] = {
             "notes": CaseNote.objects.filter(case=case).delete()[0],
             "messages": CaseMessage.objects.filter(case=case).delete()[0],
             "evidence": Evidence.objects.filter(case=case).delete()[0],

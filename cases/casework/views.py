@@ -88,10 +88,12 @@ def case_claim(request, reference: str):
         }
         return render(request, "casework/_claimed_row.html", context)
     (messages.success if claimed else messages.warning)(request, notice)
-    return redirect(_next_or(request, reverse("casework:case", args=[case.reference])))
+    return redirect(next_or(request, reverse("casework:case", args=[case.reference])))
 
 
-def _next_or(request, default: str) -> str:
+def next_or(request, default: str) -> str:
+    """The form's `next` when it stays on this site (a path, or this host over the same scheme), else `default`:
+    the one check for every staff redirect, so none can send a caseworker to another site."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
@@ -135,7 +137,7 @@ def _render_case(request, reference: str, *, forms: dict | None = None, status: 
         context["requests_summary"] = selectors.case_requests_summary(case)
     if allowed:
         details = selectors.victim_details(case)
-        email_allowed = may_email_details(case, details)
+        email_allowed = may_email(case, details)
         items = selectors.case_items(case)
         context.update(
             details=details,
@@ -162,10 +164,6 @@ def _render_case(request, reference: str, *, forms: dict | None = None, status: 
         # Evidence images load from the storage's signed URLs (after our authorised redirect).
         response._csp_update = {"img-src": [origin]}
     return response
-
-
-def may_email_details(case: Case, details: selectors.VictimDetails) -> bool:
-    return bool(case.consent_contact and details.email and details.safe_contact.allows("email"))
 
 
 def _case_for_action(request, reference: str) -> Case:

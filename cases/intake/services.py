@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.intake.hashes import case_hash_from, parse_hash_list
 from cases.intake.screening import filing_admit, hold_files, hold_reasons
-from cases.models import Case, CaseURL, new_reference
+from cases.models import Case, CaseEvent, CaseURL, new_reference
 from cases.removals.queueing import queue_drafting
 from cases.services import case_bank_sync
 from cases.timeline import event_record
@@ -131,11 +131,11 @@ def case_file(*, draft: dict, language: str, client_address: str | None = None) 
             filed_by=safety.get("filed_by") if safety.get("filed_by") in Case.Filer.values else Case.Filer.SELF,
             categories=categories,
             person_name=what.get("person_name") or "",
-            images_taken_by=what.get("images_taken_by")
+            images_taken_by=what.get("images_taken_by", "")
             if what.get("images_taken_by") in Case.TakenBy.values
             else (Case.TakenBy.AI if Case.Category.AI_GENERATED in categories else Case.TakenBy.UNKNOWN),
             country=(what.get("country") or "").upper()[:2],
-            police=what.get("police") if what.get("police") in Case.Police.values else "",
+            police=what.get("police", "") if what.get("police") in Case.Police.values else "",
             description=what.get("description") or "",
             elsewhere=where.get("elsewhere") or "",
             contact_name=contact.get("name") or "",
@@ -156,11 +156,13 @@ def case_file(*, draft: dict, language: str, client_address: str | None = None) 
         reasons = hold_reasons(recent=recent, hashes=hashes) if case.consent_share_hashes and hashes else []
         if reasons:
             hold_files(case=case, sha256s={h["sha256"] for h in hashes}, reasons=reasons)
-            event_record(case=case, kind="bank_held", actor_label="system", reasons=reasons, files=len(hashes))
+            event_record(
+                case=case, kind=CaseEvent.Kind.BANK_HELD, actor_label="system", reasons=reasons, files=len(hashes)
+            )
         case_bank_sync(case=case)
         event_record(
             case=case,
-            kind="case_filed",
+            kind=CaseEvent.Kind.CASE_FILED,
             actor_label="victim",
             url_count=url_count,
             hash_count=hash_count,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import CaseEvent
 from cases.removals import state
 from cases.removals.models import RemovalRequest
 from cases.removals.services import RemovalError, escalation_prepare, lock_request, move_request
@@ -85,7 +86,7 @@ def _follow_ups_due(now: datetime) -> int:
             if not claimed:
                 continue
             request = RemovalRequest.objects.select_related("case", "case__assigned_to", "platform").get(pk=request_id)
-            event_record(case=request.case, kind="removal_request_follow_up_due", request_id=request.pk)
+            event_record(case=request.case, kind=CaseEvent.Kind.REMOVAL_REQUEST_FOLLOW_UP_DUE, request_id=request.pk)
             transaction.on_commit(lambda r=request: _notify_follow_up(r))
         prompted += 1
     return prompted
@@ -111,7 +112,7 @@ def removal_deadlines_check(*, now: datetime | None = None) -> int:
                 move_request(request, state.OVERDUE, note="Deadline passed without a removal.")
                 escalation_prepare(request=request)
                 RemovalRequest.objects.filter(pk=request.pk).update(overdue_notified_at=now)
-                event_record(case=request.case, kind="removal_request_overdue", request_id=request.pk)
+                event_record(case=request.case, kind=CaseEvent.Kind.REMOVAL_REQUEST_OVERDUE, request_id=request.pk)
                 transaction.on_commit(lambda r=request: _notify_overdue(r))
             moved += 1
         except RemovalError:

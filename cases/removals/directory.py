@@ -105,7 +105,3 @@ def platform_slug_for_host(host: str) -> str:
         if slug:
             return slug
     return ""
-
-
-def platform_slug_for_url(url: str) -> str:
-    return platform_slug_for_host(host_of(url))

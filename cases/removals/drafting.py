@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from cases.models import Case, CaseURL
+from cases.models import Case, CaseEvent, CaseURL
 from cases.removals import directory as directory_module
 from cases.removals import legal, state
 from cases.removals.models import Platform, RemovalRequest, RequestURL
@@ -157,7 +157,7 @@ def draft_for_case(*, case_id: int) -> DraftResult:
         if new_requests:
             event_record(
                 case=case,
-                kind="removal_requests_drafted",
+                kind=CaseEvent.Kind.REMOVAL_REQUESTS_DRAFTED,
                 requests=[
                     {
                         "request_id": r.pk,
@@ -173,7 +173,7 @@ def draft_for_case(*, case_id: int) -> DraftResult:
         if extended:
             event_record(
                 case=case,
-                kind="removal_request_urls_added",
+                kind=CaseEvent.Kind.REMOVAL_REQUEST_URLS_ADDED,
                 requests=[{"request_id": r.pk, "url_count": len(fresh)} for r, fresh in extended],
             )
         result.created = len(new_requests)

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import CaseHash, CaseURL
+from cases.models import CaseEvent, CaseHash, CaseURL
 from cases.removals import directory, queueing, state
 from cases.removals.models import RemovalRequest, RequestURL, UrlCheck
 from cases.timeline import event_record
@@ -391,7 +391,7 @@ def url_recheck(*, case_url_id: int) -> UrlCheck:
         claimed_at=None,
     )
     if verdict.result != previous and verdict.result == UrlCheck.Result.APPEARS_REMOVED:
-        event_record(case=case_url.case, kind="url_appears_removed", case_url_id=case_url_id)
+        event_record(case=case_url.case, kind=CaseEvent.Kind.URL_APPEARS_REMOVED, case_url_id=case_url_id)
     check.refresh_from_db()
     return check
 

@@ -39,7 +39,7 @@ class BoardRow:
     @property
     def is_past_deadline(self) -> bool:
         deadline = self.request.deadline_at
-        return self.deadline_running and deadline < timezone.now()
+        return self.deadline_running and deadline is not None and deadline < timezone.now()
 
     @property
     def deadline_running(self) -> bool:
@@ -113,7 +113,7 @@ def board_requests(case: Case) -> list[RemovalRequest]:
         .order_by("platform__name", "host", "kind", "sequence")
     )
     # Platforms first, then 'other website' rows, then search engines; each target's requests together.
-    rank = {Platform.Kind.PLATFORM: 0, Platform.Kind.HOST: 1, Platform.Kind.SEARCH_ENGINE: 2}
+    rank: dict[str, int] = {Platform.Kind.PLATFORM: 0, Platform.Kind.HOST: 1, Platform.Kind.SEARCH_ENGINE: 2}
     return sorted(requests, key=lambda r: rank.get(r.platform.kind, 3))
 
 
@@ -133,7 +133,7 @@ def board_rows(case: Case) -> list[BoardRow]:
         rendered = legal.render_request(request, case=case, urls=urls, original=request.escalates)
         channels = [c for c in request.platform.channels.all() if not c.retired]
         if request.kind == RemovalRequest.Kind.ESCALATION:
-            basis_values = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
+            basis_values: list[str] = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
             channel_choices = [c for c in channels if c.is_escalation] + regulators
         else:
             basis_values = legal.allowed_bases(request.platform, channels, case=case, kind=request.kind)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +14,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case
+from cases.casework.audit import Origin, audit_record
+from cases.casework.models import AuditRecord
+from cases.models import Case, CaseEvent
 from cases.removals import legal, queueing, state
 from cases.removals.legal.choice import STATUTORY_HOURS
 from cases.removals.models import Basis, RemovalRequest, ReportingChannel, RequestTransition, RequestURL
@@ -39,6 +42,21 @@ def _conflict(current: str) -> RemovalConflict:
 
 def _actor_label(actor) -> str:
     return "staff" if actor is not None else "system"
+
+
+def _audit_change(request: RemovalRequest, *, actor, origin: Origin | None, step: str) -> None:
+    """A staff member's change to a request, audit-logged inside the caller's transaction. Moves the system makes
+    (tasks, the sweeper) have no actor and are in the request's history instead."""
+    if actor is None:
+        return
+    audit_record(
+        action=AuditRecord.Action.REMOVAL_CHANGE,
+        actor=actor,
+        origin=origin or Origin.system(),
+        case=request.case,
+        obj=request,
+        step=step,
+    )
 
 
 def request_urls(request: RemovalRequest) -> list[str]:
@@ -104,7 +122,7 @@ def move_request(
     )
     event_record(
         case=request.case,
-        kind="removal_request_moved",
+        kind=CaseEvent.Kind.REMOVAL_REQUEST_MOVED,
         actor=actor,
         request_id=request.pk,
         platform=request.platform.slug,
@@ -139,23 +157,57 @@ def removal_transition(
     expected_status: str | None = None,
     note: str = "",
     ticket_number: str = "",
+    origin: Origin | None = None,
+    step: str = "move",
 ) -> RemovalRequest:
-    """Move a request. `expected_status` is the state the person saw: if it changed meanwhile, refuse."""
+    """Move a request. `expected_status` is the state the person saw: if it changed meanwhile, refuse. A staff
+    member's move is audit-logged as `step` in the same transaction."""
     with transaction.atomic():
         request = lock_request(request_id)
         if expected_status is not None and request.status != expected_status:
             raise _conflict(request.status)
-        return move_request(request, to_status, actor=actor, note=note, ticket_number=ticket_number)
+        move_request(request, to_status, actor=actor, note=note, ticket_number=ticket_number)
+        _audit_change(request, actor=actor, origin=origin, step=step)
+        return request
 
 
-def removal_mark_ready(*, request_id: int, actor, expected_status: str = state.DRAFTED) -> RemovalRequest:
+def removal_mark_ready(
+    *, request_id: int, actor, expected_status: str = state.DRAFTED, origin: Origin | None = None
+) -> RemovalRequest:
     return removal_transition(
-        request_id=request_id, to_status=state.READY, actor=actor, expected_status=expected_status
+        request_id=request_id,
+        to_status=state.READY,
+        actor=actor,
+        expected_status=expected_status,
+        origin=origin,
+        step="ready",
+    )
+
+
+def removal_reopen(
+    *, request_id: int, actor, expected_status: str, note: str = "", origin: Origin | None = None
+) -> RemovalRequest:
+    """Back to draft, to be edited and marked ready again."""
+    return removal_transition(
+        request_id=request_id,
+        to_status=state.DRAFTED,
+        actor=actor,
+        expected_status=expected_status,
+        note=note,
+        origin=origin,
+        step="reopen",
     )
 
 
 def removal_record_answer(
-    *, request_id: int, actor, answer: str, expected_status: str, note: str = "", ticket_number: str = ""
+    *,
+    request_id: int,
+    actor,
+    answer: str,
+    expected_status: str,
+    note: str = "",
+    ticket_number: str = "",
+    origin: Origin | None = None,
 ) -> RemovalRequest:
     if answer not in state.ANSWERS:
         raise RemovalError("Choose what the platform answered: acknowledged, removed, refused or needs information.")
@@ -166,25 +218,34 @@ def removal_record_answer(
         expected_status=expected_status,
         note=note,
         ticket_number=ticket_number,
+        origin=origin,
+        step="answer",
     )
 
 
-def removal_close(*, request_id: int, actor, expected_status: str, note: str = "") -> RemovalRequest:
+def removal_close(
+    *, request_id: int, actor, expected_status: str, note: str = "", origin: Origin | None = None
+) -> RemovalRequest:
     return removal_transition(
-        request_id=request_id, to_status=state.CLOSED, actor=actor, expected_status=expected_status, note=note
+        request_id=request_id,
+        to_status=state.CLOSED,
+        actor=actor,
+        expected_status=expected_status,
+        note=note,
+        origin=origin,
+        step="close",
     )
 
 
 CORRECTION_LABEL = state.CORRECTION_LABEL
 
 
-def removal_correct_last_move(*, request_id: int, actor, expected_status: str, reason: str, origin) -> RemovalRequest:
+def removal_correct_last_move(
+    *, request_id: int, actor, expected_status: str, reason: str, origin: Origin
+) -> RemovalRequest:
     """Take back the last move of a request (a platform's answer or closing, recorded by mistake): the request
     goes back to the state before it, with its own history row and timeline event, and an audit row, all in one
-    transaction. The mistaken move stays in the history. `origin` is a cases.casework.audit.Origin."""
-    from cases.casework.audit import audit_record
-    from cases.casework.models import AuditRecord
-
+    transaction. The mistaken move stays in the history."""
     reason = (reason or "").strip()
     if not reason:
         raise RemovalError("Say in a few words what was wrong with the last move; the history keeps the reason.")
@@ -224,7 +285,7 @@ def removal_correct_last_move(*, request_id: int, actor, expected_status: str, r
         )
         event_record(
             case=request.case,
-            kind="removal_request_corrected",
+            kind=CaseEvent.Kind.REMOVAL_REQUEST_CORRECTED,
             actor=actor,
             request_id=request.pk,
             platform=request.platform.slug,
@@ -265,6 +326,7 @@ def removal_edit_draft(
     abuse_contact: str = "",
     copyright_confirmed: bool = False,
     explanation_extra: str = "",
+    origin: Origin | None = None,
 ) -> RemovalRequest:
     """Change a draft's legal basis, channel and the facts the caseworker supplies."""
     with transaction.atomic():
@@ -274,7 +336,7 @@ def removal_edit_draft(
         if request.status != state.DRAFTED:
             raise RemovalError("Only a drafted request can be edited; use 'Edit again' first.")
         if request.kind == RemovalRequest.Kind.ESCALATION:
-            allowed_bases = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
+            allowed_bases: list[str] = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
             channels = {c.pk: c for c in escalation_channels(request)}
         else:
             # A retired channel is offered for nothing: what the board lists is what the edit accepts.
@@ -322,7 +384,8 @@ def removal_edit_draft(
                 "missing_elements",
             ]
         )
-        event_record(case=request.case, kind="removal_request_edited", actor=actor, request_id=request.pk)
+        event_record(case=request.case, kind=CaseEvent.Kind.REMOVAL_REQUEST_EDITED, actor=actor, request_id=request.pk)
+        _audit_change(request, actor=actor, origin=origin, step="edit")
         return request
 
 
@@ -343,12 +406,9 @@ def _basis_refusal(request: RemovalRequest, basis: str) -> str:
     return f"This legal basis does not apply to {request.platform.name} for this case; choose one from the list."
 
 
-def removal_approve_disclosure(*, request_id: int, actor, origin=None) -> RemovalRequest:
+def removal_approve_disclosure(*, request_id: int, actor, origin: Origin | None = None) -> RemovalRequest:
     """A caseworker approves naming the victim in one request to a destination that is unknown or unverified.
     Audit-logged in the same transaction."""
-    from cases.casework.audit import Origin, audit_record
-    from cases.casework.models import AuditRecord
-
     with transaction.atomic():
         request = lock_request(request_id)
         if request.status not in state.UNSENT:
@@ -361,7 +421,9 @@ def removal_approve_disclosure(*, request_id: int, actor, origin=None) -> Remova
         RemovalRequest.objects.filter(pk=request.pk).update(disclosure_approved_at=now, disclosure_approved_by=actor)
         request.disclosure_approved_at = now
         request.disclosure_approved_by = actor
-        event_record(case=request.case, kind="removal_disclosure_approved", actor=actor, request_id=request.pk)
+        event_record(
+            case=request.case, kind=CaseEvent.Kind.REMOVAL_DISCLOSURE_APPROVED, actor=actor, request_id=request.pk
+        )
         audit_record(
             action=AuditRecord.Action.REMOVAL_CHANGE,
             actor=actor,
@@ -375,11 +437,8 @@ def removal_approve_disclosure(*, request_id: int, actor, origin=None) -> Remova
         return request
 
 
-def case_evidence_confirm(*, case: Case, actor, origin=None) -> Case:
+def case_evidence_confirm(*, case: Case, actor, origin: Origin | None = None) -> Case:
     """A caseworker confirms the evidence was captured (screenshots, URLs, dates): held requests may go now."""
-    from cases.casework.audit import Origin, audit_record
-    from cases.casework.models import AuditRecord
-
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.evidence_confirmed_at is not None:
@@ -387,7 +446,7 @@ def case_evidence_confirm(*, case: Case, actor, origin=None) -> Case:
         case.evidence_confirmed_at = timezone.now()
         case.evidence_confirmed_by = actor
         case.save(update_fields=["evidence_confirmed_at", "evidence_confirmed_by", "updated_at"])
-        event_record(case=case, kind="evidence_confirmed", actor=actor)
+        event_record(case=case, kind=CaseEvent.Kind.EVIDENCE_CONFIRMED, actor=actor)
         audit_record(
             action=AuditRecord.Action.CASE_STATUS,
             actor=actor,
@@ -411,7 +470,9 @@ def email_recipient(request: RemovalRequest) -> str:
     return ""
 
 
-def removal_approve_send(*, request_id: int, actor, expected_status: str = state.READY) -> RemovalRequest:
+def removal_approve_send(
+    *, request_id: int, actor, expected_status: str = state.READY, origin: Origin | None = None
+) -> RemovalRequest:
     """A caseworker approves an email request; a task sends it after commit (claimed, so it goes once)."""
     with transaction.atomic():
         request = lock_request(request_id)
@@ -435,7 +496,10 @@ def removal_approve_send(*, request_id: int, actor, expected_status: str = state
             send_attempted_at=None,
             send_problem="",
         )
-        event_record(case=request.case, kind="removal_request_send_approved", actor=actor, request_id=request.pk)
+        event_record(
+            case=request.case, kind=CaseEvent.Kind.REMOVAL_REQUEST_SEND_APPROVED, actor=actor, request_id=request.pk
+        )
+        _audit_change(request, actor=actor, origin=origin, step="send")
         transaction.on_commit(lambda: queueing.queue_send(request_id=request.pk, token=token))
     request.refresh_from_db()
     return request
@@ -460,7 +524,7 @@ def removal_send_email(*, request_id: int, token: str) -> str:
                 send_claimed_at=None, send_claim_token="", send_problem="Not sent: the request is incomplete."
             )
             return "incomplete"
-        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+        domain = (settings.DEFAULT_FROM_EMAIL or "").rpartition("@")[2] or "localhost"
         message_id = make_msgid(idstring=request.code, domain=domain)
         RemovalRequest.objects.filter(pk=request.pk).update(send_attempted_at=timezone.now(), message_id=message_id)
     email = EmailMessage(
@@ -510,6 +574,7 @@ def removal_mark_sent(
     note: str = "",
     sent_via: str = "",
     submitted_at: datetime | None = None,
+    origin: Origin | None = None,
 ) -> RemovalRequest:
     """The caseworker sent it through a web form or in the app: record it with the platform's ticket number.
     `submitted_at` is when they submitted the form, if not just now: a legal deadline counts from then."""
@@ -529,16 +594,16 @@ def removal_mark_sent(
                 )
         rendered = render(request)
         method = request.channel.method if request.channel else ""
-        extra = {
+        extra: dict[str, Any] = {
             "sent_via": sent_via or method or RemovalRequest.SentVia.OTHER,
             "sent_to": rendered.recipient,
             "sent_body": rendered.body,
         }
         if submitted_at is not None:
             extra["sent_at"] = min(submitted_at, now)
-        return move_request(
-            request, state.SENT, actor=actor, note=note, ticket_number=ticket_number.strip(), extra=extra
-        )
+        move_request(request, state.SENT, actor=actor, note=note, ticket_number=ticket_number.strip(), extra=extra)
+        _audit_change(request, actor=actor, origin=origin, step="mark-sent")
+        return request
 
 
 def _escalation_route(request: RemovalRequest) -> tuple[str, ReportingChannel | None]:
@@ -600,7 +665,7 @@ def escalation_prepare(*, request: RemovalRequest) -> RemovalRequest:
     escalation.save(update_fields=["missing_elements"])
     event_record(
         case=request.case,
-        kind="removal_escalation_drafted",
+        kind=CaseEvent.Kind.REMOVAL_ESCALATION_DRAFTED,
         request_id=escalation.pk,
         escalates=request.pk,
         basis=basis,
@@ -608,7 +673,9 @@ def escalation_prepare(*, request: RemovalRequest) -> RemovalRequest:
     return escalation
 
 
-def removal_escalate(*, request_id: int, actor, expected_status: str, note: str = "") -> RemovalRequest:
+def removal_escalate(
+    *, request_id: int, actor, expected_status: str, note: str = "", origin: Origin | None = None
+) -> RemovalRequest:
     """Move a refused, overdue or stuck request to escalated and draft its escalation."""
     with transaction.atomic():
         request = lock_request(request_id)
@@ -616,13 +683,22 @@ def removal_escalate(*, request_id: int, actor, expected_status: str, note: str 
             raise _conflict(request.status)
         move_request(request, state.ESCALATED, actor=actor, note=note)
         escalation_prepare(request=request)
+        _audit_change(request, actor=actor, origin=origin, step="escalate")
         return request
 
 
-def board_viewed(*, case: Case, actor, request_ids: list[int]) -> None:
-    """Rendering request texts shows a caseworker the victim's name and signature: record the read."""
-    if request_ids:
-        event_record(case=case, kind="pii_viewed", actor=actor, what="removal_requests", request_ids=request_ids)
+def board_viewed(*, case: Case, actor, request_ids: list[int], origin: Origin) -> None:
+    """Rendering request texts shows a caseworker the victim's name and signature: record the read on the case's
+    timeline and in the audit log, together."""
+    if not request_ids:
+        return
+    with transaction.atomic():
+        event_record(
+            case=case, kind=CaseEvent.Kind.PII_VIEWED, actor=actor, what="removal_requests", request_ids=request_ids
+        )
+        audit_record(
+            action=AuditRecord.Action.REMOVAL_VIEW, actor=actor, origin=origin, case=case, request_ids=request_ids
+        )
 
 
 # What an erased case's "other website" requests name as their host (see removals_erase).

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from cases.models import Case, CaseURL
+from cases.models import Case, CaseEvent, CaseURL
 from cases.removals import queueing
 from cases.removals.models import RemovalRequest, UrlCheck
 from cases.timeline import event_record
@@ -64,7 +64,9 @@ def removals_sweep(*, now: datetime | None = None, limit: int = 500) -> SweepRes
         if RemovalRequest.objects.filter(pk=request_id, send_claim_token=token).update(
             send_claimed_at=None, send_claim_token="", send_attempted_at=None, send_problem=problem
         ):
-            event_record(case=Case(pk=case_id), kind="removal_request_send_interrupted", request_id=request_id)
+            event_record(
+                case=Case(pk=case_id), kind=CaseEvent.Kind.REMOVAL_REQUEST_SEND_INTERRUPTED, request_id=request_id
+            )
             result.sends_interrupted += 1
 
     result.checks_released = UrlCheck.objects.filter(claimed_at__lt=now - STALE_CLAIM).update(claimed_at=None)

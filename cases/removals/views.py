@@ -7,15 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.casework import access
-from cases.casework.audit import Origin, audit_record
-from cases.casework.models import AuditRecord
-from cases.casework.views import mark_follow_up
+from cases.casework.audit import Origin
+from cases.casework.views import mark_follow_up, next_or
 from cases.models import Case
-from cases.removals import abuse_lookup, selectors, services, state
+from cases.removals import abuse_lookup, selectors, services
 from cases.removals.forms import ActionForm, AnswerForm, CorrectionForm, EditDraftForm, MarkSentForm
 from cases.removals.models import RemovalRequest
 from helpline.staff import roles
@@ -23,17 +21,23 @@ from helpline.staff import roles
 CASEWORK = (roles.CASEWORKER, roles.SUPERVISOR)
 
 
+def _origin(request) -> Origin:
+    return Origin.from_request(request)
+
+
 def _do_ready(request, removal, data):
-    return services.removal_mark_ready(request_id=removal.pk, actor=request.user, expected_status=data["from_status"])
+    return services.removal_mark_ready(
+        request_id=removal.pk, actor=request.user, expected_status=data["from_status"], origin=_origin(request)
+    )
 
 
 def _do_reopen(request, removal, data):
-    return services.removal_transition(
+    return services.removal_reopen(
         request_id=removal.pk,
-        to_status=state.DRAFTED,
         actor=request.user,
         expected_status=data["from_status"],
         note=data["note"],
+        origin=_origin(request),
     )
 
 
@@ -47,11 +51,14 @@ def _do_edit(request, removal, data):
         abuse_contact=data["abuse_contact"],
         copyright_confirmed=data["copyright_confirmed"],
         explanation_extra=data["explanation_extra"],
+        origin=_origin(request),
     )
 
 
 def _do_send(request, removal, data):
-    return services.removal_approve_send(request_id=removal.pk, actor=request.user, expected_status=data["from_status"])
+    return services.removal_approve_send(
+        request_id=removal.pk, actor=request.user, expected_status=data["from_status"], origin=_origin(request)
+    )
 
 
 def _do_mark_sent(request, removal, data):
@@ -62,13 +69,12 @@ def _do_mark_sent(request, removal, data):
         ticket_number=data["ticket_number"],
         note=data["note"],
         submitted_at=data["submitted_at"],
+        origin=_origin(request),
     )
 
 
 def _do_approve_disclosure(request, removal, data):
-    return services.removal_approve_disclosure(
-        request_id=removal.pk, actor=request.user, origin=Origin.from_request(request)
-    )
+    return services.removal_approve_disclosure(request_id=removal.pk, actor=request.user, origin=_origin(request))
 
 
 def _do_answer(request, removal, data):
@@ -79,18 +85,27 @@ def _do_answer(request, removal, data):
         expected_status=data["from_status"],
         note=data["note"],
         ticket_number=data["ticket_number"],
+        origin=_origin(request),
     )
 
 
 def _do_escalate(request, removal, data):
     return services.removal_escalate(
-        request_id=removal.pk, actor=request.user, expected_status=data["from_status"], note=data["note"]
+        request_id=removal.pk,
+        actor=request.user,
+        expected_status=data["from_status"],
+        note=data["note"],
+        origin=_origin(request),
     )
 
 
 def _do_close(request, removal, data):
     return services.removal_close(
-        request_id=removal.pk, actor=request.user, expected_status=data["from_status"], note=data["note"]
+        request_id=removal.pk,
+        actor=request.user,
+        expected_status=data["from_status"],
+        note=data["note"],
+        origin=_origin(request),
     )
 
 
@@ -100,7 +115,7 @@ def _do_correct(request, removal, data):
         actor=request.user,
         expected_status=data["from_status"],
         reason=data["note"],
-        origin=Origin.from_request(request),
+        origin=_origin(request),
     )
 
 
@@ -116,8 +131,7 @@ ACTIONS = {
     "close": (ActionForm, _do_close, "Closed."),
     "correct": (CorrectionForm, _do_correct, "Last move taken back; record the right answer now."),
 }
-# Actions whose service writes its own audit row inside its transaction.
-AUDITED_BY_SERVICE = frozenset({"correct"})
+# Every action's service writes its audit row inside its own transaction.
 
 
 @require_GET
@@ -129,15 +143,7 @@ def case_board(request, reference: str):
         raise PermissionDenied("Only the caseworker assigned to this case, or a supervisor, can see its requests.")
     rows = [] if case.erased_at else selectors.board_rows(case)
     request_ids = [row.request.pk for row in rows]
-    services.board_viewed(case=case, actor=request.user, request_ids=request_ids)
-    if request_ids:
-        audit_record(
-            action=AuditRecord.Action.REMOVAL_VIEW,
-            actor=request.user,
-            origin=Origin.from_request(request),
-            case=case,
-            request_ids=request_ids,
-        )
+    services.board_viewed(case=case, actor=request.user, request_ids=request_ids, origin=_origin(request))
     categories = [Case.Category(c).label for c in case.categories or [] if c in Case.Category.values]
     return render(request, "removals/case_board.html", {"case": case, "rows": rows, "category_labels": categories})
 
@@ -161,20 +167,9 @@ def request_action(request, reference: str, request_id: int, action: str):
         except services.RemovalError as exc:
             messages.error(request, f"{removal.code}: {exc}")
         else:
-            if action not in AUDITED_BY_SERVICE:
-                audit_record(
-                    action=AuditRecord.Action.REMOVAL_CHANGE,
-                    actor=request.user,
-                    origin=Origin.from_request(request),
-                    case=removal.case,
-                    obj=removal,
-                    step=action,
-                )
             messages.success(request, f"{removal.code}: {done}")
             mark_follow_up(request, removal.case)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
-        back = reverse("removals:case_board", args=[reference])
+    back = next_or(request, reverse("removals:case_board", args=[reference]))
     return redirect(f"{back}#request-{removal.pk}")
 
 
@@ -185,12 +180,9 @@ def evidence_confirm(request, reference: str):
     case = get_object_or_404(Case, reference=reference)
     if not access.can_work(request.user, case):
         raise PermissionDenied("Only the caseworker assigned to this case, or a supervisor, can confirm evidence.")
-    services.case_evidence_confirm(case=case, actor=request.user, origin=Origin.from_request(request))
+    services.case_evidence_confirm(case=case, actor=request.user, origin=_origin(request))
     messages.success(request, "Evidence confirmed: the requests are no longer held.")
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
-        back = reverse("removals:case_board", args=[reference])
-    return redirect(back)
+    return redirect(next_or(request, reverse("removals:case_board", args=[reference])))
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from cases.removals import state
 from cases.removals.models import Basis, RemovalRequest
 from cases.status.session import victim_required
@@ -58,7 +58,7 @@ def case_dmca_confirm(*, case: Case) -> Case:
         case.dmca_confirmed_at = timezone.now()
         case.dmca_statement = "\n".join(str(s) for s in STATEMENTS)
         case.save(update_fields=["dmca_confirmed_at", "dmca_statement", "updated_at"])
-        event_record(case=case, kind="dmca_confirmed", actor_label="victim")
+        event_record(case=case, kind=CaseEvent.Kind.DMCA_CONFIRMED, actor_label="victim")
     return case
 
 

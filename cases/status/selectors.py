@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from cases.status.dmca import dmca_waiting
 
 # Removal request states (cases.removals.state) as the victim reads them; unknown ones read "in progress".
-PLAIN_STATES = {
+PLAIN_STATES: dict[str, Promise] = {
     "pending": _("We are preparing the request"),
     "drafted": _("Request prepared, waiting to be sent"),
     "ready": _("Request prepared, waiting to be sent"),
@@ -24,7 +25,7 @@ PLAIN_STATES = {
     "overdue": _("No answer in time; your caseworker is following up"),
     "closed": _("Closed"),
 }
-CASE_STATES = {
+CASE_STATES: dict[str, Promise] = {
     Case.Status.NEW: _("Received: a caseworker will look at your case soon"),
     Case.Status.IN_PROGRESS: _("A caseworker is working on your case"),
     Case.Status.WAITING_ON_VICTIM: _("We need something from you: please read the messages below"),
@@ -43,7 +44,7 @@ class PlatformProgress:
 
     @property
     def state_text(self) -> str:
-        return PLAIN_STATES.get(self.state, PLAIN_STATES["pending"])
+        return str(PLAIN_STATES.get(self.state, PLAIN_STATES["pending"]))
 
 
 def _removal_requests(case: Case) -> list:
@@ -81,20 +82,19 @@ def case_progress(case: Case) -> list[PlatformProgress]:
 
 def case_messages(case: Case) -> list:
     """Messages from the caseworker (cases.casework), oldest first."""
-    manager = getattr(case, "victim_messages", None)
-    return list(manager.all()) if manager is not None else []
+    return list(case.victim_messages.all())
 
 
 def unread_message_count(messages: list) -> int:
     """Messages the victim has not yet been shown on the status page."""
-    return sum(1 for message in messages if getattr(message, "read_at", None) is None)
+    return sum(1 for message in messages if message.read_at is None)
 
 
 def case_status_page(case: Case) -> dict:
     messages = case_messages(case)
     return {
         "case": case,
-        "case_state": CASE_STATES.get(case.status, case.get_status_display()),
+        "case_state": CASE_STATES.get(case.status) or case.get_status_display(),
         "progress": case_progress(case),
         "hash_count": case.hashes.count(),
         "dmca_waiting": dmca_waiting(case),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases.intake.screening import hold_files, hold_reasons
 from cases.intake.services import case_hashes_create, case_urls_create, safe_contact_json
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from cases.removals.queueing import queue_drafting
 from cases.services import case_bank_sync, case_erase
 from cases.status import throttle
@@ -62,14 +62,14 @@ def victim_sign_in(*, reference: str, pin: str) -> SignIn:
             return SignIn(case=None, locked=True)
         if case is not None and check_password(pin, case.pin_hash):
             throttle.reference_success(reference)
-            event_record(case=case, kind="victim_signed_in", actor_label="victim")
+            event_record(case=case, kind=CaseEvent.Kind.VICTIM_SIGNED_IN, actor_label="victim")
             return SignIn(case=case)
         if case is None:
             check_password(pin, _dummy_hash())
         tries_left = throttle.reference_failure(reference)
         locked = tries_left == 0
         if locked and case is not None:
-            event_record(case=case, kind="status_locked", actor_label="system")
+            event_record(case=case, kind=CaseEvent.Kind.STATUS_LOCKED, actor_label="system")
         return SignIn(case=None, locked=locked, tries_left=tries_left)
 
 
@@ -77,7 +77,7 @@ def case_urls_add(*, case: Case, urls: list[str]) -> int:
     with transaction.atomic():
         added = case_urls_create(case=case, urls=urls)
         if added:
-            event_record(case=case, kind="urls_added", actor_label="victim", count=added)
+            event_record(case=case, kind=CaseEvent.Kind.URLS_ADDED, actor_label="victim", count=added)
             case_id = case.pk
             transaction.on_commit(lambda: queue_drafting(case_id=case_id))
     return added
@@ -92,10 +92,12 @@ def case_hashes_add(*, case: Case, hashes: list[dict]) -> int:
         reasons = hold_reasons(recent=None, hashes=new, case=case) if added and case.consent_share_hashes else []
         if reasons:
             hold_files(case=case, sha256s={values["sha256"] for values in new}, reasons=reasons)
-            event_record(case=case, kind="bank_held", actor_label="system", reasons=reasons, files=len(new))
+            event_record(
+                case=case, kind=CaseEvent.Kind.BANK_HELD, actor_label="system", reasons=reasons, files=len(new)
+            )
         if added:
             case_bank_sync(case=case)
-            event_record(case=case, kind="hashes_added", actor_label="victim", count=added)
+            event_record(case=case, kind=CaseEvent.Kind.HASHES_ADDED, actor_label="victim", count=added)
     return added
 
 
@@ -112,7 +114,7 @@ def case_contact_update(*, case: Case, contact: dict, consent_contact: bool) -> 
         case.save()
         event_record(
             case=case,
-            kind="contact_updated",
+            kind=CaseEvent.Kind.CONTACT_UPDATED,
             actor_label="victim",
             anonymous=case.is_anonymous,
             consent_contact=case.consent_contact,
@@ -130,7 +132,7 @@ def case_sharing_withdraw(*, case: Case) -> Case:
         case.hashes_withdrawn_at = timezone.now()
         case.save()
         case_bank_sync(case=case)
-        event_record(case=case, kind="sharing_withdrawn", actor_label="victim")
+        event_record(case=case, kind=CaseEvent.Kind.SHARING_WITHDRAWN, actor_label="victim")
     return case
 
 
@@ -141,7 +143,7 @@ def case_messages_mark_read(*, case: Case) -> int:
     with transaction.atomic():
         read = CaseMessage.objects.filter(case=case, read_at__isnull=True).update(read_at=timezone.now())
         if read:
-            event_record(case=case, kind="messages_read", actor_label="victim", count=read)
+            event_record(case=case, kind=CaseEvent.Kind.MESSAGES_READ, actor_label="victim", count=read)
     return read
 
 

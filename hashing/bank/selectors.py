@@ -72,7 +72,16 @@ def _records(
     )
     following_seq = rows[size][4] if len(rows) > size else None
     records = [
-        EntryRecord(*row[:6], pdq_variants=bytes(row[6]) if with_variants and row[6] else None) for row in rows[:size]
+        EntryRecord(
+            id=row[0],
+            signal_type=row[1],
+            value=row[2],
+            status=row[3],
+            seq=row[4],
+            pdq_quality=row[5],
+            pdq_variants=bytes(row[6]) if with_variants and row[6] else None,
+        )
+        for row in rows[:size]
     ]
     by_id = {record.id: record for record in records}
     if not by_id:

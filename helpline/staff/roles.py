@@ -29,10 +29,6 @@ def role_of(user) -> str | None:
     return role
 
 
-def is_staff_member(user) -> bool:
-    return role_of(user) is not None
-
-
 def has_mfa(user) -> bool:
     cached = getattr(user, "_helpline_has_mfa", None)
     if cached is None:

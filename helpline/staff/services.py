@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -17,10 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from helpline.models import StaffInvitation
+from helpline.models import StaffInvitation, User
 from helpline.staff import roles
-
-User = get_user_model()
 
 
 class StaffError(Exception):
@@ -127,7 +124,3 @@ def invitation_accept(*, token: str, password: str, first_name: str = "", last_n
         invitation.accepted_user = user
         invitation.save(update_fields=["accepted_at", "accepted_user"])
     return user
-
-
-def invitation_revoke(*, invitation: StaffInvitation) -> None:
-    StaffInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())

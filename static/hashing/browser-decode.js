@@ -42,7 +42,6 @@ function hasTransparency(rgba) {
 export async function decodeWithBrowser(blob, format, bytes, { cmyk = false } = {}) {
   const unrotated = bytes && withoutExifOrientation(format, bytes);
   if (unrotated) {
-    bytes = unrotated;
     blob = new Blob([unrotated], { type: MIME[format] });
   }
   let decoded;

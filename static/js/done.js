@@ -22,7 +22,7 @@ if (box) {
       try {
         await navigator.clipboard.writeText(text());
         status.textContent = status.dataset.copied;
-      } catch (e) {
+      } catch {
         status.textContent = status.dataset.copyFailed;
       }
     });

@@ -94,7 +94,7 @@ export function formatExifDate(text, locale) {
   const options = { timeZone: "UTC", dateStyle: "long", ...(withTime ? { timeStyle: "short" } : {}) };
   try {
     return new Intl.DateTimeFormat(locale || undefined, options).format(date);
-  } catch (e) {
+  } catch {
     return text;
   }
 }
@@ -199,10 +199,10 @@ function setup(root) {
     save.hidden = true;
     if (cleanUrl) URL.revokeObjectURL(cleanUrl);
     if (!file) return;
-    let found = null;
+    let found;
     try {
       found = inspect(await file.arrayBuffer());
-    } catch (e) {
+    } catch {
       found = null;
     }
     if (!found) {
@@ -229,7 +229,7 @@ function setup(root) {
       save.download = blob.type === "image/png" ? "photo-clean.png" : "photo-clean.jpg";
       save.hidden = false;
       cleanNote.textContent = msg.msgCleanReady;
-    } catch (e) {
+    } catch {
       cleanNote.textContent = msg.msgUnreadable;
     }
   });

@@ -19,7 +19,7 @@ function endSession() {
     if (!(navigator.sendBeacon && navigator.sendBeacon(signOutUrl, body))) {
       fetch(signOutUrl, { method: "POST", body, credentials: "same-origin", keepalive: true }).catch(() => {});
     }
-  } catch (e) {
+  } catch {
     // leaving matters more; the session also ends after 30 idle minutes
   }
 }
@@ -31,7 +31,7 @@ function quickExit(url) {
   endSession();
   try {
     sessionStorage.clear();
-  } catch (e) {
+  } catch {
     // storage may be disabled; leaving matters more
   }
   window.location.replace(url);

@@ -1,9 +1,9 @@
 // The removal board: copy buttons for request texts and form fields, and deadline countdowns that stay
 // current while the page is open. Loaded as a module; no inline script (the CSP forbids it).
-const status = document.querySelector("[data-copy-status]");
+const copyStatus = document.querySelector("[data-copy-status]");
 
 function announce(text) {
-  if (status) status.textContent = text;
+  if (copyStatus) copyStatus.textContent = text;
 }
 
 async function copyText(text) {
@@ -32,7 +32,7 @@ document.addEventListener("click", async (event) => {
     await copyText(source.textContent);
     button.textContent = "Copied";
     announce("Copied to the clipboard.");
-  } catch (error) {
+  } catch {
     button.textContent = "Copy failed: select the text";
     announce("Could not copy; select the text and copy it by hand.");
   }

@@ -8,10 +8,10 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 
 from cases.models import Case, CaseURL
+from tests import totp
 from tests.casework.conftest import make_case, make_request
 from tests.conftest import STAFF_PASSWORD
 
@@ -68,7 +68,7 @@ def sign_in(page, base_url: str, user) -> None:
     page.fill("input[name=password]", STAFF_PASSWORD)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    code = format_hotp_value(hotp_value(user.totp_secret, int(timezone.now().timestamp()) // 30))
+    code = totp.code(user.totp_secret, timezone.now().timestamp())
     page.fill("input[name=code]", code)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/staff/queue/$"))

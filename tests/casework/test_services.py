@@ -11,7 +11,6 @@ from cases.casework import services
 from cases.casework.access import NotAllowed
 from cases.casework.audit import Origin
 from cases.casework.models import AuditRecord, CaseAssignment, CaseMessage, CaseNote
-from cases.casework.selectors import messages_for_victim
 from cases.casework.tasks import message_email_notice
 from cases.models import Case, CaseEvent
 from tests.casework.conftest import VICTIM, make_case, safe_contact
@@ -220,16 +219,6 @@ def test_the_notice_task_checks_the_preferences_again(caseworker, monkeypatch):
     message_email_notice(message.pk)
     message.refresh_from_db()
     assert message.email_status == CaseMessage.Email.FORBIDDEN and mail.outbox == []
-
-
-@pytest.mark.django_db
-def test_messages_for_victim_lists_the_messages_without_staff_names(case, caseworker):
-    services.case_claim(case=case, actor=caseworker, origin=ORIGIN)
-    services.message_send(case=case, body="First.", actor=caseworker, origin=ORIGIN, email=False)
-    services.message_send(case=case, body="Second.", actor=caseworker, origin=ORIGIN, email=False)
-    listed = messages_for_victim(case)
-    assert [m.body for m in listed] == ["First.", "Second."]
-    assert all("author_id" in m.get_deferred_fields() for m in listed)
 
 
 @pytest.mark.django_db

@@ -8,7 +8,6 @@ import json
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -16,6 +15,7 @@ from hashing.bank import gate
 from hashing.bank.gate import UNAUTHORIZED_BODY, rate_limit_wait, refusals_flush
 from hashing.bank.partners import key_digest, partner_create, partner_key_authenticate, partner_key_rotate
 from hashing.models import Partner, PartnerApiCall, PartnerApiRefusals, PartnerKey
+from tests import totp
 from tests.conftest import STAFF_PASSWORD
 from tests.hashing import bank_helpers
 from tests.hashing.bank_helpers import image_hashes, make_case
@@ -164,7 +164,7 @@ def test_every_answered_call_is_audited_with_counts_and_no_hash_values(client, p
 @pytest.fixture
 def admin_client(client, django_user_model):
     admin = django_user_model.objects.create_superuser(email="root@helpline.test", password=STAFF_PASSWORD)
-    TOTP.activate(admin, generate_totp_secret())
+    totp.enrol(admin, totp.new_secret())
     client.force_login(admin)
     return client
 

@@ -152,3 +152,28 @@ def test_production_starts_with_an_smtp_email_url_and_the_demo_keeps_the_console
     demo = _start({"DEBUG": "true"}, expr="settings.EMAIL_BACKEND", drop=("EMAIL_URL",))
     assert demo.returncode == 0, demo.stderr
     assert demo.stdout.strip() == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_password_hashers_cannot_be_weakened_from_the_environment():
+    base = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "FIELD_ENCRYPTION_KEY": GOOD_KEY}
+    result = _start(
+        {**base, "PASSWORD_HASHERS": "django.contrib.auth.hashers.MD5PasswordHasher"}, "settings.PASSWORD_HASHERS"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "MD5" not in result.stdout and "PBKDF2PasswordHasher" in result.stdout
+
+
+def test_the_test_run_hashes_passwords_with_the_fast_hasher_set_in_conftest():
+    from django.contrib.auth.hashers import make_password
+
+    assert make_password("anything").startswith("md5$")
+
+
+def test_an_unknown_log_level_stops_startup_naming_the_variable():
+    base = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "FIELD_ENCRYPTION_KEY": GOOD_KEY}
+    result = _start({**base, "LOG_LEVEL": "verbose"})
+    assert result.returncode != 0
+    assert "LOG_LEVEL='verbose' is not one of: CRITICAL, DEBUG, ERROR, INFO, WARNING." in result.stderr
+    started = _start({**base, "LOG_LEVEL": "WARNING"}, "settings.LOGGING['root']['level']")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "WARNING"

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import override_settings
 from django.utils import timezone
 
+from tests import totp
 from tests.cases.browser import DESKTOP, axe_check, open_page
 from tests.conftest import STAFF_PASSWORD
 
@@ -34,7 +34,7 @@ def shot(page, name: str) -> None:
 
 
 def totp_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+    return totp.code(secret, timezone.now().timestamp())
 
 
 def sign_in_with_password(page, base_url: str, email: str) -> None:

@@ -147,10 +147,10 @@ def test_unknown_actions_and_other_cases_requests_are_not_found(caseworker_clien
 
 
 def test_people_without_a_staff_role_cannot_open_the_board(client, django_user_model, case):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from tests import totp
 
     outsider = django_user_model.objects.create_user(email="someone@example.org", password="x" * 16)
-    TOTP.activate(outsider, generate_totp_secret())
+    totp.enrol(outsider, totp.new_secret())
     client.force_login(outsider)
     assert _board(client, case).status_code == 403
     assert not CaseEvent.objects.filter(case=case, kind="pii_viewed").exists()
@@ -165,3 +165,36 @@ def test_an_action_returns_to_the_page_that_showed_the_board_but_never_off_site(
     assert response["Location"] == f"{reverse('removals:case_board', args=[case.reference])}#request-{request.pk}"
     response = caseworker_client.post(url, {"from_status": "ready", "next": "//evil.example/"})
     assert response["Location"].startswith("/staff/cases/")
+
+
+def test_a_move_and_its_audit_row_commit_together_or_not_at_all(caseworker_client, case, monkeypatch):
+    """The audit row is written inside the service's transaction: if it cannot be written, the move is undone."""
+    request = RemovalRequest.objects.get(case=case, platform__slug="instagram")
+
+    def refuse(**fields):
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(AuditRecord.objects, "create", refuse)
+    caseworker_client.raise_request_exception = False
+    response = caseworker_client.post(
+        reverse("removals:request_action", args=[case.reference, request.pk, "ready"]), {"from_status": "drafted"}
+    )
+    assert response.status_code == 500
+    request.refresh_from_db()
+    assert request.status == "drafted"
+    assert not request.transitions.exists()
+
+
+def test_each_board_action_is_audited_once_with_the_staff_members_address(caseworker_client, caseworker, case):
+    request = RemovalRequest.objects.get(case=case, platform__slug="instagram")
+    _act(caseworker_client, request, "ready")
+    request.refresh_from_db()
+    _act(caseworker_client, request, "reopen", note="wrong channel")
+    request.refresh_from_db()
+    _act(caseworker_client, request, "close", note="done elsewhere")
+    steps = [
+        (a.detail["step"], a.ip)
+        for a in AuditRecord.objects.filter(case=case, action=AuditRecord.Action.REMOVAL_CHANGE).order_by("id")
+    ]
+    assert [step for step, _ in steps] == ["ready", "reopen", "close"]
+    assert all(ip == "127.0.0.1" for _, ip in steps)

@@ -413,7 +413,7 @@ def test_delete_my_case_leaves_no_identifying_string_in_any_row_of_any_table(
 def test_a_case_cannot_be_deleted_in_the_admin_only_erased_through_the_erasure_service(
     settings, tmp_path, caseworker, platforms, django_user_model, django_capture_on_commit_callbacks
 ):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from tests import totp
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -424,7 +424,7 @@ def test_a_case_cannot_be_deleted_in_the_admin_only_erased_through_the_erasure_s
     stored = tmp_path / evidence.file.name
     assert stored.exists() and BankEntry.objects.filter(case_links__case=case, status=BankStatus.ACTIVE).exists()
     root = django_user_model.objects.create_superuser(email="root@helpline.test", password="x" * 24)
-    TOTP.activate(root, generate_totp_secret())
+    totp.enrol(root, totp.new_secret())
     admin = Client(HTTP_USER_AGENT="admin-browser/1.0")
     admin.force_login(root)
     changelist = "/admin/cases/case/"

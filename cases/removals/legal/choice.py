@@ -19,7 +19,8 @@ ADULT_BASES = frozenset(
         Basis.ESAFETY,
     }
 )
-STATUTORY_HOURS = {Basis.TAKE_IT_DOWN: 48}  # 47 U.S.C. 223a(a)(3): "no later than 48 hours after receiving"
+# 47 U.S.C. 223a(a)(3): "no later than 48 hours after receiving"
+STATUTORY_HOURS: dict[str, int] = {Basis.TAKE_IT_DOWN: 48}
 
 CATEGORY_SITUATIONS = {
     Case.Category.KNOWN_PERSON: {Situation.REAL_IMAGE, Situation.FORMER_PARTNER},
