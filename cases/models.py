@@ -278,6 +278,11 @@ class CaseEvent(models.Model):
         REMOVAL_REQUEST_OVERDUE = "removal_request_overdue", "A removal request is overdue"
         REMOVAL_DISCLOSURE_APPROVED = "removal_disclosure_approved", "Naming the victim in a request was approved"
         REMOVAL_ESCALATION_DRAFTED = "removal_escalation_drafted", "An escalation was drafted"
+        REMOVAL_REPLY_RECEIVED = "removal_reply_received", "A platform replied to a removal request"
+        STOPNCII_CASE_GIVEN = "stopncii_case_given", "The victim gave their StopNCII case number"
+        STOPNCII_CASE_CLEARED = "stopncii_case_cleared", "The victim removed their StopNCII case number"
+        EVIDENCE_PACK_EXPORTED = "evidence_pack_exported", "An evidence pack was exported"
+        VICTIM_SUMMARY_DOWNLOADED = "victim_summary_downloaded", "The victim downloaded their case summary"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now, db_index=True)

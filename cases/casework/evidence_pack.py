@@ -208,5 +208,5 @@ def evidence_pack_export(*, case: Case, actor, origin) -> tuple[bytes, dict]:
             pdf_sha256=manifest["files"][0]["sha256"], zip_sha256=hashlib.sha256(data).hexdigest(),
             files=len(manifest["files"]),
         )  # fmt: skip
-        event_record(case=case, kind="evidence_pack_exported", actor=actor, files=len(manifest["files"]))
+        event_record(case=case, kind=CaseEvent.Kind.EVIDENCE_PACK_EXPORTED, actor=actor, files=len(manifest["files"]))
     return data, manifest

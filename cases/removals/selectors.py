@@ -35,6 +35,12 @@ class BoardRow:
     # Set by board_rows for unsent requests (cases/removals/outcomes.py): what each channel achieved lately.
     channel_outcomes: dict = field(default_factory=dict)
     best_channel: object | None = None
+    best_outcome: object | None = None
+
+    @property
+    def channel_options(self) -> list[tuple[ReportingChannel, object | None]]:
+        """Each channel the caseworker may choose, with what it achieved lately (None when not measured)."""
+        return [(channel, self.channel_outcomes.get(channel.pk)) for channel in self.channel_choices]
 
     @property
     def is_past_deadline(self) -> bool:
@@ -171,8 +177,6 @@ def _attach_outcomes(rows: list[BoardRow]) -> None:
     figures = outcomes.channel_outcomes({c.pk for row in choosing for c in row.channel_choices})
     for row in choosing:
         row.channel_outcomes = {c.pk: figures[c.pk] for c in row.channel_choices}
-        for channel in row.channel_choices:
-            channel.outcome = figures[channel.pk]
         # Suggest only among channels that serve this case's situation (an empty list serves every one).
         situations = legal.choice.situations_for(row.request.case)
         fitting = [
@@ -182,3 +186,4 @@ def _attach_outcomes(rows: list[BoardRow]) -> None:
         ]
         best = outcomes.best_channel(fitting)
         row.best_channel = next((c for c in row.channel_choices if best and c.pk == best.channel_id), None)
+        row.best_outcome = best if row.best_channel is not None else None

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from cases.status.session import victim_required
 from cases.timeline import event_record
 from cases.uploads import refuse_file_uploads
@@ -42,7 +42,9 @@ def case_stopncii_set(*, case: Case, number: str) -> Case:
         locked.save(update_fields=["stopncii_case", "updated_at"])
         # The timeline says that it changed, never the number.
         event_record(
-            case=locked, kind="stopncii_case_given" if number else "stopncii_case_cleared", actor_label="victim"
+            case=locked,
+            kind=CaseEvent.Kind.STOPNCII_CASE_GIVEN if number else CaseEvent.Kind.STOPNCII_CASE_CLEARED,
+            actor_label="victim",
         )
     return locked
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases.casework.audit import Origin, audit_record
 from cases.casework.evidence import EvidenceRefused, clean_screenshot
 from cases.casework.models import AuditRecord
+from cases.models import CaseEvent
 from cases.removals import state
 from cases.removals.models import RemovalRequest
 from cases.removals.replies import rules as reply_rules
@@ -137,9 +138,13 @@ def reply_ingest(*, raw: bytes, route: str) -> tuple[PlatformReply, bool]:
             reply.save(update_fields=["problems", "ticket_recorded"])
             if request is not None:
                 event_record(
-                    case=request.case, kind="removal_reply_received", request_id=request.pk, reply_id=reply.pk,
-                    suggested=suggestion.status, ticket_recorded=reply.ticket_recorded,
-                )  # fmt: skip
+                    case=request.case,
+                    kind=CaseEvent.Kind.REMOVAL_REPLY_RECEIVED,
+                    request_id=request.pk,
+                    reply_id=reply.pk,
+                    suggested=suggestion.status,
+                    ticket_recorded=reply.ticket_recorded,
+                )
     except IntegrityError:
         # Another worker filed the same message first (IMAP and webhook at once): that row stands.
         return PlatformReply.objects.get(message_id=parsed.message_id), False
@@ -220,7 +225,11 @@ def reply_file(*, reply_id: int, request_id: int, actor, origin: Origin) -> Plat
             step="reply_file", reply_id=reply.pk,
         )  # fmt: skip
         event_record(
-            case=request.case, kind="removal_reply_received", actor=actor, request_id=request.pk, reply_id=reply.pk
+            case=request.case,
+            kind=CaseEvent.Kind.REMOVAL_REPLY_RECEIVED,
+            actor=actor,
+            request_id=request.pk,
+            reply_id=reply.pk,
         )
     return reply
 

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_merge_bank_hold_and_who_is_who"),
+        ("cases", "0005_case_event_kind_choices"),
     ]
 
     operations = [
