@@ -132,6 +132,7 @@ ACCESS: dict[str, str] = {
     # Victims: intake and help pages.
     "intake:start": "public",
     "intake:step": "public",
+    "intake:check": "public",
     "intake:done": "public",
     "intake:discard": "public_post_only",
     "guide:guide": "public",
