@@ -5,8 +5,14 @@ Command-line options (bind, workers, timeout) still win over these defaults.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+
+# numpy's OpenBLAS starts a thread pool when it is imported; under preload_app that import happens in the master,
+# before the fork. The index uses no BLAS routine and a host runs one worker per core, so one BLAS thread (none
+# started) costs nothing and leaves the master with no thread at all when it forks.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 wsgi_app = "helpline.wsgi:application"
 bind = "0.0.0.0:8000"
