@@ -415,8 +415,11 @@ def main() -> int:
             pending = redis_client.Redis(port=redis.port).llen("celery")
             return pending == 0
 
-        wait_for(drained, timeout=300, what="the Celery queue to drain")
-        counts = {}
+        counts: dict = {}
+        try:
+            wait_for(drained, timeout=300, what="the Celery queue to drain")
+        except AssertionError:
+            counts["not_drained"] = True
 
         def settled() -> bool:
             counts.update(checks(admin_url, targets.database_name, filed))
@@ -424,8 +427,8 @@ def main() -> int:
 
         try:
             wait_for(settled, timeout=180, what="every filed case to have its drafts")
-        except (AssertionError, TimeoutError, RuntimeError):
-            pass
+        except AssertionError:
+            pass  # the counts below say how many are stuck
 
     print()
     header = ["step", "users", "endpoint", "reqs", "rps", "p50", "p95", "p99", "errors"]
@@ -456,7 +459,8 @@ def main() -> int:
         f"{counts.get('whole', 0)}; missing: {len(counts.get('missing', []))}"
     )
     print(f"cases with a draft twice for one platform: {counts.get('duplicates', '?')}")
-    print(f"filed cases stuck without drafts after the queue drained: {counts.get('undrafted', '?')}")
+    drained_note = "after the queue drained" if not counts.get("not_drained") else "(the queue did NOT drain in 300 s)"
+    print(f"filed cases stuck without drafts {drained_note}: {counts.get('undrafted', '?')}")
     if highest is None:
         print(f"no step had every p95 < {P95_LIMIT_MS} ms with no error")
     else:
