@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import os
 import re
 import shutil
@@ -306,6 +307,7 @@ def main() -> int:
     if PG_BIN is None:
         sys.exit("bench-load needs PostgreSQL's server binaries (/usr/lib/postgresql/*/bin: apt install postgresql)")
     steps = [int(s) for s in args.steps.split(",")]
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs each S3 request
     shutil.rmtree(RUN_DIR, ignore_errors=True)
     (RUN_DIR / "logs").mkdir(parents=True)
     logs = RUN_DIR / "logs"
