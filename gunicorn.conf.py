@@ -27,6 +27,9 @@ access_log_format = "%(h)s %(m)s %(U)s %(s)s %(L)s"
 # per worker (post_worker_init). Code changes need a restart of the master (`kill -HUP` re-forks from the old
 # code); the compose service restarts the container on deploy anyway.
 preload_app = True
+# gunicorn 27's control socket runs a thread in the master once the first workers are up; every worker forked
+# later (a crashed worker's replacement) would be forked beside it. The portal does not use `gunicornc`.
+control_socket_disable = True
 
 
 def when_ready(server) -> None:
@@ -37,6 +40,8 @@ def when_ready(server) -> None:
     threading layer starts; the index's thread pool only lives during a query and warm_up builds with one
     thread). A thread left running would be missing in every worker, holding whatever lock it held at the fork.
     """
+    if not server.cfg.preload_app:
+        return  # each worker loads the app itself (a config that turns preloading off)
     from django.db import connections
     from django.urls import get_resolver
 
