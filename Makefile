@@ -7,7 +7,7 @@ PY := $(BIN)/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpline
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run demo demo-stop test test-js lint format venv install messages bench-hashing bench-bank bench-bank-shared bench-first-match bench-feed bench-drafting bench-queue bench-reporting clean audit
+.PHONY: run demo demo-stop test test-js lint format venv install messages bench-hashing bench-bank bench-bank-shared bench-first-match bench-feed bench-drafting bench-queue bench-reporting bench-load clean audit
 
 # What the portal needs to run (requirements.txt); the numba kernels of the bank index are compiled once here
 # and cached with the install, so no process compiles them on its first match.
@@ -90,6 +90,11 @@ bench-bank: $(VENV)/.installed
 # SHARED_ARGS="--pdq-entries 10000000" for 10M.
 bench-bank-shared: $(VENV)/.installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) bench/bench_bank_shared.py $(SHARED_ARGS)
+
+# The whole portal under load with faults (Locust), on its own PostgreSQL, Redis and S3 (never the shared ones):
+# a few minutes by default; LOAD_ARGS="--full" for 100,000 cases, a 1M bank and steps of 10-100 users.
+bench-load: $(VENV)/.installed
+	$(PY) bench/bench_load.py $(LOAD_ARGS)
 
 # The first POST /api/v1/match answered by a freshly started gunicorn worker (gunicorn.conf.py), 1M PDQ entries.
 bench-first-match: $(VENV)/.installed

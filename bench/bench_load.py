@@ -1,0 +1,476 @@
+"""Benchmark: the whole portal under load with faults (`make bench-load`), on private services only.
+
+Run as `.venv/bin/python bench/bench_load.py [--cases 2000 --bank 20000 --steps 4,8,16 --step-seconds 40]`;
+`--full` is the issue's size (100,000 cases, a 1M-entry bank, steps 10,25,50,100 users of 120 s each).
+
+It starts, all on 127.0.0.1 and all its own (the shared PostgreSQL and Redis of the machine are never touched):
+a PostgreSQL cluster (initdb + pg_ctl into var/bench-load/, a free port), a redis-server (a free port, no
+persistence), moto's S3 server, and then docker-compose.yml's own commands as local processes (the same mapping
+as tests/helpline/test_compose_processes.py): migrate, gunicorn with 4 workers, a Celery worker and beat. It seeds
+the cases (bench_queue's seeder) and the bank (bench_feed_sync's), then runs Locust (bench/locustfile_portal.py,
+headless) once per step and prints, per endpoint and step, requests per second, p50/p95/p99 and errors, and the
+highest step where every p95 < 500 ms with no error.
+
+Faults, on the private processes only: the Celery worker SIGKILLed (and started again, as compose's restart
+policy would) during the first step, Redis stopped for 30 s during the second, PostgreSQL restarted once during
+the third. After the load, once the queue drained, it checks from the database that every intake a Locust user
+saw succeed exists whole with its hashes, that no case has a draft twice for the same platform, and that no case
+is stuck without its drafts, and prints those counts. Everything is stopped and removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from tests.helpline.test_compose_processes import (  # noqa: E402
+    ComposeTargets,
+    admin_connection,
+    dockerfile_env,
+    fresh_database,
+    image_build_python_steps,
+    local_command,
+    portal_environment,
+)
+from tests.services import free_port, s3_server, wait_for  # noqa: E402
+
+RUN_DIR = ROOT / "var" / "bench-load"
+PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1] if Path("/usr/lib/postgresql").exists() else None
+P95_LIMIT_MS = 500
+
+
+def load() -> str:
+    return "load average " + " ".join(open("/proc/loadavg").read().split()[:3])
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# ---- Private services --------------------------------------------------------------------------------------
+
+
+def as_postgres_user(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: then run its binaries as the system's postgres user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+class PrivatePostgres:
+    """A cluster of this benchmark's own: trust auth, loopback only, restartable."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder / "postgres"
+        self.data = self.folder / "pgdata"
+        self.port = free_port()
+        self.log = self.folder / "postgres.log"
+
+    def pg_ctl(self, *args: str) -> None:
+        command = [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), *args]
+        subprocess.run(as_postgres_user(command), check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} -c max_connections=200 -c fsync=off"
+        self.pg_ctl("-w", "-o", options, "start")
+
+    def __enter__(self) -> str:
+        self.folder.mkdir(parents=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        initdb = [str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+        subprocess.run(as_postgres_user(initdb), check=True, capture_output=True, timeout=120)
+        self.start()
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def restart(self) -> None:
+        self.pg_ctl("-w", "-m", "fast", "stop")
+        self.start()
+
+    def __exit__(self, *exc) -> None:
+        stop = [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]
+        subprocess.run(as_postgres_user(stop), capture_output=True, timeout=120)
+
+
+class PrivateRedis:
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                   "--dir", str(self.folder)]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True)  # fmt: skip
+        wait_for(self.answers, timeout=30, what="the private redis-server")
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            return redis.Redis(port=self.port, socket_timeout=1).ping()
+        except redis.RedisError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def __enter__(self) -> str:
+        self.start()
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class Service:
+    """One of compose's portal services as a local process, restartable after a fault."""
+
+    def __init__(self, name: str, command: list[str], env: dict, logs: Path) -> None:
+        self.name, self.command, self.env, self.logs = name, command, env, logs
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        out = open(self.logs / f"{self.name}.log", "a")
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                        start_new_session=True)  # fmt: skip
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+@contextmanager
+def running(service: Service):
+    service.start()
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+# ---- Seeding (a subprocess with the web service's environment, so its keys encrypt what it writes) -----------
+
+
+def seed_main(cases: int, bank: int, out: Path) -> None:
+    import random
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from bench import bench_feed_sync, bench_queue
+    from cases.models import Case
+    from hashing.models import BankEntry, SignalType
+
+    cast = bench_queue.seed(cases, 1, random.Random(18))
+    bench_feed_sync.seed(bank)
+    sessions = {}
+    for role, user in (("caseworker", cast["me"]), ("supervisor", cast["supervisor"])):
+        client = Client()
+        client.force_login(user)
+        sessions[role] = client.cookies["sessionid"].value
+    from io import StringIO
+
+    printed = StringIO()
+    # A rate limit above the load's, so the figures are the portal's, not the limiter's 429s.
+    call_command("createpartner", "Load partner", "--scopes", "fetch,match", "--rate-limit", "100000", stdout=printed)
+    references = list(Case.objects.order_by("?").values_list("reference", flat=True)[:500])
+    sample = list(
+        BankEntry.objects.filter(signal_type=SignalType.IMAGE_PDQ).order_by("?").values_list("value", flat=True)[:1000]
+    )
+    out.write_text(
+        json.dumps(
+            {
+                "caseworker_session": sessions["caseworker"],
+                "supervisor_session": sessions["supervisor"],
+                "partner_key": printed.getvalue().strip().splitlines()[-1],
+                "references": references,
+                "bank_sample": sample,
+            }
+        )
+    )
+
+
+# ---- Load, faults, figures -----------------------------------------------------------------------------------
+
+
+def run_step(users: int, seconds: int, base: str, env: dict, prefix: Path) -> list[dict]:
+    command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile_portal.py"), "--headless",
+               "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--host", base,
+               "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0"]  # fmt: skip
+    subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=seconds + 120)
+    with open(f"{prefix}_stats.csv") as rows:
+        return list(csv.DictReader(rows))
+
+
+def faults_for_step(step: int, services: dict, private: dict, started: float, events: list) -> threading.Thread:
+    def at(delay: float) -> None:
+        time.sleep(max(0.0, started + delay - time.monotonic()))
+
+    def act() -> None:
+        if step == 0:
+            at(10)
+            worker = services["worker"]
+            os.killpg(worker.process.pid, signal.SIGKILL)
+            worker.process.wait(timeout=10)
+            events.append(f"step 1: Celery worker SIGKILLed at +10 s ({load()})")
+            at(15)
+            worker.start()
+            events.append("step 1: Celery worker started again at +15 s")
+        elif step == 1:
+            at(5)
+            private["redis"].stop()
+            events.append(f"step 2: Redis stopped at +5 s ({load()})")
+            at(35)
+            private["redis"].start()
+            events.append("step 2: Redis started again at +35 s (30 s down)")
+        elif step == 2:
+            at(10)
+            began = time.monotonic()
+            private["postgres"].restart()
+            events.append(f"step 3: PostgreSQL restarted at +10 s, {time.monotonic() - began:.1f} s ({load()})")
+
+    thread = threading.Thread(target=act, daemon=True)
+    thread.start()
+    return thread
+
+
+def checks(admin_url: str, database: str, filed: Path) -> dict:
+    seen = [json.loads(line) for line in filed.read_text().splitlines()] if filed.exists() else []
+    with admin_connection(admin_url, database) as db:
+        whole = 0
+        missing = []
+        for record in seen:
+            row = db.execute(
+                "SELECT c.id, array_agg(h.sha256) FROM cases_case c LEFT JOIN cases_casehash h ON h.case_id = c.id "
+                "WHERE c.reference = %s GROUP BY c.id",
+                [record["reference"]],
+            ).fetchone()
+            if row and set(record["sha256"]) <= set(row[1] or []):
+                whole += 1
+            else:
+                missing.append(record["reference"])
+        references = [record["reference"] for record in seen]
+        duplicates = db.execute(
+            "SELECT count(*) FROM (SELECT case_id, platform_id FROM removals_removalrequest GROUP BY 1, 2 "
+            "HAVING count(*) > 1) d"
+        ).fetchone()[0]
+        undrafted = db.execute(
+            "SELECT count(*) FROM cases_case c WHERE c.reference = ANY(%s) AND NOT EXISTS "
+            "(SELECT 1 FROM removals_removalrequest r WHERE r.case_id = c.id)",
+            [references],
+        ).fetchone()[0]
+    return {"seen": len(seen), "whole": whole, "missing": missing, "duplicates": duplicates, "undrafted": undrafted}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--bank", type=int, default=20_000, help="bank entries (each with 8 PDQ variants)")
+    parser.add_argument("--steps", default="4,8,16", help="users per step")
+    parser.add_argument("--step-seconds", type=int, default=40)
+    parser.add_argument("--full", action="store_true", help="100,000 cases, 1M bank, steps 10,25,50,100 of 120 s")
+    parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument("--seed-into", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seed_into:
+        seed_main(args.cases, args.bank, Path(args.seed_into))
+        return 0
+    if args.full:
+        args.cases, args.bank, args.steps, args.step_seconds = 100_000, 1_000_000, "10,25,50,100", 120
+    if PG_BIN is None:
+        sys.exit("bench-load needs PostgreSQL's server binaries (/usr/lib/postgresql/*/bin: apt install postgresql)")
+    steps = [int(s) for s in args.steps.split(",")]
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs each S3 request
+    shutil.rmtree(RUN_DIR, ignore_errors=True)
+    (RUN_DIR / "logs").mkdir(parents=True)
+    logs = RUN_DIR / "logs"
+    data_dir = RUN_DIR / "app"
+    (data_dir / "var").mkdir(parents=True)
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    _, workdir = dockerfile_env()
+    print(f"bench-load: {args.cases:,} cases, {args.bank:,} bank entries, steps {steps} users x {args.step_seconds} s")
+    print(load() + " before the start")
+
+    with ExitStack() as stack:
+        postgres = PrivatePostgres(RUN_DIR)
+        admin_url = stack.enter_context(postgres)
+        redis = PrivateRedis(RUN_DIR)
+        redis_url = stack.enter_context(redis)
+        s3_url = stack.enter_context(s3_server())
+        targets = ComposeTargets(admin_url, redis_url, s3_url)
+        targets.redis_db = 0
+        envs = portal_environment(compose, targets, workdir, data_dir)
+        stack.enter_context(
+            fresh_database(targets, admin_url, envs["migrate"]["DATABASE_URL"].split("//")[1].split(":")[0])
+        )
+        import boto3
+
+        web_env = envs["web"]
+        boto3.client(
+            "s3",
+            endpoint_url=s3_url,
+            region_name=web_env.get("AWS_S3_REGION_NAME") or "us-east-1",
+            aws_access_key_id=web_env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=web_env["AWS_SECRET_ACCESS_KEY"],
+        ).create_bucket(Bucket=web_env["AWS_STORAGE_BUCKET_NAME"])
+        build_env = {**web_env}
+        for step in image_build_python_steps():
+            subprocess.run(["sh", "-c", step], cwd=ROOT, env=build_env, check=True, capture_output=True, timeout=900)
+        subprocess.run(local_command(compose["services"]["migrate"]["command"], workdir, data_dir), cwd=ROOT,
+                       env=envs["migrate"], check=True, capture_output=True, timeout=900)  # fmt: skip
+        log(f"private PostgreSQL :{postgres.port}, Redis :{redis.port}, S3 {s3_url}; migrated")
+
+        began = time.perf_counter()
+        cast_file = RUN_DIR / "cast.json"
+        seed_env = {**envs["migrate"], "DJANGO_SETTINGS_MODULE": "helpline.settings", "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, __file__, "--seed-into", str(cast_file), "--cases", str(args.cases),
+                        "--bank", str(args.bank)], cwd=ROOT, env=seed_env, check=True, timeout=7200)  # fmt: skip
+        log(f"seeded in {time.perf_counter() - began:.0f} s ({load()})")
+
+        port = free_port()
+        web_command = [
+            re.sub(r"^0\.0\.0\.0:\d+$", f"127.0.0.1:{port}", part)
+            for part in local_command(compose["services"]["web"]["command"], workdir, data_dir)
+        ]
+        web_command += ["--workers", "4"]
+        services = {
+            "web": Service("web", web_command, web_env, logs),
+            "worker": Service(
+                "worker",
+                local_command(compose["services"]["worker"]["command"], workdir, data_dir),
+                envs["worker"],
+                logs,
+            ),
+            "beat": Service(
+                "beat", local_command(compose["services"]["beat"]["command"], workdir, data_dir), envs["beat"], logs
+            ),
+        }
+        for service in services.values():
+            stack.enter_context(running(service))
+        host = web_env["ALLOWED_HOSTS"].split(",")[0].strip()
+        cast = json.loads(cast_file.read_text())
+        cast["host"] = host
+        cast_file.write_text(json.dumps(cast))
+
+        import requests
+
+        def ready() -> bool:
+            assert services["web"].process.poll() is None, (logs / "web.log").read_text()[-3000:]
+            text = (logs / "web.log").read_text()
+            if len(re.findall(r"bank indexes ready", text)) < 4:
+                return False
+            try:
+                headers = {"Host": host, "X-Forwarded-Proto": "https"}
+                return requests.get(f"http://127.0.0.1:{port}/healthz", headers=headers, timeout=5).status_code == 200
+            except requests.RequestException:
+                return False
+
+        began = time.perf_counter()
+        wait_for(ready, timeout=1800, what="gunicorn's 4 workers to build their indexes and answer /healthz")
+        log(f"gunicorn (4 workers), Celery worker and beat ready in {time.perf_counter() - began:.0f} s")
+
+        filed = RUN_DIR / "filed.jsonl"
+        locust_env = {**os.environ, "BENCH_LOAD_CAST": str(cast_file), "BENCH_LOAD_FILED": str(filed)}
+        events: list[str] = []
+        results = []
+        private = {"redis": redis, "postgres": postgres}
+        for number, users in enumerate(steps):
+            started = time.monotonic()
+            fault = None if args.no_faults else faults_for_step(number, services, private, started, events)
+            rows = run_step(users, args.step_seconds, f"http://127.0.0.1:{port}", locust_env, RUN_DIR / f"step{number}")
+            if fault:
+                fault.join(timeout=120)
+            results.append((users, rows, load()))
+            log(f"step {number + 1}: {users} users done ({load()})")
+
+        # Let the queue drain (drafting of every filed case), bounded.
+        def drained() -> bool:
+            import redis as redis_client
+
+            pending = redis_client.Redis(port=redis.port).llen("celery")
+            return pending == 0
+
+        counts: dict = {}
+        try:
+            wait_for(drained, timeout=300, what="the Celery queue to drain")
+        except AssertionError:
+            counts["not_drained"] = True
+
+        def settled() -> bool:
+            counts.update(checks(admin_url, targets.database_name, filed))
+            return counts["undrafted"] == 0
+
+        try:
+            wait_for(settled, timeout=180, what="every filed case to have its drafts")
+        except AssertionError:
+            pass  # the counts below say how many are stuck
+
+    print()
+    header = ["step", "users", "endpoint", "reqs", "rps", "p50", "p95", "p99", "errors"]
+    print("{:>4} {:>5}  {:<38} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}".format(*header) + "   (ms)")
+    highest = None
+    for number, (users, rows, step_load) in enumerate(results):
+        clean = True
+        for row in rows:
+            name = row["Name"] if row["Name"] != "Aggregated" else "(all)"
+            p95 = float(row["95%"] or 0)
+            errors = int(row["Failure Count"])
+            if name != "(all)" and (p95 >= P95_LIMIT_MS or errors):
+                clean = False
+            count, rate = int(row["Request Count"]), float(row["Requests/s"])
+            print(
+                f"{number + 1:>4} {users:>5}  {name[:38]:<38} {count:>6} {rate:>6.1f} {row['50%']:>6} {row['95%']:>6}"
+                f" {row['99%']:>6} {errors:>6}"
+            )
+        print(f"     ({step_load})")
+        if clean and rows:
+            highest = users
+    print()
+    for event in events:
+        print("fault: " + event)
+    print()
+    print(
+        f"intakes users saw succeed: {counts.get('seen', 0)}; whole in the database with their hashes: "
+        f"{counts.get('whole', 0)}; missing: {len(counts.get('missing', []))}"
+    )
+    print(f"cases with a draft twice for one platform: {counts.get('duplicates', '?')}")
+    drained_note = "after the queue drained" if not counts.get("not_drained") else "(the queue did NOT drain in 300 s)"
+    print(f"filed cases stuck without drafts {drained_note}: {counts.get('undrafted', '?')}")
+    if highest is None:
+        print(f"no step had every p95 < {P95_LIMIT_MS} ms with no error")
+    else:
+        print(f"highest step with every p95 < {P95_LIMIT_MS} ms and no error: {highest} users")
+    shutil.rmtree(RUN_DIR / "postgres", ignore_errors=True)
+    (RUN_DIR / "cast.json").unlink(missing_ok=True)  # staff session ids and the partner key of the run
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
