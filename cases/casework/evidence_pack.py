@@ -134,9 +134,27 @@ def collect(case: Case, *, with_evidence: bool = True) -> PackContent:
     )
 
 
+def _import_weasyprint() -> None:
+    """Import WeasyPrint without letting it loosen Pillow for the whole process.
+
+    weasyprint.images sets Pillow's global `ImageFile.LOAD_TRUNCATED_IMAGES = True` when imported; left so, every
+    later decode in this process (hashing in hashing/reference.py, evidence screenshots, re-checks) would accept
+    a truncated picture as whole. The pack only embeds images the portal re-encoded itself, so it needs no such
+    tolerance: put the flag back as it was.
+    """
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    import weasyprint  # noqa: F401
+    import weasyprint.images  # noqa: F401
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def shipped_only_fetcher():
     """WeasyPrint may load nothing but the shipped fonts and the inline (data:) images: no network, no other
     file. A URL in a reply or a caption can never make the server fetch anything."""
+    _import_weasyprint()
     from weasyprint.urls import URLFetcher
 
     class ShippedOnly(URLFetcher):
@@ -151,6 +169,7 @@ def shipped_only_fetcher():
 
 
 def render_pdf(content: PackContent, *, template: str = "casework/evidence_pack.html") -> bytes:
+    _import_weasyprint()
     from weasyprint import HTML
 
     with translation.override(content.case.language if content.case.language in ("en", "es") else "en"):

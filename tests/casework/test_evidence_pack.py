@@ -151,3 +151,19 @@ def test_the_pdf_renderer_fetches_nothing_but_the_shipped_fonts_and_inline_image
             fetcher.fetch(url)
     font = Path(__file__).resolve().parents[2] / "cases" / "casework" / "fonts" / "DejaVuSans.ttf"
     assert fetcher.fetch(font.as_uri()).read(4) == font.read_bytes()[:4]
+
+
+def test_making_a_pack_leaves_the_process_refusing_truncated_pictures(case_with_history, caseworker_client):
+    """WeasyPrint loosens Pillow for the whole process when imported (LOAD_TRUNCATED_IMAGES); after an export
+    in the same worker, a half-sent JPEG must still be refused by the server's hashing, not hashed as a picture."""
+    from PIL import ImageFile
+
+    from hashing.reference import hash_bytes
+
+    case, _request = case_with_history
+    assert export(caseworker_client, case).status_code == 200
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), (120, 30, 200)).save(photo, "JPEG", quality=90)
+    truncated = photo.getvalue()[: len(photo.getvalue()) // 2]
+    assert hash_bytes(truncated).pdq is None
