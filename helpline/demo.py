@@ -49,8 +49,23 @@ def load_demo_env() -> None:
     for name, value in values.items():
         os.environ.setdefault(name, value)
     pgdata = values.get("DEMO_POSTGRES_DIR")
-    if pgdata and os.environ.get("DATABASE_URL") == values.get("DATABASE_URL"):
+    if pgdata and os.environ.get("DATABASE_URL") == values.get("DATABASE_URL") and not postgres_running(Path(pgdata)):
         start_postgres(Path(pgdata))  # after a reboot the server is down; this brings it back (about 2 s)
+
+
+def postgres_running(pgdata: Path) -> bool:
+    """Whether the demo's server is up, read from its postmaster.pid without asking pgserver.
+
+    pgserver keeps a JSON list of its client processes in the data folder and rewrites it, unlocked, on every
+    get_server(); two commands at once (runserver's reloader and a `manage.py createpartner` typed beside it) then
+    read it half-written. A command only needs pgserver when the server is down.
+    """
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def start_postgres(pgdata: Path):

@@ -145,7 +145,7 @@ def _import_weasyprint() -> None:
     from PIL import ImageFile
 
     before = ImageFile.LOAD_TRUNCATED_IMAGES
-    import weasyprint  # noqa: F401
+    import weasyprint
     import weasyprint.images  # noqa: F401
 
     ImageFile.LOAD_TRUNCATED_IMAGES = before
