@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -291,8 +292,33 @@ REPLY_IMAP_URL = env.string("REPLY_IMAP_URL", "")
 REPLY_IMAP_CA_FILE = env.string("REPLY_IMAP_CA_FILE", "")
 REPLY_IMAP_POLL_SECONDS = env.integer("REPLY_IMAP_POLL_SECONDS", 120, minimum=2)
 CELERY_BEAT_SCHEDULE["removals-poll-replies"] = {"task": "removals.poll_replies", "schedule": REPLY_IMAP_POLL_SECONDS}
-# Inbound webhooks (django-anymail): Mailgun's signing key; empty: the webhook answers 404.
-ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": env.string("MAILGUN_WEBHOOK_SIGNING_KEY", "")}
+# Inbound webhooks (django-anymail; cases/removals/replies/webhooks.py): each provider's own secret; a route whose
+# secret is empty answers 404. Mandrill signs the URL it posts to: MANDRILL_WEBHOOK_URL pins it behind a proxy.
+ANYMAIL = {
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.string("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+    "MANDRILL_WEBHOOK_KEY": env.string("MANDRILL_WEBHOOK_KEY", ""),
+    "MANDRILL_WEBHOOK_URL": env.string("MANDRILL_WEBHOOK_URL", ""),
+}
+
+
+def _basic_auth(name: str) -> str:
+    value = env.string(name, "") or ""
+    if value and (":" not in value or not value.split(":", 1)[0] or not value.split(":", 1)[1]):
+        raise env.ConfigError(f"{name} must be user:password (the pair put in the provider's webhook URL).")
+    return value
+
+
+INBOUND_POSTMARK_BASIC_AUTH = _basic_auth("INBOUND_POSTMARK_BASIC_AUTH")
+INBOUND_SENDGRID_BASIC_AUTH = _basic_auth("INBOUND_SENDGRID_BASIC_AUTH")
+# Amazon SES through SNS: the subscription URL's basic auth, and the one topic whose signed messages are taken.
+INBOUND_SES_BASIC_AUTH = _basic_auth("INBOUND_SES_BASIC_AUTH")
+INBOUND_SES_TOPIC_ARN = env.string("INBOUND_SES_TOPIC_ARN", "") or ""
+if INBOUND_SES_TOPIC_ARN and not re.fullmatch(
+    r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}", INBOUND_SES_TOPIC_ARN
+):
+    raise env.ConfigError(
+        "INBOUND_SES_TOPIC_ARN must be an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:replies."
+    )
 # Data retention: a closed case's personal data, messages, notes and evidence are erased this many days after
 # it closed (its anonymous row stays for reporting); bank hashes that no case shares any more are purged this
 # many days after their last change, once partners have had time to fetch the withdrawal.

@@ -27,6 +27,10 @@ urlpatterns = [
     path("stopncii/v1/", include("hashing.bank.stopncii_urls")),
     path("api/v1/", include("hashing.api_urls")),
     path("inbound/mailgun/", reply_webhooks.mailgun_inbound, name="inbound_mailgun"),
+    path("inbound/mandrill/", reply_webhooks.mandrill_inbound, name="inbound_mandrill"),
+    path("inbound/postmark/", reply_webhooks.postmark_inbound, name="inbound_postmark"),
+    path("inbound/sendgrid/", reply_webhooks.sendgrid_inbound, name="inbound_sendgrid"),
+    path("inbound/amazon-ses/", reply_webhooks.amazon_ses_inbound, name="inbound_amazon_ses"),
     path("", include("cases.public_urls")),
 ]
 

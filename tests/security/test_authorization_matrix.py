@@ -175,6 +175,10 @@ ACCESS: dict[str, str] = {
     "removals:reply_action": "case_post_only",  # a reply of no case here: 404 for everyone who may post at all
     "removals:reply_triage": "supervisor",
     "inbound_mailgun": "webhook",
+    "inbound_mandrill": "webhook",
+    "inbound_postmark": "webhook",
+    "inbound_sendgrid": "webhook",
+    "inbound_amazon_ses": "webhook",
     # Staff: reports.
     "reporting:cases": "supervisor",
     "reporting:removals": "supervisor",
