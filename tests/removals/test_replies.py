@@ -324,15 +324,55 @@ def _directory_with(rules) -> bytes:
     return yaml.safe_dump(data).encode()
 
 
+# The tests' rules are constructed (tests/removals/replies_cast.py), not any platform's wording; the file takes them
+# only with a source and the day it was read.
+SOURCED = {**TELEGRAM_RULES, "source_url": "https://example.org/constructed-for-tests", "last_verified": "2026-12-06"}
+
+
 def test_the_directory_file_takes_reply_rules_and_refuses_a_bad_pattern():
-    parsed = parse_directory(_directory_with(TELEGRAM_RULES))
+    parsed = parse_directory(_directory_with(SOURCED))
     assert parsed.platforms[0].values["reply_rules"]["ticket"] == TELEGRAM_RULES["ticket"]
     with pytest.raises(DirectoryFileError, match="not a valid regular expression"):
-        parse_directory(_directory_with({**TELEGRAM_RULES, "ticket": "([A-Z"}))
+        parse_directory(_directory_with({**SOURCED, "ticket": "([A-Z"}))
     with pytest.raises(DirectoryFileError, match="exactly one group"):
-        parse_directory(_directory_with({**TELEGRAM_RULES, "ticket": "TG-\\d+"}))
+        parse_directory(_directory_with({**SOURCED, "ticket": "TG-\\d+"}))
     with pytest.raises(DirectoryFileError, match="unknown field 'removd'"):
         parse_directory(_directory_with({"removd": ["x"]}))
+
+
+def test_reply_rules_without_the_page_that_shows_the_wording_and_its_date_are_refused():
+    with pytest.raises(DirectoryFileError, match="needs 'source_url'"):
+        parse_directory(_directory_with(TELEGRAM_RULES))
+    with pytest.raises(DirectoryFileError, match="needs 'last_verified'"):
+        parse_directory(_directory_with({**TELEGRAM_RULES, "source_url": "https://example.org/page"}))
+    with pytest.raises(DirectoryFileError, match="needs 'source_url'"):
+        parse_directory(_directory_with({**SOURCED, "source_url": "http://example.org/page"}))
+
+
+def test_every_platform_of_the_shipped_file_without_reply_rules_is_listed_as_not_confirmed():
+    from cases.removals.directory_loader import DIRECTORY_FILE, read_directory_file
+
+    text = DIRECTORY_FILE.read_text(encoding="utf-8")
+    block = text[text.index("# Reply rules NOT CONFIRMED") : text.index("\nversion:")]
+    for platform in read_directory_file().platforms:
+        rules = platform.values["reply_rules"]
+        if rules:
+            assert rules["source_url"].startswith("https://") and rules["last_verified"]
+        else:
+            slug = platform.slug
+            assert slug in block or (slug.startswith("dsc-") and "dsc-*" in block), slug
+
+
+def test_without_rules_of_its_own_a_platforms_auto_acknowledgement_moves_nothing_and_records_no_ticket(
+    caseworker, sends, committed
+):
+    request, message = emailed_request(caseworker, sends, committed)  # Telegram, as the shipped file has it
+    assert not request.platform.reply_rules
+    reply = ingest(reply_mail(to=message.reply_to[0], body="We received your report. Ref 12345.", auto=True))
+    assert reply.suggested_status == state.ACKNOWLEDGED and reply.suggested_ticket == ""
+    assert not reply.ticket_recorded
+    request.refresh_from_db()
+    assert request.status == state.SENT and request.ticket_number == ""
 
 
 def test_erasing_the_case_blanks_its_replies_and_deletes_their_files(sent, django_capture_on_commit_callbacks):

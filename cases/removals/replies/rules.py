@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 PHRASE_KEYS = ("auto_reply", "removed", "refused", "needs_info")
 RULE_KEYS = {*PHRASE_KEYS, "ticket", "source_url", "last_verified", "notes"}
@@ -45,6 +46,15 @@ def validate_rules(raw) -> tuple[dict, list[str]]:
     for key in ("source_url", "last_verified", "notes"):
         if key in raw:
             rules[key] = str(raw[key])
+    # A platform's wording is a fact about that platform: it is taken only with the page that shows it and the day
+    # that page was read (a rule nobody can trace back would be an invented one).
+    if any(rules.get(k) for k in (*PHRASE_KEYS, "ticket")):
+        if not rules.get("source_url", "").startswith("https://"):
+            problems.append("'reply_rules' needs 'source_url': the https page that shows the platform's wording")
+        try:
+            date.fromisoformat(rules.get("last_verified", ""))
+        except ValueError:
+            problems.append("'reply_rules' needs 'last_verified': the day that page was read (YYYY-MM-DD)")
     return rules, problems
 
 
