@@ -1,21 +1,23 @@
 """What each channel achieved lately: removal rate and median time to removal over the last 90 days, shown where a
 caseworker chooses a channel, with the one that worked best for the same choice suggested.
 
-The reporting rollups (cases/reporting/models.py, RemovalDay) are per platform, not per channel, so these figures
-come from one aggregate over the requests themselves (sent in the window, escalations aside), worked out by
-PostgreSQL. A channel with fewer than MIN_SENT requests shows its counts but is never suggested: three lucky
-removals are not a track record."""
+The figures come from the reporting rollups (cases/reporting/models.py, RemovalDay, kept per platform and channel)
+for the days still exact, and the rest worked out live by the same SQL (cases/reporting/selectors/removals_report.py,
+channel_outcomes): the 90 days are the helpline's last 90 calendar days, today included; a request counts as
+removed as the removals report counts it (it, or its escalation, reached "removed"), and the median is over the
+exact times from sending to removal, which the rollup keeps per day. A channel with fewer than MIN_SENT requests
+shows its counts but is never suggested: three lucky removals are not a track record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection
+from django.conf import settings
 from django.utils import timezone
 
-from cases.removals import state
-from cases.removals.models import RemovalRequest
+from cases.reporting.period import Period
+from cases.reporting.selectors import removals_report
 
 WINDOW_DAYS = 90
 MIN_SENT = 5
@@ -46,38 +48,22 @@ class ChannelOutcome:
         return text + ("" if self.enough else "; too few to compare")
 
 
-# The table name is the model's own constant, not input; every value is a bound parameter.
-_SQL = f"""
-SELECT channel_id,
-       count(*) AS sent,
-       count(*) FILTER (WHERE status = %(removed)s) AS removed,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM status_changed_at - sent_at))
-           FILTER (WHERE status = %(removed)s) AS median_seconds
-  FROM {RemovalRequest._meta.db_table}
- WHERE channel_id = ANY(%(channels)s) AND sent_at >= %(since)s AND kind <> %(escalation)s
- GROUP BY channel_id
-"""  # noqa: S608
-
-
 def channel_outcomes(channel_ids: set[int] | list[int], *, now=None) -> dict[int, ChannelOutcome]:
     ids = sorted(set(channel_ids))
     if not ids:
         return {}
-    since = (now or timezone.now()) - timedelta(days=WINDOW_DAYS)
-    params = {
-        "removed": state.REMOVED,
-        "channels": ids,
-        "since": since,
-        "escalation": RemovalRequest.Kind.ESCALATION,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL, params)
-        rows = cursor.fetchall()
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    period = Period(first_day=today - timedelta(days=WINDOW_DAYS - 1), last_day=today, now=now, tz=settings.TIME_ZONE)
     found = {
-        row[0]: ChannelOutcome(
-            channel_id=row[0], sent=row[1], removed=row[2], median_hours=row[3] / 3600 if row[3] is not None else None
+        row["channel_id"]: ChannelOutcome(
+            channel_id=row["channel_id"],
+            sent=row["sent"],
+            removed=row["removed"],
+            median_hours=float(row["median_hours"]) if row["median_hours"] is not None else None,
         )
-        for row in rows
+        for row in removals_report.channel_outcomes(period, ids)
+        if row["channel_id"] is not None
     }
     return {i: found.get(i, ChannelOutcome(channel_id=i, sent=0, removed=0, median_hours=None)) for i in ids}
 

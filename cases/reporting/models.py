@@ -51,11 +51,14 @@ class RollupDay(models.Model):
 
 
 class RemovalDay(models.Model):
-    """Requests (not escalations) last sent on `day` to one platform, by where each stood when worked out, and the
-    time from sending to removal of each removed one (seconds), for the percentiles."""
+    """Requests (not escalations) last sent on `day` to one platform through one of its reporting channels (None:
+    sent by hand without a channel), by where each stood when worked out, and the time from sending to removal of
+    each removed one (seconds), for the percentiles. Reports sum a platform's channels; the board reads a channel's
+    own rows (cases/removals/outcomes.py)."""
 
     day = models.DateField()
     platform_id = models.BigIntegerField()
+    channel_id = models.BigIntegerField(null=True)
     sent = models.IntegerField()
     removed = models.IntegerField()
     refused = models.IntegerField()
@@ -68,10 +71,14 @@ class RemovalDay(models.Model):
     removal_seconds = ArrayField(models.FloatField())
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "platform_id"], name="reporting_removalday_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "platform_id", "channel_id"], name="reporting_removalday_unique", nulls_distinct=False
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.day} platform {self.platform_id}"
+        return f"{self.day} platform {self.platform_id} channel {self.channel_id}"
 
 
 class RemovalSenderDay(models.Model):

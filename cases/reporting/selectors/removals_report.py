@@ -47,8 +47,8 @@ ROLLUP_TABLES = {
 OUTCOME_CTES = f"""
 sent AS (
     -- One index range scan per run of days (LATERAL, so the planner cannot scan every request instead).
-    SELECT r.id, r.platform_id, r.status, r.basis, r.sent_at, r.deadline_at, r.deadline_statutory, r.status_changed_at,
-           r.send_approved_by_id
+    SELECT r.id, r.platform_id, r.channel_id, r.status, r.basis, r.sent_at, r.deadline_at, r.deadline_statutory,
+           r.status_changed_at, r.send_approved_by_id
     FROM unnest(%(live_lo)s::timestamptz[], %(live_hi)s::timestamptz[]) AS run(lo, hi)
     CROSS JOIN LATERAL (
         SELECT r.* FROM {{request}} r
@@ -56,7 +56,7 @@ sent AS (
     ) r
 ),
 outcome AS (
-    SELECT s.id, s.send_approved_by_id, s.platform_id, (s.sent_at AT TIME ZONE %(tz)s)::date AS day,
+    SELECT s.id, s.send_approved_by_id, s.platform_id, s.channel_id, (s.sent_at AT TIME ZONE %(tz)s)::date AS day,
            CASE
                WHEN removed_at IS NOT NULL OR s.status = 'removed' THEN 'removed'
                WHEN s.status = 'refused' THEN 'refused'
@@ -147,15 +147,16 @@ ORDER BY c.grp, c.is_total, c.sent DESC, c.platform_id
 """  # noqa: S608 - built from constants in this module; values are parameters
 
 # The refresh (cases/reporting/rollup.py), once it deleted days %(days)s: those days again, from the same rows, for
-# the helpline (RemovalDay) and per person who sent them (RemovalSenderDay: who moved each to "sent", or approved it
-# for the portal to email, as the live `sent_filter` below finds them), with each day's latest staff send.
+# the helpline per platform and channel (RemovalDay) and per person who sent them per platform (RemovalSenderDay: who
+# moved each to "sent", or approved it for the portal to email, as the live `sent_filter` below finds them), with
+# each day's latest staff send.
 ROLLUP_SQL = f"""
 WITH {OUTCOME_CTES},
 written AS (
     INSERT INTO {{removal_day}}
-        (day, platform_id, sent, removed, refused, pending, follow_up_due, overdue, closed, tida, tida_breached,
-         removal_seconds)
-    SELECT day, platform_id, {COUNTS} FROM outcome GROUP BY day, platform_id
+        (day, platform_id, channel_id, sent, removed, refused, pending, follow_up_due, overdue, closed, tida,
+         tida_breached, removal_seconds)
+    SELECT day, platform_id, channel_id, {COUNTS} FROM outcome GROUP BY day, platform_id, channel_id
 ),
 staff_sends AS (
     SELECT o.id, o.day, t.actor_id, t.at
@@ -184,6 +185,38 @@ LEFT JOIN (SELECT day, max(at) AS sends_until FROM staff_sends GROUP BY day) s O
 
 def rollup_sql() -> str:
     return ROLLUP_SQL.replace("{sent_filter}", "").format(**TABLES, **ROLLUP_TABLES)
+
+
+# Per reporting channel, for the board (cases/removals/outcomes.py): the same outcomes, the rolled-up days' rows of
+# those channels plus the live days, and the median over every removal time of the period from both (the rollup
+# keeps each day's times, so the median is exact, not binned).
+CHANNEL_SQL = f"""
+WITH {OUTCOME_CTES},
+parts AS (
+    SELECT channel_id, count(*) AS sent, count(*) FILTER (WHERE outcome = 'removed') AS removed,
+           coalesce(array_agg(seconds) FILTER (WHERE seconds IS NOT NULL), '{{{{}}}}') AS removal_seconds
+    FROM outcome GROUP BY channel_id
+    UNION ALL
+    SELECT channel_id, sent, removed, removal_seconds
+    FROM {{removal_day}} WHERE day = ANY(%(rolled)s::date[]) AND channel_id = ANY(%(channels)s)
+)
+SELECT c.channel_id, sum(c.sent)::int AS sent, sum(c.removed)::int AS removed,
+       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)
+        FROM parts p CROSS JOIN LATERAL unnest(p.removal_seconds) AS seconds
+        WHERE p.channel_id = c.channel_id) / 3600 AS median_hours
+FROM parts c
+GROUP BY c.channel_id
+"""  # noqa: S608 - built from constants in this module; values are parameters
+
+
+def channel_outcomes(period: Period, channel_ids: list[int]) -> list[dict]:
+    """Requests sent in `period` through each of `channel_ids`: sent, removed (as the removals report counts it)
+    and the median hours from sending to removal; channels with no request have no row."""
+    params = period.sql_params()
+    params.update(rollup.split_period(REPORT, period).params())
+    params["channels"] = list(channel_ids)
+    sql = CHANNEL_SQL.replace("{sent_filter}", "AND r.channel_id = ANY(%(channels)s)")
+    return fetch(sql, params, **ROLLUP_TABLES)
 
 
 SLOWEST_SQL = """
