@@ -349,3 +349,38 @@ def test_ses_does_not_confirm_a_subscription_whose_signature_fails(client, setti
     )
     assert ses_post(client, confirmation).status_code == 400
     assert all("ConfirmSubscription" not in url for url in amazon)
+
+
+def test_ses_s3_action_mail_is_downloaded_from_the_bucket_and_filed(sent, client, settings):
+    """The receipt rule's S3 action (mail over 150 KB): the notification names the object; anymail reads it with
+    boto3 (here from moto's S3 over HTTP) and the reply is filed like any other."""
+    import boto3
+
+    from tests.services import s3_server
+
+    configure(settings, "amazon_ses")
+    request, message = sent
+    mail = Mail(message.reply_to[0], "The content has been removed. Ticket # TG-30000001")
+    with s3_server() as endpoint:
+        params = {"endpoint_url": endpoint, "region_name": "eu-west-1"}
+        credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+        s3 = boto3.client("s3", **params, **credentials)
+        s3.create_bucket(Bucket="replies", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        s3.put_object(Bucket="replies", Key="inbound/abc123", Body=mail.raw)
+        settings.ANYMAIL = {**settings.ANYMAIL, "AMAZON_SES_CLIENT_PARAMS": {**params, **credentials}}
+        document = _fixture("amazon_ses")
+        notification = _fill(document["ses"], mail.subs())
+        notification["receipt"]["action"] = {
+            "type": "S3", "topicArn": TOPIC, "bucketName": "replies", "objectKey": "inbound/abc123",
+        }  # fmt: skip
+        del notification["content"]  # the S3 action's notification carries no content
+        body = sns_sign({**_fill(document["sns"], mail.subs()), "Message": json.dumps(notification),
+                         "SigningCertURL": CERT_URL})  # fmt: skip
+        assert ses_post(client, body).status_code == 200
+        reply = PlatformReply.objects.get()
+        assert reply.request == request and reply.suggested_ticket == "TG-30000001"
+        # An object that cannot be read: 500, so SNS tries again (the mail is still in the bucket).
+        notification["receipt"]["action"]["objectKey"] = "inbound/missing"
+        missing = sns_sign({**body, "MessageId": "another", "Message": json.dumps(notification)})
+        client.raise_request_exception = False
+        assert ses_post(client, missing).status_code == 500

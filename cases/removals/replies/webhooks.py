@@ -86,6 +86,14 @@ class AmazonSESInbound(AmazonSESInboundWebhookView):
         except sns.SnsRefused as exc:
             raise AnymailWebhookValidationFailure(f"Amazon SNS message refused: {exc}") from exc
 
+    def download_s3_object(self, bucket_name: str, object_key: str):
+        # The receipt rule's S3 action (mail over SNS's 150 KB): the mail waits in the bucket; if it cannot be read
+        # now, answer 500 so SNS delivers the notification again (SNS takes any 4xx as delivered).
+        try:
+            return super().download_s3_object(bucket_name, object_key)
+        except Exception as exc:
+            raise IngestFailed(f"s3://{bucket_name}/{object_key} could not be read") from exc
+
     def auto_confirm_sns_subscription(self, sns_message):
         # Reached only once the confirmation verified (basic auth, SNS signature, our topic).
         try:
