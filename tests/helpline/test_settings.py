@@ -177,3 +177,22 @@ def test_an_unknown_log_level_stops_startup_naming_the_variable():
     started = _start({**base, "LOG_LEVEL": "WARNING"}, "settings.LOGGING['root']['level']")
     assert started.returncode == 0, started.stderr
     assert started.stdout.strip() == "WARNING"
+
+
+def test_inbound_webhook_secrets_must_be_a_user_password_pair_and_the_ses_topic_an_arn():
+    base = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "FIELD_ENCRYPTION_KEY": GOOD_KEY}
+    for name in ("INBOUND_POSTMARK_BASIC_AUTH", "INBOUND_SENDGRID_BASIC_AUTH", "INBOUND_SES_BASIC_AUTH"):
+        refused = _start({**base, name: "just-a-password"})
+        assert refused.returncode != 0 and f"{name} must be user:password" in refused.stderr
+    refused = _start({**base, "INBOUND_SES_TOPIC_ARN": "helpline-replies"})
+    assert refused.returncode != 0 and "INBOUND_SES_TOPIC_ARN must be an SNS topic ARN" in refused.stderr
+    started = _start(
+        {
+            **base,
+            "INBOUND_POSTMARK_BASIC_AUTH": "pm:secret",
+            "INBOUND_SES_TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:r",
+        },
+        "settings.INBOUND_POSTMARK_BASIC_AUTH, settings.INBOUND_SES_TOPIC_ARN",
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "pm:secret arn:aws:sns:eu-west-1:123456789012:r"
