@@ -1,0 +1,208 @@
+"""vPDQ made in headless Chromium (static/hashing/video.js, in the worker) against the `vpdq` reference.
+
+The videos are made here with Debian's ffmpeg: H.264 at 360p, 720p and 1080p, portrait with a rotation
+tag, VP9 WebM, variable frame rate, 1 s and 3 min long, a still picture, a very dark one. For each, the
+browser must hash the same frame numbers as the reference, at least 95% of its frame hashes must be
+within PDQ distance 8 of the reference's, and python-threatexchange's vPDQ matcher must find at least
+95% of each in the other. The figures are printed and written to test-artifacts/vpdq-agreement.txt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import vpdq
+from threatexchange.extensions.vpdq.vpdq_brute_matcher import match_VPDQ_hash_brute
+from threatexchange.extensions.vpdq.vpdq_util import (
+    VPDQ_DISTANCE_THRESHOLD,
+    VPDQ_QUALITY_THRESHOLD,
+    VpdqCompactFeature,
+)
+
+from hashing.values import hamming_distance
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FFMPEG = "/usr/bin/ffmpeg"
+X264 = ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"]
+
+
+@dataclass(frozen=True)
+class Clip:
+    name: str
+    inputs: list[str]
+    output: list[str]
+
+
+def _testsrc(size: str, rate: int | str, seconds: float) -> list[str]:
+    return ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}", "-t", str(seconds)]
+
+
+CLIPS = [
+    Clip("h264-360p.mp4", _testsrc("640x360", 30, 12), X264),
+    Clip("h264-720p.mp4", _testsrc("1280x720", 30, 8), X264),
+    Clip("h264-1080p.mp4", _testsrc("1920x1080", 25, 6), X264),
+    # Portrait, tagged to be shown turned: the reference ignores the tag, and so must the browser.
+    Clip("portrait-rotated.mp4", _testsrc("360x640", 30, 8), [*X264, "-metadata:s:v:0", "rotate=90"]),
+    Clip(
+        "vp9.webm",
+        _testsrc("640x360", 25, 8),
+        ["-c:v", "libvpx-vp9", "-b:v", "400k", "-deadline", "realtime", "-cpu-used", "8"],
+    ),
+    # Every frame for 3 s, then every third: timestamps with gaps, an average rate that is not 30.
+    Clip(
+        "variable-rate.mp4",
+        _testsrc("640x360", 30, 12),
+        ["-vf", "select='lt(n\\,90)+not(mod(n\\,3))'", "-fps_mode", "vfr", *X264],
+    ),
+    Clip("one-second.mp4", _testsrc("640x360", 30, 1), X264),
+    Clip("three-minutes.mp4", _testsrc("256x144", 15, 180), [*X264, "-preset", "ultrafast"]),
+    Clip(
+        "still-picture.mp4",
+        ["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=1", "-frames:v", "1"],
+        [],
+    ),
+    Clip(
+        "very-dark.mp4",
+        _testsrc("640x360", 30, 8),
+        ["-vf", "lutyuv=y='16+(val-16)*0.06':u='128+(val-128)*0.1':v='128+(val-128)*0.1'", *X264],
+    ),
+]
+
+
+def _make(clip: Clip, folder: Path) -> Path:
+    target = folder / clip.name
+    if clip.name == "still-picture.mp4":
+        # One picture, shown for 6 s at 30 frames a second.
+        picture = folder / "still.png"
+        subprocess.run([FFMPEG, "-loglevel", "error", "-y", *clip.inputs, str(picture)], check=True)
+        command = [FFMPEG, "-loglevel", "error", "-y", "-loop", "1", "-framerate", "30", "-i", str(picture), "-t", "6"]
+        subprocess.run([*command, *X264, str(target)], check=True)
+        return target
+    subprocess.run([FFMPEG, "-loglevel", "error", "-y", *clip.inputs, *clip.output, str(target)], check=True)
+    return target
+
+
+HASH_VIDEOS_IN_WORKER = """async (urls) => {
+  const out = {};
+  for (const [id, url] of urls.entries()) {
+    const file = new File([await (await fetch(url)).blob()], url.split('/').pop());
+    const worker = new Worker('/static/hashing/worker.js', { type: 'module' });
+    out[url] = await new Promise((resolve) => {
+      const fractions = [];
+      worker.onmessage = ({ data }) => {
+        if (data.type === 'progress') fractions.push(data.fraction);
+        else resolve({ ...(data.hashes || { error: data.code, message: data.message }), fractions, ms: data.ms });
+      };
+      worker.postMessage({ id, file });
+    });
+    worker.terminate();
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def video_dir(files_dir) -> Path:
+    folder = files_dir / "videos"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser_results(browser, static_server, video_dir):
+    for clip in CLIPS:
+        _make(clip, video_dir)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(static_server + "/")
+    urls = [f"{static_server}/files/videos/{clip.name}" for clip in CLIPS]
+    results = page.evaluate(HASH_VIDEOS_IN_WORKER, urls)
+    context.close()
+    return {clip.name: results[url] for clip, url in zip(CLIPS, urls, strict=True)}
+
+
+def _compact(features) -> list[VpdqCompactFeature]:
+    return [VpdqCompactFeature(f["pdq"], f["quality"], f["timestamp"]) for f in features]
+
+
+def _ffprobe_rate(path: Path) -> float:
+    out = subprocess.run(
+        ["/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=avg_frame_rate", "-of", "json"]
+        + [str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    num, den = json.loads(out)["streams"][0]["avg_frame_rate"].split("/")
+    return int(num) / int(den)
+
+
+@pytest.mark.parametrize("clip", CLIPS, ids=[c.name for c in CLIPS])
+def test_browser_vpdq_agrees_with_the_reference(clip, browser_results, video_dir):
+    path = video_dir / clip.name
+    got = browser_results[clip.name]
+    assert "error" not in got, got
+    assert got["vpdq_error"] is None
+    data = path.read_bytes()
+    assert got["md5"] == hashlib.md5(data).hexdigest()  # noqa: S324 - an exact-copy digest, not security
+    assert got["sha256"] == hashlib.sha256(data).hexdigest()
+    assert got["pdq"] is None and got["phash"] is None
+    assert got["fractions"] == sorted(got["fractions"]) and got["fractions"][-1] == 1
+
+    reference = vpdq.computeHash(str(path), seconds_per_hash=1)
+    browser = got["vpdq"]
+    assert [f["frame_number"] for f in browser] == [r.frame_number for r in reference]
+    for f, r in zip(browser, reference, strict=True):
+        assert abs(f["timestamp"] - r.timestamp) < 1e-6
+        assert 0 <= f["quality"] <= 100 and len(f["pdq"]) == 64 and f["pdq"] == f["pdq"].lower()
+    distances = [hamming_distance(f["pdq"], r.hex) for f, r in zip(browser, reference, strict=True)]
+    within = sum(d <= 8 for d in distances) / len(distances)
+    exact = sum(d == 0 and f["quality"] == r.quality for d, f, r in zip(distances, browser, reference, strict=True))
+
+    video = got["video"]
+    assert abs(video["frame_rate"] - _ffprobe_rate(path)) < 1e-9
+    assert (video["width"], video["height"]) == tuple(int(x) for x in clip_size(path))
+    assert video["duration"] > 0
+
+    # vpdq's own matcher, both ways; a clip whose every frame is under the quality bar is matched at 0.
+    quality = VPDQ_QUALITY_THRESHOLD
+    if all(r.quality < quality for r in reference):
+        quality = 0
+    mine = _compact(browser)
+    theirs = [VpdqCompactFeature(r.hex, r.quality, r.timestamp) for r in reference]
+    forward = match_VPDQ_hash_brute(mine, theirs, quality, VPDQ_DISTANCE_THRESHOLD)
+    backward = match_VPDQ_hash_brute(theirs, mine, quality, VPDQ_DISTANCE_THRESHOLD)
+
+    line = (
+        f"{clip.name}: {len(reference)} frames, {exact} bit-exact (hash and quality), "
+        f"{within:.0%} within 8, mean distance {sum(distances) / len(distances):.2f}, "
+        f"match browser->reference {forward.query_match_percent:.0f}%/{forward.compared_match_percent:.0f}%, "
+        f"reference->browser {backward.query_match_percent:.0f}%/{backward.compared_match_percent:.0f}%"
+        f" (quality bar {quality}), browser {got['ms'] / 1000:.2f} s"
+    )
+    print(line)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with (ARTIFACTS / "vpdq-agreement.txt").open("a") as log:
+        log.write(line + "\n")
+    assert within >= 0.95, line
+    for result in (forward, backward):
+        assert result.query_match_percent >= 95 and result.compared_match_percent >= 95, line
+
+
+def clip_size(path: Path) -> tuple[str, str]:
+    out = subprocess.run(
+        ["/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0"]
+        + [str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    width, height = out.split(",")
+    return width, height
