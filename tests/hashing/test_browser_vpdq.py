@@ -38,6 +38,7 @@ class Clip:
     name: str
     inputs: list[str]
     output: list[str]
+    remux: tuple[str, ...] = ()  # options of a second, stream-copy pass (ffmpeg 5.1 sets rotation only so)
 
 
 def _testsrc(size: str, rate: int | str, seconds: float) -> list[str]:
@@ -49,7 +50,8 @@ CLIPS = [
     Clip("h264-720p.mp4", _testsrc("1280x720", 30, 8), X264),
     Clip("h264-1080p.mp4", _testsrc("1920x1080", 25, 6), X264),
     # Portrait, tagged to be shown turned: the reference ignores the tag, and so must the browser.
-    Clip("portrait-rotated.mp4", _testsrc("360x640", 30, 8), [*X264, "-metadata:s:v:0", "rotate=90"]),
+    Clip("portrait-rotated.mp4", _testsrc("360x640", 30, 8), X264, ("-metadata:s:v:0", "rotate=90")),
+    Clip("h264.mkv", _testsrc("640x360", 24, 6), X264),
     Clip(
         "vp9.webm",
         _testsrc("640x360", 25, 8),
@@ -85,7 +87,11 @@ def _make(clip: Clip, folder: Path) -> Path:
         command = [FFMPEG, "-loglevel", "error", "-y", "-loop", "1", "-framerate", "30", "-i", str(picture), "-t", "6"]
         subprocess.run([*command, *X264, str(target)], check=True)
         return target
-    subprocess.run([FFMPEG, "-loglevel", "error", "-y", *clip.inputs, *clip.output, str(target)], check=True)
+    made = folder / f"pass1-{clip.name}" if clip.remux else target
+    subprocess.run([FFMPEG, "-loglevel", "error", "-y", *clip.inputs, *clip.output, str(made)], check=True)
+    if clip.remux:
+        command = [FFMPEG, "-loglevel", "error", "-y", "-i", str(made), "-c", "copy", *clip.remux, str(target)]
+        subprocess.run(command, check=True)
     return target
 
 
@@ -132,15 +138,18 @@ def _compact(features) -> list[VpdqCompactFeature]:
     return [VpdqCompactFeature(f["pdq"], f["quality"], f["timestamp"]) for f in features]
 
 
-def _ffprobe_rate(path: Path) -> float:
+def _probe(path: Path) -> dict:
     out = subprocess.run(
-        ["/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=avg_frame_rate", "-of", "json"]
-        + [str(path)],
+        ["/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0", "-show_streams", "-of", "json", str(path)],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    num, den = json.loads(out)["streams"][0]["avg_frame_rate"].split("/")
+    return json.loads(out)["streams"][0]
+
+
+def _rate(text: str) -> float:
+    num, den = text.split("/")
     return int(num) / int(den)
 
 
@@ -167,9 +176,15 @@ def test_browser_vpdq_agrees_with_the_reference(clip, browser_results, video_dir
     exact = sum(d == 0 and f["quality"] == r.quality for d, f, r in zip(distances, browser, reference, strict=True))
 
     video = got["video"]
-    assert abs(video["frame_rate"] - _ffprobe_rate(path)) < 1e-9
-    assert (video["width"], video["height"]) == tuple(int(x) for x in clip_size(path))
+    probe = _probe(path)
+    assert abs(video["frame_rate"] - _rate(probe["avg_frame_rate"])) < 1e-9
+    assert (video["width"], video["height"]) == (probe["width"], probe["height"])
     assert video["duration"] > 0
+    # The clips are what their names say.
+    rotations = [side.get("rotation") for side in probe.get("side_data_list", [])]
+    assert (rotations == [90]) == (clip.name == "portrait-rotated.mp4"), rotations
+    if clip.name == "variable-rate.mp4":
+        assert _rate(probe["avg_frame_rate"]) != _rate(probe["r_frame_rate"])
 
     # vpdq's own matcher, both ways; a clip whose every frame is under the quality bar is matched at 0.
     quality = VPDQ_QUALITY_THRESHOLD
@@ -196,13 +211,89 @@ def test_browser_vpdq_agrees_with_the_reference(clip, browser_results, video_dir
         assert result.query_match_percent >= 95 and result.compared_match_percent >= 95, line
 
 
-def clip_size(path: Path) -> tuple[str, str]:
-    out = subprocess.run(
-        ["/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0"]
-        + [str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    width, height = out.split(",")
-    return width, height
+HASH_IN_PAGE = """async (url) => {
+  const { hashFile } = await import('/static/hashing/hasher.js');
+  const file = new File([await (await fetch(url)).blob()], url.split('/').pop());
+  try { return await hashFile(file); } catch (error) { return { error: error.name, code: error.code }; }
+}"""
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        # HEVC: Debian's Chromium has no decoder for it.
+        ("hevc.mp4", [*_testsrc("320x240", 25, 2), "-c:v", "libx265", "-x265-params", "log-level=error"]),
+        # AVI: a container the demuxers do not read.
+        ("mpeg4.avi", [*_testsrc("320x240", 25, 2), "-c:v", "mpeg4"]),
+    ],
+)
+def test_a_video_the_browser_cannot_decode_keeps_its_exact_digests_and_says_so(
+    page, static_server, video_dir, name, command
+):
+    path = video_dir / name
+    subprocess.run([FFMPEG, "-loglevel", "error", "-y", *command, str(path)], check=True)
+    got = page.evaluate(HASH_IN_PAGE, f"{static_server}/files/videos/{name}")
+    data = path.read_bytes()
+    assert got["vpdq"] is None and got["video"] is None and got["vpdq_error"] == "unsupported", got
+    assert got["md5"] == hashlib.md5(data).hexdigest()  # noqa: S324 - an exact-copy digest, not security
+    assert got["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_a_damaged_video_is_refused_plainly_and_its_digests_still_made(page, static_server, video_dir):
+    whole = _make(Clip("to-cut.mp4", _testsrc("320x240", 25, 3), X264), video_dir)
+    data = whole.read_bytes()
+    cut = video_dir / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])  # ffmpeg writes the index (moov) last: it is gone
+    got = page.evaluate(HASH_IN_PAGE, f"{static_server}/files/videos/cut.mp4")
+    assert got["vpdq_error"] == "unsupported" and got["vpdq"] is None, got
+    assert got["sha256"] == hashlib.sha256(data[: len(data) // 2]).hexdigest()
+
+
+def test_hashing_a_video_can_be_cancelled_midway(page, static_server, video_dir, browser_results):
+    got = page.evaluate(
+        """async (url) => {
+          const { hashFile } = await import('/static/hashing/hasher.js');
+          const file = new File([await (await fetch(url)).blob()], 'clip.mp4');
+          const controller = new AbortController();
+          const seen = [];
+          try {
+            await hashFile(file, { signal: controller.signal, onProgress: (fraction, stage) => {
+              seen.push(stage);
+              if (stage === 'vpdq' && fraction > 0.5) controller.abort();
+            } });
+            return { finished: true, seen };
+          } catch (error) { return { name: error.name, seen }; }
+        }""",
+        f"{static_server}/files/videos/three-minutes.mp4",
+    )
+    assert got.get("name") == "AbortError", got
+    assert "vpdq" in got["seen"] and "done" not in got["seen"]
+
+
+def test_decoded_frames_are_closed_as_they_come_not_held(page, static_server, video_dir, browser_results):
+    # Counts the VideoFrames the decoder hands out and those closed: a long video must never have more
+    # than a few open at once (each 1080p frame is 3 MB; a 3-minute video has 5400 of them).
+    most = page.evaluate(
+        """async (url) => {
+          const Native = window.VideoDecoder;
+          let open = 0; let most = 0;
+          window.VideoDecoder = class extends Native {
+            constructor(init) {
+              super({ ...init, output(frame) {
+                open++; most = Math.max(most, open);
+                const close = frame.close.bind(frame);
+                frame.close = () => { open--; close(); };
+                init.output(frame);
+              } });
+            }
+          };
+          const { hashFile } = await import('/static/hashing/hasher.js');
+          const file = new File([await (await fetch(url)).blob()], 'clip.mp4');
+          const hashes = await hashFile(file);
+          window.VideoDecoder = Native;
+          return { most, open, frames: hashes.vpdq.length };
+        }""",
+        f"{static_server}/files/videos/three-minutes.mp4",
+    )
+    assert most["frames"] == 180 and most["open"] == 0
+    assert most["most"] <= 4, most
