@@ -161,8 +161,10 @@ function rotationOf(v, tkhd) {
   const m = tkhd.start + (version === 1 ? 52 : 40);
   const a = v.i32(m) / 65536;
   const b = v.i32(m + 4) / 65536;
+  // The matrix turns the picture counter-clockwise by atan2(b, a); players show it turned clockwise by
+  // the rest of the circle, which is what ffmpeg's "rotate" tag and ffprobe's rotation say.
   const degrees = Math.round((Math.atan2(b, a) * 180) / Math.PI);
-  return (degrees + 360) % 360;
+  return (((360 - degrees) % 360) + 360) % 360;
 }
 
 /**
