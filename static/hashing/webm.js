@@ -239,6 +239,75 @@ export async function* webmFrames(reader, pos, track, timecodeScale, { limit = I
   }
 }
 
+// get_std_framerate of libavformat (FFmpeg 5.1): the "standard" rates, as numerators over 12 * 1001.
+function standardRate(i) {
+  if (i < 30 * 12) return (i + 1) * 1001;
+  i -= 30 * 12;
+  if (i < 30) return (i + 31) * 1001 * 12;
+  i -= 30;
+  if (i < 3) return [80, 120, 240][i] * 1001 * 12;
+  i -= 3;
+  return [24, 30, 60, 12, 15, 48][i] * 1000 * 12;
+}
+const STANDARD_RATES = 30 * 12 + 30 + 3 + 6;
+
+/**
+ * A frame rate for frames at `times` (nanoseconds, in stored order) when the file states none. FFmpeg
+ * 5.1 then guesses one while probing (ff_rfps_add_frame and ff_rfps_calculate in libavformat): for
+ * each "standard" rate, how far each timestamp falls from that rate's grid of instants, and the rate
+ * whose offsets vary least (variance under 0.01) wins; that is what it reports for a MediaRecorder
+ * WebM. This follows the same arithmetic on the first 41 frames (FFmpeg's probe reads about as many;
+ * on the recordings tried, the two agreed). Null when no standard rate fits: FFmpeg then leaves
+ * avg_frame_rate unset and vpdq falls back to r_frame_rate, which is then the time base.
+ */
+export function estimatedFrameRate(times) {
+  const seconds = times.map((t) => t / 1e9);
+  const sums = new Float64Array(STANDARD_RATES * 4); // [k][sum, sum of squares] per standard rate
+  const dropped = new Uint8Array(STANDARD_RATES);
+  let count = 0;
+  let durationSum = 0;
+  let last = null;
+  for (const ts of seconds) {
+    if (last !== null && ts > last) {
+      for (let i = 0; i < STANDARD_RATES; i++) {
+        if (dropped[i]) continue;
+        const scaled = (ts * standardRate(i)) / (1001 * 12);
+        for (let k = 0; k < 2; k++) {
+          const error = scaled - Math.round(scaled + k * 0.5) + k * 0.5;
+          sums[i * 4 + k * 2] += error;
+          sums[i * 4 + k * 2 + 1] += error * error;
+        }
+      }
+      count++;
+      durationSum += ts - last;
+      if (count % 10 === 0) {
+        for (let i = 0; i < STANDARD_RATES; i++) {
+          const a0 = sums[i * 4] / count;
+          const a1 = sums[i * 4 + 2] / count;
+          if (sums[i * 4 + 1] / count - a0 * a0 > 0.04 && sums[i * 4 + 3] / count - a1 * a1 > 0.04) dropped[i] = 1;
+        }
+      }
+    }
+    last = ts;
+  }
+  if (count < 2) return null;
+  let best = 0;
+  let bestError = 0.01;
+  for (let i = 0; i < STANDARD_RATES; i++) {
+    if (dropped[i] || standardRate(i) < 1001 * 12) continue;
+    if (durationSum / count < (1001 * 12 * 0.8) / standardRate(i)) continue;
+    for (let k = 0; k < 2; k++) {
+      const a = sums[i * 4 + k * 2] / count;
+      const error = sums[i * 4 + k * 2 + 1] / count - a * a;
+      if (error < bestError && bestError > 1e-9) {
+        bestError = error;
+        best = standardRate(i);
+      }
+    }
+  }
+  return best ? avReduce(best, 12 * 1001, 2147483647) : null;
+}
+
 /**
  * The first video track of a WebM/Matroska Blob: {codec, description, width, height, frameRate:
  * [num, den], frameRateEstimated, duration (seconds), frames(): async iterator of {data, timestamp
@@ -294,9 +363,9 @@ export async function openWebm(blob) {
   if (track.defaultDuration) {
     frameRate = avReduce(1000000000, track.defaultDuration, 30000);
   } else {
-    const times = head.map((f) => f.timestamp).sort((a, b) => a - b);
-    const span = times[times.length - 1] - times[0];
-    frameRate = span > 0 ? avReduce(Math.round(((times.length - 1) * 1e9 * 1000) / span), 1000, 60000) : [1, 1];
+    // Without a fitting standard rate, the reference's rate is Matroska's time base (1000 a second
+    // for millisecond timestamps), so it hashes one frame in 1000: that is matched, not improved on.
+    frameRate = estimatedFrameRate(head.slice(0, 41).map((f) => f.timestamp)) || avReduce(1e9, timecodeScale, 2147483647);
     estimated = true;
   }
   return {

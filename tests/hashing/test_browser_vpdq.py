@@ -9,6 +9,7 @@ within PDQ distance 8 of the reference's, and python-threatexchange's vPDQ match
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import subprocess
@@ -156,7 +157,16 @@ def _rate(text: str) -> float:
 @pytest.mark.parametrize("clip", CLIPS, ids=[c.name for c in CLIPS])
 def test_browser_vpdq_agrees_with_the_reference(clip, browser_results, video_dir):
     path = video_dir / clip.name
-    got = browser_results[clip.name]
+    probe = _probe(path)
+    # The clips are what their names say.
+    rotations = [side.get("rotation") for side in probe.get("side_data_list", [])]
+    assert (rotations == [90]) == (clip.name == "portrait-rotated.mp4"), rotations
+    if clip.name == "variable-rate.mp4":
+        assert _rate(probe["avg_frame_rate"]) != _rate(probe["r_frame_rate"])
+    _check_agreement(clip.name, path, browser_results[clip.name])
+
+
+def _check_agreement(label: str, path: Path, got: dict) -> None:
     assert "error" not in got, got
     assert got["vpdq_error"] is None
     data = path.read_bytes()
@@ -180,11 +190,6 @@ def test_browser_vpdq_agrees_with_the_reference(clip, browser_results, video_dir
     assert abs(video["frame_rate"] - _rate(probe["avg_frame_rate"])) < 1e-9
     assert (video["width"], video["height"]) == (probe["width"], probe["height"])
     assert video["duration"] > 0
-    # The clips are what their names say.
-    rotations = [side.get("rotation") for side in probe.get("side_data_list", [])]
-    assert (rotations == [90]) == (clip.name == "portrait-rotated.mp4"), rotations
-    if clip.name == "variable-rate.mp4":
-        assert _rate(probe["avg_frame_rate"]) != _rate(probe["r_frame_rate"])
 
     # vpdq's own matcher, both ways; a clip whose every frame is under the quality bar is matched at 0.
     quality = VPDQ_QUALITY_THRESHOLD
@@ -196,7 +201,7 @@ def test_browser_vpdq_agrees_with_the_reference(clip, browser_results, video_dir
     backward = match_VPDQ_hash_brute(theirs, mine, quality, VPDQ_DISTANCE_THRESHOLD)
 
     line = (
-        f"{clip.name}: {len(reference)} frames, {exact} bit-exact (hash and quality), "
+        f"{label}: {len(reference)} frames, {exact} bit-exact (hash and quality), "
         f"{within:.0%} within 8, mean distance {sum(distances) / len(distances):.2f}, "
         f"match browser->reference {forward.query_match_percent:.0f}%/{forward.compared_match_percent:.0f}%, "
         f"reference->browser {backward.query_match_percent:.0f}%/{backward.compared_match_percent:.0f}%"
@@ -209,6 +214,61 @@ def test_browser_vpdq_agrees_with_the_reference(clip, browser_results, video_dir
     assert within >= 0.95, line
     for result in (forward, backward):
         assert result.query_match_percent >= 95 and result.compared_match_percent >= 95, line
+
+
+RECORD = """async (codec) => {
+  // A canvas animation recorded by the browser itself: a WebM with no frame rate in it, clusters of
+  // unknown size and millisecond timestamps, as a screen or camera recording made in Chrome is.
+  const canvas = document.createElement('canvas');
+  canvas.width = 320;
+  canvas.height = 240;
+  document.body.append(canvas);
+  const ctx = canvas.getContext('2d');
+  const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: `video/webm;codecs=${codec}` });
+  const parts = [];
+  recorder.ondataavailable = (event) => parts.push(event.data);
+  const start = performance.now();
+  let running = true;
+  const draw = () => {
+    const t = (performance.now() - start) / 1000;
+    ctx.fillStyle = `hsl(${t * 90}, 70%, 50%)`;
+    ctx.fillRect(0, 0, 320, 240);
+    for (let i = 0; i < 10; i++) {
+      ctx.fillStyle = `hsl(${i * 36 + t * 40}, 80%, 40%)`;
+      ctx.fillRect(i * 32, 120 + 60 * Math.sin(t + i), 30, 30);
+    }
+    if (running) requestAnimationFrame(draw);
+  };
+  draw();
+  recorder.start();
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+  recorder.stop();
+  running = false;
+  await stopped;
+  const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text);
+}"""
+
+
+@pytest.mark.parametrize("codec", ["vp8", "vp9"])
+def test_a_recording_made_by_the_browser_agrees_with_the_reference(codec, browser, static_server, video_dir):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(static_server + "/")
+    path = video_dir / f"recorded-{codec}.webm"
+    path.write_bytes(base64.b64decode(page.evaluate(RECORD, codec)))
+    assert (
+        "DefaultDuration"
+        not in subprocess.run(
+            ["/usr/bin/ffprobe", "-v", "error", "-show_streams", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    got = page.evaluate(HASH_VIDEOS_IN_WORKER, [f"{static_server}/files/videos/{path.name}"])
+    context.close()
+    _check_agreement(f"MediaRecorder {codec}.webm", path, next(iter(got.values())))
 
 
 HASH_IN_PAGE = """async (url) => {

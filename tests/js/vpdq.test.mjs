@@ -15,7 +15,7 @@ import {
   lumaFromYuv420,
   rgbFromYuv420,
 } from "../../static/hashing/vpdq.js";
-import { openWebm } from "../../static/hashing/webm.js";
+import { estimatedFrameRate, openWebm } from "../../static/hashing/webm.js";
 
 const vectors = JSON.parse(readFileSync(new URL("./vpdq-vectors.json", import.meta.url)));
 const fileBlob = (file) => new Blob([readFileSync(new URL(`./${file}`, import.meta.url))]);
@@ -132,4 +132,21 @@ test("files the demuxers cannot use are refused with a DemuxError, not a crash",
   await assert.rejects(openMp4(new Blob([new Uint8Array(64)])), DemuxError);
   await assert.rejects(openWebm(new Blob([new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 0x80])])), DemuxError);
   assert.throws(() => parseMoov(new Uint8Array([0, 0, 0, 8, 0x6d, 0x6f, 0x6f, 0x76])), DemuxError);
+});
+
+test("a WebM without a frame rate gets FFmpeg's guess: the standard rate whose grid the timestamps fit", () => {
+  // Timestamps as MediaRecorder writes them: milliseconds, so each is off its ideal instant by < 0.5 ms.
+  const ms = (rate, n, first = 0) => Array.from({ length: n }, (_, i) => Math.round((i ? first : 0) + (i * 1000) / rate) * 1e6);
+  assert.deepEqual(estimatedFrameRate(ms(30, 41)), [30, 1]);
+  assert.deepEqual(estimatedFrameRate(ms(30, 41, 37)), [30, 1]); // a late second frame, as recorded by Chromium
+  assert.deepEqual(estimatedFrameRate(ms(24, 41)), [24, 1]);
+  assert.deepEqual(estimatedFrameRate(ms(30000 / 1001, 41)), [30000, 1001]);
+  // The first 41 timestamps (ms) of a VP8 recording Chromium made on a busy machine, for which ffprobe
+  // gives r_frame_rate 1000/1 and avg_frame_rate 0/0: no standard rate fits.
+  const busy = [
+    0, 56, 82, 115, 146, 180, 213, 247, 279, 314, 347, 379, 413, 445, 480, 513, 548, 580, 613, 664, 670, 724, 757,
+    782, 825, 859, 901, 916, 945, 982, 1018, 1048, 1078, 1116, 1152, 1168, 1225, 1246, 1284, 1321, 1361,
+  ];
+  assert.equal(estimatedFrameRate(busy.map((t) => t * 1e6)), null);
+  assert.equal(estimatedFrameRate([5e9]), null);
 });
