@@ -187,7 +187,9 @@ def _check_agreement(label: str, path: Path, got: dict) -> None:
 
     video = got["video"]
     probe = _probe(path)
-    assert abs(video["frame_rate"] - _rate(probe["avg_frame_rate"])) < 1e-9
+    # The rate vpdq uses: avg_frame_rate, or r_frame_rate when FFmpeg could not work one out.
+    rate = probe["avg_frame_rate"] if not probe["avg_frame_rate"].startswith("0/") else probe["r_frame_rate"]
+    assert abs(video["frame_rate"] - _rate(rate)) < 1e-9
     assert (video["width"], video["height"]) == (probe["width"], probe["height"])
     assert video["duration"] > 0
 
