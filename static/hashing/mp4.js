@@ -138,10 +138,40 @@ function codecOf(bytes, entry) {
       if (!av1C) throw new DemuxError("av01 without av1C");
       return { codec: av1Codec(bytes.subarray(av1C.start, av1C.end)), description: payload(av1C) };
     }
+    case "hvc1":
+    case "hev1": {
+      // Browsers with a platform HEVC decoder (Chrome on macOS, Windows, Android) can hash iPhone
+      // videos; Debian's Chromium has none and says so through isConfigSupported.
+      const hvcC = find("hvcC");
+      if (!hvcC) throw new DemuxError(`${entry.type} without hvcC`);
+      return { codec: hevcCodec(entry.type, bytes.subarray(hvcC.start, hvcC.end)), description: payload(hvcC) };
+    }
     default:
-      // hvc1/hev1 (HEVC), mp4v, encv (encrypted) and the rest: no decoder the hashes can rely on.
+      // mp4v, encv (encrypted) and the rest: no decoder the hashes can rely on.
       throw new DemuxError(`unsupported codec ${entry.type}`);
   }
+}
+
+/** The hvc1/hev1 codec string of an hvcC record (ISO/IEC 14496-15, annex E). */
+export function hevcCodec(type, hvcC) {
+  if (hvcC.length < 13) throw new DemuxError("hvcC too short");
+  const space = hvcC[1] >> 6;
+  const tier = (hvcC[1] >> 5) & 1;
+  const profile = hvcC[1] & 31;
+  // The 32 compatibility flags, bit-reversed, in hex without leading zeros.
+  const flags = ((hvcC[2] << 24) | (hvcC[3] << 16) | (hvcC[4] << 8) | hvcC[5]) >>> 0;
+  let reversed = 0;
+  for (let i = 0; i < 32; i++) if (flags & (1 << i)) reversed |= 1 << (31 - i);
+  const constraints = Array.from(hvcC.subarray(6, 12));
+  while (constraints.length && constraints[constraints.length - 1] === 0) constraints.pop();
+  const parts = [
+    type,
+    `${["", "A", "B", "C"][space]}${profile}`,
+    (reversed >>> 0).toString(16).toUpperCase(),
+    `${tier ? "H" : "L"}${hvcC[12]}`,
+    ...constraints.map((b) => b.toString(16).toUpperCase()),
+  ];
+  return parts.join(".");
 }
 
 /** The av01 codec string of an av1C record. */

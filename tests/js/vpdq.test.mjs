@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { DemuxError, openMp4, parseMoov } from "../../static/hashing/mp4.js";
+import { av1Codec, DemuxError, hevcCodec, openMp4, parseMoov } from "../../static/hashing/mp4.js";
 import {
   avReduce,
   frameFeature,
@@ -149,4 +149,16 @@ test("a WebM without a frame rate gets FFmpeg's guess: the standard rate whose g
   ];
   assert.equal(estimatedFrameRate(busy.map((t) => t * 1e6)), null);
   assert.equal(estimatedFrameRate([5e9]), null);
+});
+
+test("HEVC and AV1 codec strings are built from their configuration records as the codec registry says", () => {
+  // Main profile, compatible with profiles 1 and 2, level 3.1 (93), progressive and frame-only (B0).
+  const hvcC = new Uint8Array([1, 0x01, 0x60, 0, 0, 0, 0xb0, 0, 0, 0, 0, 0, 93]);
+  assert.equal(hevcCodec("hvc1", hvcC), "hvc1.1.6.L93.B0");
+  // Main 10, high tier, level 5.1 (153), no constraint flags.
+  const high = new Uint8Array([1, 0x22, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 153]);
+  assert.equal(hevcCodec("hev1", high), "hev1.2.4.H153");
+  // av1C: profile 0, level 8 (4.0), main tier, 8 bits.
+  assert.equal(av1Codec(new Uint8Array([0x81, 0x08, 0x0c, 0])), "av01.0.08M.08");
+  assert.equal(av1Codec(new Uint8Array([0x81, 0x2d, 0xc0, 0])), "av01.1.13H.10");
 });
