@@ -229,6 +229,7 @@ export function parseMoov(moov) {
     const frameRate =
       total > 0 ? avReduce(BigInt(timescale) * BigInt(samples.sttsCount), BigInt(total), INT_MAX) : [0, 1];
     const tkhd = child(moov, trak, "tkhd");
+    const editStart = editListStart(moov, v, trak);
     return {
       container: "mp4",
       codec,
@@ -237,12 +238,39 @@ export function parseMoov(moov) {
       height,
       timescale,
       frameRate,
-      duration: total / timescale,
+      duration: presentedSpan(samples, editStart) / timescale,
       rotation: tkhd ? rotationOf(v, tkhd) : 0,
+      editStart,
       samples,
     };
   }
   throw new DemuxError("no video track");
+}
+
+// From the edit list's start to the end of the last frame shown, in timescale units.
+function presentedSpan(samples, start) {
+  let end = 0;
+  for (let i = 0; i < samples.count; i++) end = Math.max(end, samples.cts[i] + samples.duration[i]);
+  return Math.max(0, end - start);
+}
+
+// Where the edit list starts the presentation (media time, in the track's timescale), 0 without one.
+// FFmpeg's MOV demuxer marks the frames presented before it as discarded, and its decoder neither
+// returns nor counts them: a clip cut with `ffmpeg -ss ... -c copy`, or trimmed on a phone, starts there.
+// Only the first edit that is not an empty one (a delay) is read; later edits are rare and ignored.
+function editListStart(bytes, v, trak) {
+  const elst = path(bytes, trak, ["edts", "elst"]);
+  if (!elst) return 0;
+  const version = v.u8(elst.start);
+  const entries = v.u32(elst.start + 4);
+  const size = version === 1 ? 20 : 12;
+  for (let e = 0; e < entries; e++) {
+    const at = elst.start + 8 + e * size;
+    if (at + size > elst.end) break;
+    const mediaTime = version === 1 ? v.i32(at + 8) * 2 ** 32 + v.u32(at + 12) : v.i32(at + 4);
+    if (mediaTime >= 0) return mediaTime;
+  }
+  return 0;
 }
 
 function sampleTable(bytes, v, stbl) {

@@ -26,6 +26,9 @@ export class VideoUnsupported extends Error {
 const MAX_WAITING_FRAMES = 2;
 const MAX_DECODE_QUEUE = 12;
 
+// WebCodecs keeps whole microseconds; both sides of the edit-list comparison are rounded alike.
+const microseconds = (ticks, timescale) => Math.floor((ticks * 1e6) / timescale);
+
 function mp4Frames(blob, track) {
   const { samples, timescale } = track;
   return async function* frames() {
@@ -34,7 +37,7 @@ function mp4Frames(blob, track) {
       const offset = samples.offset[i];
       const size = samples.size[i];
       await reader.ensure(offset, size);
-      yield { data: reader.slice(offset, size), timestamp: (samples.cts[i] * 1e6) / timescale, key: !!samples.key[i] };
+      yield { data: reader.slice(offset, size), timestamp: microseconds(samples.cts[i], timescale), key: !!samples.key[i] };
     }
   };
 }
@@ -125,6 +128,9 @@ export async function hashVideo(blob, { onProgress, signal, kernels = null } = {
   // its VP8/VP9/AV1 decoders keep yuv420p and only tag the range, which swscale then ignores.
   const rangeMatters = track.codec.startsWith("avc1");
   const expected = track.samples ? track.samples.count : null;
+  // Frames shown before an MP4's edit list starts are decoded (later frames need them) but, as in
+  // FFmpeg, neither hashed nor counted.
+  const firstShown = track.editStart ? microseconds(track.editStart, track.timescale) : -Infinity;
 
   const features = [];
   const waiting = [];
@@ -144,6 +150,10 @@ export async function hashVideo(blob, { onProgress, signal, kernels = null } = {
 
   const decoder = new VideoDecoder({
     output(frame) {
+      if (frame.timestamp < firstShown) {
+        frame.close();
+        return;
+      }
       const k = index++;
       if (!isHashedFrame(k, interval) || failure) {
         frame.close();

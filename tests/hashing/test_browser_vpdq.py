@@ -40,6 +40,7 @@ class Clip:
     inputs: list[str]
     output: list[str]
     remux: tuple[str, ...] = ()  # options of a second, stream-copy pass (ffmpeg 5.1 sets rotation only so)
+    seek: str = ""  # that pass starts here: ffmpeg keeps the GOP before and writes an edit list that skips it
 
 
 def _testsrc(size: str, rate: int | str, seconds: float) -> list[str]:
@@ -53,6 +54,8 @@ CLIPS = [
     # Portrait, tagged to be shown turned: the reference ignores the tag, and so must the browser.
     Clip("portrait-rotated.mp4", _testsrc("360x640", 30, 8), X264, ("-metadata:s:v:0", "rotate=90")),
     Clip("h264.mkv", _testsrc("640x360", 24, 6), X264),
+    # Cut at 1.5 s without re-encoding: the frames before the cut are stored but not shown.
+    Clip("cut-edit-list.mp4", _testsrc("640x360", 30, 10), [*X264, "-g", "60"], ("-map", "0"), seek="1.5"),
     Clip(
         "vp9.webm",
         _testsrc("640x360", 25, 8),
@@ -91,7 +94,8 @@ def _make(clip: Clip, folder: Path) -> Path:
     made = folder / f"pass1-{clip.name}" if clip.remux else target
     subprocess.run([FFMPEG, "-loglevel", "error", "-y", *clip.inputs, *clip.output, str(made)], check=True)
     if clip.remux:
-        command = [FFMPEG, "-loglevel", "error", "-y", "-i", str(made), "-c", "copy", *clip.remux, str(target)]
+        seek = ["-ss", clip.seek] if clip.seek else []
+        command = [FFMPEG, "-loglevel", "error", "-y", *seek, "-i", str(made), "-c", "copy", *clip.remux, str(target)]
         subprocess.run(command, check=True)
     return target
 
@@ -163,6 +167,14 @@ def test_browser_vpdq_agrees_with_the_reference(clip, browser_results, video_dir
     assert (rotations == [90]) == (clip.name == "portrait-rotated.mp4"), rotations
     if clip.name == "variable-rate.mp4":
         assert _rate(probe["avg_frame_rate"]) != _rate(probe["r_frame_rate"])
+    if clip.seek:
+        first = subprocess.run(
+            ["/usr/bin/ffprobe", "-v", "error", "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()[0]
+        assert first.startswith("-1.5") and first.endswith("D"), first  # stored, marked discarded
     _check_agreement(clip.name, path, browser_results[clip.name])
 
 
