@@ -13,6 +13,13 @@
 // - pdq/cpp/hashing/pdqhashing.cpp: fillFloatLumaFromRGB with float32 coefficients, then the PDQ
 //   of that plane (the same code pdq.js reproduces; a 64x64 frame is not blurred).
 
+// Where the result is bit-exact and where not (measured in tests/hashing/test_browser_vpdq.py):
+// - 4:2:0 frames of even height (H.264, VP8, VP9, AV1; full or limited range): bit-exact, hashes and
+//   qualities, because the decoded planes are the same and the arithmetic below is swscale's.
+// - Odd heights take swscale's general scaler (another chroma filter and rounding), not reproduced here:
+//   close, not equal (a 641x361 VP9 clip: mean 2.5 bits, at most 6).
+// - 4:2:2, 4:4:4 and 10-bit frames: refused by video.js as unsupported (the reference would hash them).
+
 import { pdqFromLuma } from "./pdq.js";
 
 const fround = Math.fround;
