@@ -180,9 +180,9 @@ async function videoFingerprints(blob, progress, signal) {
     return { vpdq, video, vpdq_error: null };
   } catch (error) {
     if (error.name === "AbortError") throw error;
-    if (!(error instanceof VideoUnsupported) && !(error instanceof DOMException) && !(error instanceof TypeError)) {
-      throw error;
-    }
+    // Whatever stopped the video's frames (a format or codec this browser lacks, a damaged file, a
+    // decoder error), the exact-copy digests are kept and the page says that only they were made.
+    if (!(error instanceof VideoUnsupported) && typeof console !== "undefined") console.warn("vPDQ failed:", error);
     return { vpdq: null, video: null, vpdq_error: "unsupported" };
   } finally {
     returnKernels(kernels);

@@ -390,8 +390,14 @@ function sampleTable(bytes, v, stbl) {
 export async function openMp4(blob) {
   const track = parseMoov(await readMoov(blob));
   const { samples } = track;
+  // A file cut short (an interrupted copy or download) keeps its index: the frames that are there are
+  // used, as FFmpeg reads up to the end of the file.
   for (let i = 0; i < samples.count; i++) {
-    if (samples.offset[i] + samples.size[i] > blob.size) throw new DemuxError("sample beyond the end of the file");
+    if (samples.offset[i] + samples.size[i] > blob.size) {
+      if (i === 0) throw new DemuxError("no frame inside the file");
+      samples.count = i;
+      break;
+    }
   }
   return track;
 }

@@ -210,7 +210,7 @@ export async function* webmFrames(reader, pos, track, timecodeScale, { limit = I
       if (el.size === null && TOP_LEVEL.has(child.id)) break; // the next cluster (or cues) begins
       if (child.size === null) throw new DemuxError("element of unknown size inside a cluster");
       const next = child.data + child.size;
-      if (next > reader.size) throw new DemuxError("truncated cluster");
+      if (next > reader.size) return; // cut short: the frames before the cut are all there are
       if (child.id === ID.Timecode) {
         await reader.ensure(child.data, child.size);
         clusterTime = uint(reader.slice(child.data, child.size));

@@ -379,3 +379,16 @@ def test_decoded_frames_are_closed_as_they_come_not_held(page, static_server, vi
     )
     assert most["frames"] == 180 and most["open"] == 0
     assert most["most"] <= 4, most
+
+
+def test_a_video_cut_short_is_hashed_up_to_the_cut_as_the_reference_does(page, static_server, video_dir):
+    whole = _make(Clip("to-cut.webm", _testsrc("320x240", 25, 6), VP9), video_dir)
+    data = whole.read_bytes()
+    cut = video_dir / "cut.webm"
+    cut.write_bytes(data[: len(data) * 6 // 10])  # an interrupted copy: the last clusters are missing
+    got = page.evaluate(HASH_IN_PAGE, f"{static_server}/files/videos/cut.webm")
+    reference = vpdq.computeHash(str(cut), seconds_per_hash=1)
+    assert 0 < len(reference) < len(vpdq.computeHash(str(whole), seconds_per_hash=1))
+    assert [(f["frame_number"], f["pdq"], f["quality"]) for f in got["vpdq"]] == [
+        (r.frame_number, r.hex, r.quality) for r in reference
+    ]
