@@ -210,7 +210,8 @@ export async function hashVideo(blob, { onProgress, signal, kernels = null } = {
         await nextEvent();
         await hashWaiting();
       }
-      if (onProgress && expected) onProgress(Math.min(1, fed / expected));
+      // MP4 knows its frame count; WebM is read front to back, so how far into the file says as much.
+      if (onProgress) onProgress(Math.min(1, expected ? fed / expected : chunk.position / blob.size));
     }
     if (!failure) {
       await decoder.flush().catch((error) => {

@@ -229,7 +229,8 @@ export async function* webmFrames(reader, pos, track, timecodeScale, { limit = I
         if (h.track === track.number) {
           if (h.flags & 0x06) throw new DemuxError("laced video frames");
           if (key === undefined) key = (h.flags & 0x80) !== 0;
-          yield { data: block.subarray(h.length), timestamp: (clusterTime + h.timecode) * timecodeScale, key };
+          const timestamp = (clusterTime + h.timecode) * timecodeScale;
+          yield { data: block.subarray(h.length), timestamp, key, position: next };
           if (++yielded >= limit) return;
         }
       }
@@ -380,7 +381,7 @@ export async function openWebm(blob) {
     rotation: 0,
     async *frames() {
       for await (const f of webmFrames(reader, firstCluster, track, timecodeScale)) {
-        yield { data: f.data, timestamp: f.timestamp / 1000, key: f.key };
+        yield { data: f.data, timestamp: f.timestamp / 1000, key: f.key, position: f.position };
       }
     },
   };
