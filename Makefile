@@ -75,7 +75,7 @@ clean:
 
 # Browser (headless Chromium, in the worker) against the Python reference on generated 12 MP and 1 MP JPEGs.
 bench-hashing: $(VENV)/.installed
-	$(PY) bench/bench_hashing.py
+	$(PY) bench/bench_hashing.py $(BENCH_ARGS)
 
 # The PDQ index against python-threatexchange's PDQIndex (faiss) at 1M and 10M hashes, the first match of a
 # freshly started gunicorn worker over a 1M-entry bank, then the feed sync below.

@@ -21,6 +21,7 @@ import {
   planesFromYuvInKernels,
 } from "./pixels.js";
 import { decodePng, PngError } from "./png.js";
+import { hashVideo, VideoUnsupported } from "./video.js";
 import { decodeVp8l } from "./vp8l.js";
 import { opaqueVp8File, vp8lAlphaHint, WebpError, webpLayout } from "./webp.js";
 
@@ -165,10 +166,33 @@ async function decodeImage(format, bytes, blob, kernelsReady) {
   return { width, height, approximate, rgba };
 }
 
+// {vpdq, video, vpdq_error} of a video: its frame hashes, or vpdq_error "unsupported" when this
+// browser cannot decode it (the MD5 and SHA-256 still identify exact copies).
+async function videoFingerprints(blob, progress, signal) {
+  checkAborted(signal);
+  const kernels = await createKernels();
+  try {
+    const { vpdq, video } = await hashVideo(blob, {
+      signal,
+      kernels,
+      onProgress: (fraction) => progress(0.2 + 0.8 * fraction, "vpdq"),
+    });
+    return { vpdq, video, vpdq_error: null };
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    // Whatever stopped the video's frames (a format or codec this browser lacks, a damaged file, a
+    // decoder error), the exact-copy digests are kept and the page says that only they were made.
+    if (!(error instanceof VideoUnsupported) && typeof console !== "undefined") console.warn("vPDQ failed:", error);
+    return { vpdq: null, video: null, vpdq_error: "unsupported" };
+  } finally {
+    returnKernels(kernels);
+  }
+}
+
 /**
  * Hash one file. Resolves to {pdq, pdq_quality, pdq_oriented, pdq_dihedral, phash, md5, sha256}
  * (plus width, height and approximate, for the page); the image fields are null for videos and
- * other files. Rejects with a HashingError (with a message
+ * other files. A video also gets {vpdq, video, vpdq_error} (see videoFingerprints and video.js). Rejects with a HashingError (with a message
  * for the person) for pictures it cannot read, and with an AbortError when `signal` is aborted.
  * `onProgress(fraction, stage)` is called as the work advances.
  */
@@ -180,9 +204,10 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
   if (!IMAGE_FORMATS.has(format)) {
     if (["heic", "avif", "tiff", "jxl", "ico", "svg"].includes(format)) throw fail("unsupported");
     if (format === null && looksLikeImage(blob)) throw fail("not-an-image");
-    const digests = await digestBlob(blob, { onProgress: progress, signal });
-    progress(1, "done");
-    return {
+    const isVideo = format === "video";
+    // For a video the digests are the first fifth of the work; decoding it is the rest.
+    const digests = await digestBlob(blob, { onProgress: progress, signal, span: isVideo ? 0.2 : 1 });
+    const plain = {
       pdq: null,
       pdq_quality: null,
       pdq_oriented: null,
@@ -193,6 +218,9 @@ export async function hashFile(blob, { onProgress, signal } = {}) {
       height: null,
       approximate: false,
     };
+    if (isVideo) Object.assign(plain, await videoFingerprints(blob, progress, signal));
+    progress(1, "done");
+    return plain;
   }
   const bytes = new Uint8Array(await blob.arrayBuffer());
   progress(0.05, "read");

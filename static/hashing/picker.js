@@ -31,6 +31,10 @@ const TEXT = {
     "may miss copies of it. If you have a clearer version, add that as well.",
   video: "Video",
   file: "File",
+  videoUnsupported:
+    "This video’s format cannot be read in this browser, so only its exact-copy fingerprints were made: " +
+    "a copy that a platform has re-encoded, shortened or resized will not be found with them. If you have " +
+    "the video in another format (for example MP4 from a phone’s camera), add that as well.",
   // Shown when the form is sent while fingerprints are still being made: the page waits, then goes on.
   stillWorking: "Still making fingerprints: {done} of {total} files done. Please wait: this page goes on by itself when they are ready.",
   someFailed: "{failed} of your files could not be fingerprinted (see below). Nothing from them was sent. To go on without them, press the button again.",
@@ -41,6 +45,7 @@ const TEXT = {
     pdq_oriented: "fingerprint of the picture the way your device shows it",
     phash: "second picture fingerprint (pHash)",
     exact: "exact-copy fingerprints (MD5, SHA-256)",
+    vpdq: "video fingerprints (vPDQ), one a second: {count}",
   },
   // By HashingError code; empty means the hasher's own (English) message is shown.
   errors: {},
@@ -73,8 +78,10 @@ export function describeHashes(hashes) {
   if (hashes.pdq_dihedral) made.push(TEXT.kinds.pdq_dihedral);
   if (hashes.pdq_oriented) made.push(TEXT.kinds.pdq_oriented);
   if (hashes.phash) made.push(TEXT.kinds.phash);
+  if (hashes.vpdq) made.push(TEXT.kinds.vpdq.replace("{count}", hashes.vpdq.length));
   if (hashes.md5 && hashes.sha256) made.push(TEXT.kinds.exact);
   const warnings = [];
+  if (hashes.vpdq_error === "unsupported") warnings.push({ code: "video-unsupported", text: TEXT.videoUnsupported });
   if (hashes.pdq) {
     if (hashes.width < MIN_SIDE || hashes.height < MIN_SIDE) warnings.push({ code: "small", text: TEXT.small });
     else if (hashes.pdq_quality < WEAK_QUALITY) warnings.push({ code: "low-quality", text: TEXT.lowQuality });
@@ -279,16 +286,29 @@ export class HashPicker {
   get value() {
     return this.entries
       .filter((entry) => entry.state === "done")
-      .map(({ hashes }) => ({
-        pdq: hashes.pdq,
-        pdq_quality: hashes.pdq_quality,
-        pdq_oriented: hashes.pdq_oriented,
-        pdq_dihedral: hashes.pdq_dihedral,
-        phash: hashes.phash,
-        md5: hashes.md5,
-        sha256: hashes.sha256,
-        approximate: hashes.approximate,
-      }));
+      .map(({ hashes }) => {
+        const sent = {
+          pdq: hashes.pdq,
+          pdq_quality: hashes.pdq_quality,
+          pdq_oriented: hashes.pdq_oriented,
+          pdq_dihedral: hashes.pdq_dihedral,
+          phash: hashes.phash,
+          md5: hashes.md5,
+          sha256: hashes.sha256,
+          approximate: hashes.approximate,
+        };
+        // A video (hashFile gave it the vPDQ fields, even when it could not decode it): its frame
+        // hashes and size, never a frame.
+        if ("vpdq" in hashes) {
+          Object.assign(sent, {
+            media_kind: "video",
+            vpdq: hashes.vpdq,
+            video: hashes.video,
+            vpdq_error: hashes.vpdq_error,
+          });
+        }
+        return sent;
+      });
   }
 
   get busy() {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import subprocess
 from urllib.parse import urlsplit
 
 import pytest
+import vpdq
 from PIL import Image
 
 from hashing.reference import hash_bytes
@@ -169,6 +172,86 @@ def test_a_big_photo_can_be_cancelled_and_the_page_stays_responsive(intake):
 
     page.set_input_files(".hash-picker__input", files=[{"name": "big.jpg", "mimeType": "image/jpeg", "buffer": big}])
     page.wait_for_selector('.hash-picker__item[data-state="working"]')
+    page.click(".hash-picker__cancel")
+    assert page.get_attribute(".hash-picker__item", "data-state") == "cancelled"
+    assert json.loads(page.input_value("input[name=file_hashes]")) == []
+
+
+def _video(path, *encoder: str) -> bytes:
+    source = ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "3"]
+    subprocess.run(["/usr/bin/ffmpeg", "-loglevel", "error", "-y", *source, *encoder, str(path)], check=True)
+    return path.read_bytes()
+
+
+def test_a_video_is_fingerprinted_on_the_device_and_no_byte_of_it_is_sent(intake, tmp_path):
+    page, seen, received = intake
+    clip = tmp_path / "clip.mp4"
+    data = _video(clip, "-c:v", "libx264", "-pix_fmt", "yuv420p")
+    page.set_input_files(".hash-picker__input", files=[{"name": "clip.mp4", "mimeType": "video/mp4", "buffer": data}])
+    page.wait_for_function(ALL_SETTLED, timeout=60_000)
+    assert page.get_attribute(".hash-picker__item", "data-state") == "done"
+    page.click(".hash-picker__technical summary")
+    assert "video fingerprints (vPDQ), one a second: 3" in page.locator(".hash-picker__made li").all_inner_texts()
+
+    [sent] = json.loads(page.input_value("input[name=file_hashes]"))
+    reference = vpdq.computeHash(str(clip), seconds_per_hash=1)
+    assert sent["media_kind"] == "video" and sent["vpdq_error"] is None
+    assert [(f["frame_number"], f["pdq"], f["quality"]) for f in sent["vpdq"]] == [
+        (r.frame_number, r.hex, r.quality) for r in reference
+    ]
+    assert (sent["video"]["width"], sent["video"]["height"], sent["video"]["frame_rate"]) == (320, 240, 25)
+    assert sent["sha256"] == hashlib.sha256(data).hexdigest()
+
+    with page.expect_request("**/submit"):
+        page.click("button[type=submit]")
+    page.wait_for_load_state()
+    posts = [r for r in received if r["path"] == "/submit"]
+    assert len(posts) == 1 and b"file_hashes=" in posts[0]["body"]
+    # Pieces from all through the file (the coded frames are most of it) appear in no request.
+    samples = [data[i : i + 32] for i in range(64, len(data) - 32, len(data) // 11)]
+    requests = [(r.url, r.post_data_buffer or b"", r.headers) for r in seen]
+    for url, body, headers in requests:
+        assert "multipart/form-data" not in headers.get("content-type", ""), url
+        assert not any(sample in body for sample in samples), f"{url} carried video bytes"
+    for request in received:
+        assert not any(sample in request["body"] for sample in samples), request["path"]
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(page.url))
+    assert [url for url, *_ in requests if not (url.startswith(origin) or url.startswith("blob:"))] == []
+
+
+def test_a_video_this_browser_cannot_decode_is_flagged_and_keeps_its_exact_fingerprints(intake, tmp_path):
+    page, _seen, _received = intake
+    data = _video(tmp_path / "clip.mp4", "-c:v", "libx265", "-x265-params", "log-level=error")  # no HEVC decoder
+    page.set_input_files(".hash-picker__input", files=[{"name": "clip.mp4", "mimeType": "video/mp4", "buffer": data}])
+    page.wait_for_function(ALL_SETTLED, timeout=60_000)
+    assert page.get_attribute(".hash-picker__item", "data-state") == "done"
+    assert "exact-copy fingerprints" in page.locator('[data-warning="video-unsupported"]').inner_text()
+    [sent] = json.loads(page.input_value("input[name=file_hashes]"))
+    assert sent["vpdq"] is None and sent["vpdq_error"] == "unsupported" and sent["media_kind"] == "video"
+    assert sent["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_a_long_video_can_be_cancelled_while_its_frames_are_decoded(intake, tmp_path):
+    page, _seen, _received = intake
+    clip = tmp_path / "long.mp4"
+    source = [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=640x360:rate=30",
+        "-t",
+        "40",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+    ]
+    subprocess.run(["/usr/bin/ffmpeg", "-loglevel", "error", "-y", *source, str(clip)], check=True)
+    page.set_input_files(
+        ".hash-picker__input", files=[{"name": "long.mp4", "mimeType": "video/mp4", "buffer": clip.read_bytes()}]
+    )
+    # Past the digests (the first fifth): the worker is decoding frames.
+    page.wait_for_function("() => document.querySelector('.hash-picker__progress').value > 25", timeout=60_000)
     page.click(".hash-picker__cancel")
     assert page.get_attribute(".hash-picker__item", "data-state") == "cancelled"
     assert json.loads(page.input_value("input[name=file_hashes]")) == []
