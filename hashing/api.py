@@ -349,7 +349,7 @@ def _match_video(request: HttpRequest, payload: VpdqMatchIn) -> VpdqMatchOut:
 @api.post(
     "/match",
     response={200: MatchOut | VpdqMatchOut, 422: ValidationProblem, **_REFUSALS},
-    summary="Match up to 1,000 hashes of one type against the bank",
+    summary="Match up to 1,000 hashes of one type, or one video's vPDQ frames, against the bank",
     exclude_none=True,
 )
 @decorate_view(partner_endpoint(endpoint="api.match", scope=Partner.Scope.MATCH))

@@ -11,10 +11,12 @@ from cases.models import CaseHash
 from hashing.values import FileHashes, HashValueError
 
 MAX_FILES = 50
-# A JSON list of 50 files with 8 dihedral PDQ hashes each is about 40 kB; a video's vPDQ frames take about 110
-# bytes a second, so 4 hours of video (hashing.values.MAX_VPDQ_FRAMES) is about 1.6 MB. The cap stays under
-# Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), so an over-long list gets this message rather than a 400.
-MAX_JSON_LENGTH = 2_400_000
+# A JSON list of 50 files with 8 dihedral PDQ hashes each is about 40 kB. A video's vPDQ frames take about 110 to
+# 150 bytes a second (a browser may write a timestamp with 17 digits), so 4 hours of video
+# (hashing.values.MAX_VPDQ_FRAMES) is 1.6 to 2.2 MB, and 2.9 MB once urlencoded. The cap leaves room for two such
+# videos and stays under DATA_UPLOAD_MAX_MEMORY_SIZE once urlencoded, so an over-long list gets this message
+# rather than a bare 400.
+MAX_JSON_LENGTH = 4_500_000
 
 
 def parse_hash_list(text: str, *, limit: int = MAX_FILES) -> list[dict]:
