@@ -3,7 +3,12 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 VAR_DIR=/app/var \
     NUMBA_CACHE_DIR=/app/var/numba-cache
-RUN apt-get update && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 && rm -rf /var/lib/apt/lists/* \
+# FFmpeg's development libraries, cmake, pkg-config and g++ build `vpdq` (requirements.txt); its libraries stay
+# for re-checks to decode fetched videos.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 \
+        libavcodec-dev libavformat-dev libavdevice-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev \
+        cmake pkg-config g++ make \
+    && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 helpline
 WORKDIR /app
 COPY requirements.txt constraints.txt ./

@@ -7,7 +7,7 @@ PY := $(BIN)/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpline
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run demo demo-stop test test-js lint format venv install messages bench-hashing bench-bank bench-bank-shared bench-first-match bench-feed bench-drafting bench-queue bench-reporting bench-load clean audit
+.PHONY: run demo demo-stop test test-js lint format venv install messages bench-hashing bench-vpdq bench-bank bench-bank-shared bench-first-match bench-feed bench-drafting bench-queue bench-reporting bench-load clean audit
 
 # What the portal needs to run (requirements.txt); the numba kernels of the bank index are compiled once here
 # and cached with the install, so no process compiles them on its first match.
@@ -76,6 +76,9 @@ clean:
 # Browser (headless Chromium, in the worker) against the Python reference on generated 12 MP and 1 MP JPEGs.
 bench-hashing: $(VENV)/.installed
 	$(PY) bench/bench_hashing.py $(BENCH_ARGS)
+
+bench-vpdq: $(VENV)/.installed
+	$(PY) bench/bench_vpdq_match.py $(BENCH_ARGS)
 
 # The PDQ index against python-threatexchange's PDQIndex (faiss) at 1M and 10M hashes, the first match of a
 # freshly started gunicorn worker over a 1M-entry bank, then the feed sync below.

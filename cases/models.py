@@ -222,6 +222,11 @@ class CaseHash(models.Model):
     phash = models.CharField(max_length=16, blank=True)
     md5 = models.CharField(max_length=32)
     sha256 = models.CharField(max_length=64)
+    # Videos: the vPDQ frames the browser hashed, rows of [pdq hex, quality, frame number, seconds] in frame order
+    # (hashing.values.vpdq_frames_parse reads them), and what it read of the video (duration, size, frame rate).
+    vpdq_frames = models.JSONField(null=True, blank=True)
+    video = models.JSONField(null=True, blank=True)
+    vpdq_error = models.CharField(max_length=20, blank=True, help_text="Why the browser made no vPDQ frames.")
     # Held by screening (cases.intake.screening): kept with the case, not shared until a caseworker releases it.
     bank_held = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)

@@ -19,8 +19,24 @@ from hashing.bank.partners import partner_feed_start
 from hashing.bank.selectors import CursorError, active_entries, bank_page, decode_cursor, encode_cursor
 from hashing.bank.services import FeedbackItem, bank_feedback_record
 from hashing.bank.stopncii import MAX_FEEDBACK_ITEMS, MAX_TAG_LENGTH, MAX_TAGS
+from hashing.bank.videos import (
+    COMPARED_MATCH_PERCENT,
+    FRAME_DISTANCE,
+    QUALITY_THRESHOLD,
+    QUERY_MATCH_PERCENT,
+    usable_hashes,
+    video_matches,
+)
 from hashing.models import BankEntry, BankStatus, FeedbackValue, Partner, SignalType
-from hashing.values import HashValueError, Md5Digest, PdqHash, PerceptualHash, Sha256Digest
+from hashing.values import (
+    MAX_VPDQ_FRAMES,
+    HashValueError,
+    Md5Digest,
+    PdqHash,
+    PerceptualHash,
+    Sha256Digest,
+    vpdq_frames_parse,
+)
 
 MAX_MATCH_HASHES = 1000
 MAX_PAGE = 5000
@@ -31,6 +47,7 @@ class NativeType(StrEnum):
     phash = "phash"
     md5 = "md5"
     sha256 = "sha256"
+    vpdq = "vpdq"
 
 
 _SIGNAL_TYPES = {
@@ -38,12 +55,15 @@ _SIGNAL_TYPES = {
     NativeType.phash: SignalType.PHASH,
     NativeType.md5: SignalType.MD5,
     NativeType.sha256: SignalType.SHA256,
+    NativeType.vpdq: SignalType.VPDQ,
 }
 _PARSERS = {
     NativeType.pdq: PdqHash.parse,
     NativeType.phash: PerceptualHash.parse,
     NativeType.md5: Md5Digest.parse,
     NativeType.sha256: Sha256Digest.parse,
+    # A vPDQ entry's value is the SHA-256 of its `vpdq` string: feedback names the entry by it.
+    NativeType.vpdq: Sha256Digest.parse,
 }
 
 
@@ -89,6 +109,11 @@ class BankEntryOut(Schema):
     seq: int = Field(description="The bank change sequence of the entry's last change.")
     pdq_quality: int | None = None
     pdq_variants: list[str] | None = Field(None, description="PDQ only: the 8 rotation and flip variants.")
+    vpdq: str | None = Field(
+        None,
+        description="vPDQ only: the video's frames as python-threatexchange's VPDQSignal string (a JSON list of "
+        '"<pdq hex>,<quality>,<seconds>", one frame a second); `value` is the SHA-256 of this string.',
+    )
 
 
 class BankPageOut(Schema):
@@ -134,6 +159,7 @@ def bank_fetch(
             pdq_variants=[record.pdq_variants[i : i + 32].hex() for i in range(0, len(record.pdq_variants), 32)]
             if record.pdq_variants
             else None,
+            vpdq=record.vpdq_signal or None,
         )
         for record in page.records
     ]
@@ -194,7 +220,50 @@ class Sha256MatchIn(_MatchRequest):
     max_distance: int = Field(0, ge=0, le=0, description="Digests match exactly.")
 
 
-MatchIn = Annotated[PdqMatchIn | PhashMatchIn | Md5MatchIn | Sha256MatchIn, Field(discriminator="signal_type")]
+class VpdqFrameIn(Schema):
+    pdq: Annotated[str, WithJsonSchema({"type": "string", "pattern": "^[0-9a-fA-F]{64}$"})] = Field(
+        description="The frame's PDQ hash, hex."
+    )
+    quality: int = Field(ge=0, le=100, description="PDQ quality; frames below 50 are not compared.")
+    frame_number: int = Field(ge=0, description="Frame number in the video; increasing through the list.")
+    timestamp: float = Field(ge=0, description="Seconds from the start.")
+
+
+class VpdqMatchIn(Schema):
+    signal_type: Literal["vpdq"] = "vpdq"
+    frames: list[VpdqFrameIn] = Field(
+        min_length=1,
+        max_length=MAX_VPDQ_FRAMES,
+        description="One video's vPDQ features in frame order, as `vpdq.computeHash` gives them (one a second).",
+    )
+    min_query_match_percent: float = Field(
+        QUERY_MATCH_PERCENT,
+        ge=50,
+        le=100,
+        description="Report an entry when at least this share of your video's frames (after vPDQ's de-duplication "
+        "and quality filter) is within 31 bits of one of its frames; vPDQ's own default is 80.",
+    )
+    min_compared_match_percent: float = Field(
+        COMPARED_MATCH_PERCENT,
+        ge=0,
+        le=100,
+        description="And at least this share of the entry's frames within 31 bits of one of yours; vPDQ's default 0.",
+    )
+
+    @model_validator(mode="after")
+    def _frames_are_a_video(self) -> VpdqMatchIn:
+        try:
+            vpdq_frames_parse([frame.model_dump() for frame in self.frames])
+        except HashValueError as exc:
+            raise ValueError(str(exc).replace("vPDQ frame ", "frames[", 1).replace(":", "]:", 1)) from None
+        for frame in self.frames:
+            frame.pdq = frame.pdq.lower()
+        return self
+
+
+MatchIn = Annotated[
+    PdqMatchIn | PhashMatchIn | Md5MatchIn | Sha256MatchIn | VpdqMatchIn, Field(discriminator="signal_type")
+]
 
 
 class BankMatchOut(Schema):
@@ -219,16 +288,78 @@ class MatchOut(Schema):
     results: list[HashMatchesOut] = Field(description="One per hash sent, in the same order.")
 
 
+class VideoMatchOut(Schema):
+    entry_id: int
+    value: str | None = Field(None, description="The entry's value (SHA-256 of its frames); fetch-scope keys only.")
+    query_match_percent: float = Field(description="Share of your video's compared frames that match the entry.")
+    compared_match_percent: float = Field(description="Share of the entry's compared frames that match yours.")
+
+
+class VpdqMatchOut(Schema):
+    signal_type: Literal["vpdq"]
+    max_distance: int = Field(description=f"Frames match within {FRAME_DISTANCE} bits (vPDQ's threshold).")
+    quality_threshold: int = Field(description=f"Frames of quality below {QUALITY_THRESHOLD} are not compared.")
+    min_query_match_percent: float
+    min_compared_match_percent: float
+    frames_compared: int = Field(
+        description="Your frames left after vPDQ's de-duplication and quality filter; 0 means nothing could match."
+    )
+    matches: list[VideoMatchOut] = Field(description="Active vPDQ entries at or over both thresholds, best first.")
+
+
+def _match_video(request: HttpRequest, payload: VpdqMatchIn) -> VpdqMatchOut:
+    """vPDQ as python-threatexchange matches it (hashing.bank.videos), with the bank's frame index for candidates:
+    only entries with at least one frame within 31 bits of a query frame are compared in full."""
+    query = usable_hashes((frame.pdq, frame.quality) for frame in payload.frames)
+    matches: list[VideoMatchOut] = []
+    if query:
+        found = live_index(SignalType.VPDQ).query(query, FRAME_DISTANCE)
+        candidate_ids = {m.entry_id for hits in found for m in hits}
+        rows = BankEntry.objects.filter(
+            id__in=candidate_ids, signal_type=SignalType.VPDQ, status=BankStatus.ACTIVE
+        ).values_list("id", "value", "vpdq_signal")
+        values = {entry_id: value for entry_id, value, _signal in rows}
+        may_fetch = Partner.Scope.FETCH in request.bank_partner.scopes
+        for m in video_matches(
+            query=query,
+            candidates={entry_id: signal for entry_id, _value, signal in rows},
+            min_query_percent=payload.min_query_match_percent,
+            min_compared_percent=payload.min_compared_match_percent,
+        ):
+            matches.append(
+                VideoMatchOut(
+                    entry_id=m.entry_id,
+                    value=values[m.entry_id] if may_fetch else None,
+                    query_match_percent=m.query_match_percent,
+                    compared_match_percent=m.compared_match_percent,
+                )
+            )
+    audit_counts(request, hashes_in=len(payload.frames), hashes_out=len(matches))
+    return VpdqMatchOut(
+        signal_type="vpdq",
+        max_distance=FRAME_DISTANCE,
+        quality_threshold=QUALITY_THRESHOLD,
+        min_query_match_percent=payload.min_query_match_percent,
+        min_compared_match_percent=payload.min_compared_match_percent,
+        frames_compared=len(query),
+        matches=matches,
+    )
+
+
 @api.post(
     "/match",
-    response={200: MatchOut, 422: ValidationProblem, **_REFUSALS},
-    summary="Match up to 1,000 hashes of one type against the bank",
+    response={200: MatchOut | VpdqMatchOut, 422: ValidationProblem, **_REFUSALS},
+    summary="Match up to 1,000 hashes of one type, or one video's vPDQ frames, against the bank",
     exclude_none=True,
 )
 @decorate_view(partner_endpoint(endpoint="api.match", scope=Partner.Scope.MATCH))
-def match(request: HttpRequest, payload: MatchIn) -> MatchOut:
+def match(request: HttpRequest, payload: MatchIn) -> MatchOut | VpdqMatchOut:
     """PDQ matches within 31 bits (or less if asked) of any of an entry's 8 rotation and flip variants, so a
-    rotated or mirrored re-upload still matches; pHash within 10 bits; MD5 and SHA-256 exactly."""
+    rotated or mirrored re-upload still matches; pHash within 10 bits; MD5 and SHA-256 exactly. vPDQ takes one
+    video's frames and answers with vPDQ's two match percentages per entry (frames within 31 bits, quality at
+    least 50; by default at least 80% of your frames), as python-threatexchange's vPDQ matcher computes them."""
+    if isinstance(payload, VpdqMatchIn):
+        return _match_video(request, payload)
     native = NativeType(payload.signal_type)
     signal_type = _SIGNAL_TYPES[native]
     distance = payload.max_distance

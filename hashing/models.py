@@ -17,6 +17,8 @@ class SignalType(models.TextChoices):
     PHASH = "pHash", "pHash (image)"
     MD5 = "MD5", "MD5 (any file)"
     SHA256 = "SHA256", "SHA-256 (any file)"
+    # The value is the SHA-256 of the entry's frames in python-threatexchange's VPDQSignal form (`vpdq_signal`).
+    VPDQ = "vPDQ", "vPDQ (video frames)"
 
 
 FEED_SIGNAL_TYPES = (SignalType.IMAGE_PDQ, SignalType.VIDEO_MD5)
@@ -77,6 +79,9 @@ class BankEntry(models.Model):
     # PDQ only: the 8 rotation and flip variants (pdqhash's order), 32 bytes each, packed for fast index builds.
     pdq_variants = models.BinaryField(null=True, blank=True, editable=False)
     pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    # vPDQ only: the video's frames as python-threatexchange's VPDQSignal parses them (a JSON list of
+    # "pdq,quality,seconds"); kept on Withdrawn and Deleted entries, which partners drop by this same string.
+    vpdq_signal = models.TextField(blank=True, default="", editable=False)
     seq = models.BigIntegerField(help_text="The bank clock value of the entry's last change.")
     # The bank clock value of the change that took the entry out of the active set (None while Active). A partner
     # whose first fetch came at or after it never received the entry, so it is never sent its tombstone.

@@ -28,7 +28,7 @@ def index_snapshot() -> str:
         signal_type: index_snapshot_write(
             signal_type=signal_type, min_changes=settings.BANK_INDEX_SNAPSHOT_AFTER_CHANGES
         )
-        for signal_type in (SignalType.IMAGE_PDQ, SignalType.PHASH)
+        for signal_type in (SignalType.IMAGE_PDQ, SignalType.PHASH, SignalType.VPDQ)
     }
     logger.info("bank index snapshots: %s", written)
     return ", ".join(f"{kind}: {name or 'current'}" for kind, name in written.items())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -131,6 +133,101 @@ class Sha256Digest:
 
 
 @dataclass(frozen=True, slots=True)
+class VpdqFrame:
+    """One sampled frame of a video as vPDQ hashes it: its PDQ (with quality), frame number and time in seconds."""
+
+    pdq: PdqHash
+    frame_number: int
+    timestamp: float
+
+    def __post_init__(self) -> None:
+        if self.pdq.quality is None:
+            raise HashValueError("a vPDQ frame needs its PDQ quality (0-100)")
+        if isinstance(self.frame_number, bool) or not isinstance(self.frame_number, int) or self.frame_number < 0:
+            raise HashValueError("a vPDQ frame number must be a whole number of at least 0")
+        if isinstance(self.timestamp, bool) or not isinstance(self.timestamp, int | float):
+            raise HashValueError("a vPDQ timestamp must be a number of seconds")
+        if not math.isfinite(self.timestamp) or self.timestamp < 0:
+            raise HashValueError("a vPDQ timestamp must be a finite number of seconds, at least 0")
+
+    @property
+    def compact(self) -> str:
+        """python-threatexchange's VpdqCompactFeature form, `hex,quality,seconds` (its VPDQSignal parses it)."""
+        return f"{self.pdq.hex},{self.pdq.quality},{self.timestamp:.3f}"
+
+
+# Four hours sampled at one frame a second: longer uploads are not what a victim's device hashes in one go, and
+# the cap bounds what one posted file may make the server store and match.
+MAX_VPDQ_FRAMES = 4 * 60 * 60
+
+
+def vpdq_frames_parse(items: object) -> tuple[VpdqFrame, ...]:
+    """Validate the browser's (or the stored) frame list: `{pdq, quality, frame_number, timestamp}` objects, or
+    `[pdq, quality, frame_number, timestamp]` rows as CaseHash stores them, in increasing frame order."""
+    if not isinstance(items, list):
+        raise HashValueError("vPDQ frames must be a list")
+    if len(items) > MAX_VPDQ_FRAMES:
+        raise HashValueError(f"at most {MAX_VPDQ_FRAMES} vPDQ frames (4 hours), got {len(items)}")
+    frames: list[VpdqFrame] = []
+    for position, item in enumerate(items):
+        if isinstance(item, dict):
+            pdq, quality, number, timestamp = (item.get(k) for k in ("pdq", "quality", "frame_number", "timestamp"))
+        elif isinstance(item, list) and len(item) == 4:
+            pdq, quality, number, timestamp = item
+        else:
+            raise HashValueError(f"vPDQ frame {position}: expected pdq, quality, frame_number and timestamp")
+        if quality is None:
+            raise HashValueError(f"vPDQ frame {position}: a PDQ quality (0-100) is required")
+        try:
+            frame = VpdqFrame(PdqHash(pdq, quality), number, timestamp)  # type: ignore[arg-type]
+        except HashValueError as exc:
+            raise HashValueError(f"vPDQ frame {position}: {exc}") from None
+        if frames and frame.frame_number <= frames[-1].frame_number:
+            raise HashValueError(f"vPDQ frame {position}: frame numbers must increase")
+        frames.append(frame)
+    return tuple(frames)
+
+
+def vpdq_signal(frames: tuple[VpdqFrame, ...] | list[VpdqFrame]) -> str:
+    """The frames as python-threatexchange's VPDQSignal string (a JSON list of compact features)."""
+    return json.dumps([frame.compact for frame in frames], separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class VideoInfo:
+    """What the browser read of a video it hashed: duration (s), size in pixels and frame rate."""
+
+    duration: float
+    width: int
+    height: int
+    frame_rate: float
+
+    MAX_SIDE = 16_384
+
+    def __post_init__(self) -> None:
+        for name in ("duration", "frame_rate"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+                raise HashValueError(f"video {name} must be a finite number of at least 0")
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= self.MAX_SIDE:
+                raise HashValueError(f"video {name} must be a whole number of pixels from 1 to {self.MAX_SIDE}")
+
+    @classmethod
+    def parse(cls, data: object) -> VideoInfo:
+        if not isinstance(data, dict):
+            raise HashValueError("video details must be an object with duration, width, height and frame_rate")
+        return cls(data.get("duration"), data.get("width"), data.get("height"), data.get("frame_rate"))  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict:
+        return {"duration": self.duration, "width": self.width, "height": self.height, "frame_rate": self.frame_rate}
+
+
+VPDQ_ERRORS = ("unsupported",)  # the browser could not decode the video: MD5 and SHA-256 only
+
+
+@dataclass(frozen=True, slots=True)
 class FileHashes:
     """Everything hashed from one file; image fields are None for videos and other files."""
 
@@ -140,6 +237,9 @@ class FileHashes:
     pdq_oriented: PdqHash | None = None
     pdq_dihedral: tuple[PdqHash, ...] | None = None
     phash: PerceptualHash | None = None
+    vpdq: tuple[VpdqFrame, ...] | None = None
+    video: VideoInfo | None = None
+    vpdq_error: str | None = None
 
     # The hasher computes the PDQ and its first (identity) dihedral variant from the same pixels; they are equal
     # except for exactly 64 x 64 images, where PDQ skips the blur and a few bits may differ (static/hashing/pdq.js).
@@ -154,10 +254,25 @@ class FileHashes:
             bits = self.pdq.distance(self.pdq_dihedral[0])
             if bits > self.MAX_IDENTITY_VARIANT_BITS:
                 raise HashValueError(f"the first PDQ dihedral variant is {bits} bits from the PDQ: not one image")
+        if (self.vpdq is None) != (self.video is None):
+            raise HashValueError("vPDQ frames and the video's details come together")
+        if self.vpdq is not None and self.pdq is not None:
+            raise HashValueError("a file is an image (PDQ) or a video (vPDQ), not both")
+        if self.vpdq_error is not None:
+            if self.vpdq_error not in VPDQ_ERRORS:
+                raise HashValueError(
+                    f"unknown vPDQ error {self.vpdq_error!r}; expected one of {', '.join(VPDQ_ERRORS)}"
+                )
+            if self.vpdq is not None:
+                raise HashValueError("a video with vPDQ frames has no vPDQ error")
 
     @property
     def is_image(self) -> bool:
         return self.pdq is not None
+
+    @property
+    def is_video(self) -> bool:
+        return self.vpdq is not None or self.vpdq_error is not None
 
     @classmethod
     def from_browser(cls, data: dict) -> FileHashes:
@@ -176,6 +291,9 @@ class FileHashes:
             pdq_oriented=PdqHash(oriented) if oriented is not None else None,
             pdq_dihedral=tuple(PdqHash(h) for h in dihedral) if dihedral is not None else None,
             phash=PerceptualHash(phash) if phash is not None else None,
+            vpdq=vpdq_frames_parse(data["vpdq"]) if data.get("vpdq") is not None else None,
+            video=VideoInfo.parse(data["video"]) if data.get("video") is not None else None,
+            vpdq_error=data.get("vpdq_error"),
         )
 
     def as_dict(self) -> dict:
@@ -187,4 +305,12 @@ class FileHashes:
             "phash": self.phash.hex if self.phash else None,
             "md5": self.md5.hex,
             "sha256": self.sha256.hex,
+            "vpdq": [
+                {"pdq": f.pdq.hex, "quality": f.pdq.quality, "frame_number": f.frame_number, "timestamp": f.timestamp}
+                for f in self.vpdq
+            ]
+            if self.vpdq is not None
+            else None,
+            "video": self.video.as_dict() if self.video else None,
+            "vpdq_error": self.vpdq_error,
         }

@@ -242,7 +242,8 @@ STORAGES = {
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# 6 MiB: a victim's form may carry a long video's vPDQ frames (cases.intake.hashes.MAX_JSON_LENGTH, urlencoded).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 # Celery. Without REDIS_URL tasks run in-process, so the embedded demo needs no broker; with it, a
 # real broker and worker. Late acks plus reject-on-lost make a killed worker's task run again.

@@ -11,7 +11,22 @@ from typing import Protocol
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from cases.casework import access
 from cases.casework.models import AuditRecord, CaseAssignment, CaseMessage, CaseNote, Evidence
@@ -62,6 +77,17 @@ def _hash_count(**condition):
     )
 
 
+def _video_total(expression):
+    """The sum of `expression` over the case's videos hashed with vPDQ (frames, seconds)."""
+    return Subquery(
+        CaseHash.objects.filter(case=OuterRef("pk"), vpdq_frames__isnull=False)
+        .order_by()
+        .values("case")
+        .annotate(n=Sum(expression))
+        .values("n")[:1]
+    )
+
+
 def case_for_staff(*, reference: str, viewer) -> Case | None:
     """The case with its assignee and hash counts. Victim details are decrypted in the same query only
     where the viewer may see them (the assigned caseworker, a supervisor); otherwise they stay ciphertext
@@ -89,6 +115,11 @@ def case_for_staff(*, reference: str, viewer) -> Case | None:
             hash_phash=_hash_count(phash__gt=""),
             hash_md5=_hash_count(md5__gt=""),
             hash_sha256=_hash_count(sha256__gt=""),
+            hash_vpdq_videos=_hash_count(vpdq_frames__isnull=False),
+            hash_vpdq_frames=_video_total(
+                Func(F("vpdq_frames"), function="jsonb_array_length", output_field=IntegerField())
+            ),
+            hash_video_seconds=_video_total(Cast(KeyTextTransform("duration", "video"), FloatField())),
         )
         .first()
     )
@@ -164,6 +195,9 @@ class StaffCaseRow(Protocol):
     hash_phash: int | None
     hash_md5: int | None
     hash_sha256: int | None
+    hash_vpdq_videos: int | None
+    hash_vpdq_frames: int | None
+    hash_video_seconds: float | None
 
 
 def victim_details(case: StaffCaseRow) -> VictimDetails:
@@ -180,8 +214,13 @@ def victim_details(case: StaffCaseRow) -> VictimDetails:
     )
 
 
-def hash_summary(case: StaffCaseRow) -> dict[str, int]:
+def hash_summary(case: StaffCaseRow) -> dict[str, int | str]:
+    """Counts per kind of file and hash; `vpdq_*` are the videos fingerprinted frame by frame (shown apart)."""
+    seconds = round(case.hash_video_seconds or 0)
     return {
+        "vpdq_videos": case.hash_vpdq_videos or 0,
+        "vpdq_frames": case.hash_vpdq_frames or 0,
+        "vpdq_duration": f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}",
         "files": case.hash_files or 0,
         "images": case.hash_images or 0,
         "videos": case.hash_videos or 0,

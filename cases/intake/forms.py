@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases.intake.countries import country_choices, is_country
-from cases.intake.hashes import parse_hash_list
+from cases.intake.hashes import MAX_JSON_LENGTH, parse_hash_list
 from cases.models import Case
 from cases.urls_normalise import RejectedLink, parse_url_lines, parse_url_list
 
@@ -201,7 +201,7 @@ def rejected_messages(rejected: list[RejectedLink]) -> list[ValidationError]:
 class HashesForm(forms.Form):
     """The picker writes a JSON list of per-file hashes into `hashes`; no file is ever posted."""
 
-    hashes = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200_000)
+    hashes = forms.CharField(widget=forms.HiddenInput, required=False, max_length=MAX_JSON_LENGTH)
 
     def clean_hashes(self) -> list[dict]:
         return parse_hash_list(self.cleaned_data["hashes"])

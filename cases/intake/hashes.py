@@ -11,8 +11,12 @@ from cases.models import CaseHash
 from hashing.values import FileHashes, HashValueError
 
 MAX_FILES = 50
-# A JSON list of 50 files with 8 dihedral PDQ hashes each is about 40 kB; anything far larger is not from the picker.
-MAX_JSON_LENGTH = 100_000
+# A JSON list of 50 files with 8 dihedral PDQ hashes each is about 40 kB. A video's vPDQ frames take about 110 to
+# 150 bytes a second (a browser may write a timestamp with 17 digits), so 4 hours of video
+# (hashing.values.MAX_VPDQ_FRAMES) is 1.6 to 2.2 MB, and 2.9 MB once urlencoded. The cap leaves room for two such
+# videos and stays under DATA_UPLOAD_MAX_MEMORY_SIZE once urlencoded, so an over-long list gets this message
+# rather than a bare 400.
+MAX_JSON_LENGTH = 4_500_000
 
 
 def parse_hash_list(text: str, *, limit: int = MAX_FILES) -> list[dict]:
@@ -50,7 +54,9 @@ def parse_hash_list(text: str, *, limit: int = MAX_FILES) -> list[dict]:
                 _("One of the fingerprints is not valid. Please remove that file and choose it again.")
             ) from None
         kind = item.get("media_kind") or item.get("kind")
-        if kind not in CaseHash.MediaKind.values:
+        if hashes.is_video:
+            kind = CaseHash.MediaKind.VIDEO  # frames (or the browser's refusal to decode) say what it is
+        elif kind not in CaseHash.MediaKind.values:
             kind = CaseHash.MediaKind.IMAGE if hashes.is_image else CaseHash.MediaKind.OTHER
         found.setdefault(hashes.sha256.hex, {**hashes.as_dict(), "media_kind": kind})
     return list(found.values())
@@ -68,4 +74,10 @@ def case_hash_from(values: dict, *, case) -> CaseHash:
         phash=values.get("phash") or "",
         md5=values["md5"],
         sha256=values["sha256"],
+        # Rows of [pdq, quality, frame_number, timestamp]: a quarter of the size of the browser's objects.
+        vpdq_frames=[[f["pdq"], f["quality"], f["frame_number"], f["timestamp"]] for f in values["vpdq"]]
+        if values.get("vpdq") is not None
+        else None,
+        video=values.get("video"),
+        vpdq_error=values.get("vpdq_error") or "",
     )

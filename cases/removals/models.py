@@ -349,6 +349,9 @@ class UrlCheck(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     pdq_distance = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Min to the case's hashes.")
     phash_distance = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A fetched video hashed with vpdq: its best match with the case's videos, as vPDQ's two percentages.
+    vpdq_query_percent = models.FloatField(null=True, blank=True, help_text="Share of the fetched video's frames.")
+    vpdq_compared_percent = models.FloatField(null=True, blank=True, help_text="Share of the victim's video's frames.")
     checked_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(default=timezone.now, db_index=True)
     checks = models.PositiveIntegerField(default=0)

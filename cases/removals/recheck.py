@@ -7,7 +7,10 @@ cannot point it elsewhere), follows a few redirects checking each, reads a cappe
 up the whole fetch (DNS, connect, TLS, headers, body, every redirect) once its overall deadline has passed, so
 a server that drips a byte every few seconds cannot hold a worker. Images are hashed here (PDQ and pHash,
 hashing.reference, within its pixel limit) and compared with the case's hashes, so a caseworker can tell it is
-the victim's image without viewing it.
+the victim's image without viewing it. Videos, when the case has video fingerprints, are hashed with the `vpdq`
+reference in a capped child process (hashing.video_reference) and compared with vPDQ's two match percentages;
+only the first MAX_BYTES arrive, so a longer video is compared if its start decodes (an MP4 with its index at
+the front does; one with the index at the end does not, and the check says so).
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from cases.models import CaseEvent, CaseHash, CaseURL
 from cases.removals import directory, queueing, state
 from cases.removals.models import RemovalRequest, RequestURL, UrlCheck
 from cases.timeline import event_record
-from hashing import reference
+from hashing import reference, video_reference
+from hashing.bank import videos
 from hashing.values import hamming_distance
 
 logger = logging.getLogger(__name__)
@@ -287,6 +291,8 @@ class Verdict:
     content_type: str = ""
     pdq_distance: int | None = None
     phash_distance: int | None = None
+    vpdq_query_percent: float | None = None
+    vpdq_compared_percent: float | None = None
 
 
 def _distances(data: bytes, case_hashes: list[CaseHash]) -> tuple[int | None, int | None]:
@@ -307,6 +313,27 @@ def _distances(data: bytes, case_hashes: list[CaseHash]) -> tuple[int | None, in
     return pdq_best, phash_best
 
 
+def _video_verdict(fetched: Fetched, case_hashes: list[CaseHash], base: dict) -> Verdict:
+    """A fetched video against the case's videos: vPDQ's best query and compared percentages over them."""
+    theirs = [[(row[0], row[1]) for row in case_hash.vpdq_frames] for case_hash in case_hashes if case_hash.vpdq_frames]
+    if not theirs:
+        # Nothing to compare with: do not run a decoder over a stranger's bytes for nothing.
+        return Verdict(UrlCheck.Result.ONLINE, "serves a video (the case has no video fingerprints)", **base)
+    try:
+        frames = video_reference.hash_video_bytes(fetched.body)
+    except video_reference.VideoNotHashed as exc:
+        return Verdict(UrlCheck.Result.ONLINE, f"serves a video it could not hash: {exc}"[:200], **base)
+    fetched_hashes = videos.usable_hashes((f.pdq.hex, f.pdq.quality or 0) for f in frames)
+    query, compared = videos.best_case_match(fetched_hashes, theirs)
+    return Verdict(
+        UrlCheck.Result.ONLINE,
+        "serves a video",
+        vpdq_query_percent=round(query, 1),
+        vpdq_compared_percent=round(compared, 1),
+        **base,
+    )
+
+
 def judge(fetched: Fetched, *, markers: list[str], case_hashes: list[CaseHash]) -> Verdict:
     """What a fetch says about the content: gone (404/410 or a removed page), still there, or unclear."""
     base = {"http_status": fetched.status, "content_type": fetched.content_type[:100]}
@@ -321,6 +348,8 @@ def judge(fetched: Fetched, *, markers: list[str], case_hashes: list[CaseHash]) 
             return Verdict(UrlCheck.Result.ONLINE, f"serves an image it will not compare: {exc}"[:200], **base)
         reason = "serves an image" if pdq_distance is not None else "serves an image it could not decode"
         return Verdict(UrlCheck.Result.ONLINE, reason, pdq_distance=pdq_distance, phash_distance=phash_distance, **base)
+    if fetched.content_type.startswith("video/"):
+        return _video_verdict(fetched, case_hashes, base)
     text = fetched.body.decode("utf-8", errors="replace").lower().replace("\u2019", "'")
     for marker in [*markers, *GENERIC_REMOVED_MARKERS]:
         if marker and marker.lower() in text:
@@ -385,6 +414,8 @@ def url_recheck(*, case_url_id: int) -> UrlCheck:
         content_type=verdict.content_type,
         pdq_distance=verdict.pdq_distance,
         phash_distance=verdict.phash_distance,
+        vpdq_query_percent=verdict.vpdq_query_percent,
+        vpdq_compared_percent=verdict.vpdq_compared_percent,
         checked_at=now,
         next_check_at=now + wait,
         checks=check.checks + 1,

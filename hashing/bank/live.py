@@ -20,6 +20,7 @@ import numpy as np
 from hashing.bank.clock import clock_read
 from hashing.bank.index import ADD, WITHDRAW, Change, HammingIndex, Match, PdqIndex, PhashIndex
 from hashing.bank.store import SegmentStore
+from hashing.bank.videos import signal_vectors
 from hashing.models import BankEntry, BankStatus, SignalType
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,13 @@ _PDQ_BYTES = 32
 _LOAD_CHUNK = 20_000
 
 
-def _entry_vectors(signal_type: str, value: str, variants: bytes | memoryview | None) -> bytes:
-    """The vectors an entry is matched by, concatenated: its value, plus for PDQ its 8 rotation and flip variants."""
+def _entry_vectors(
+    signal_type: str, value: str, variants: bytes | memoryview | None, vpdq_signal: str | None = None
+) -> bytes:
+    """The vectors an entry is matched by, concatenated: its value, plus for PDQ its 8 rotation and flip variants;
+    for vPDQ its frames' PDQ hashes that vPDQ compares (hashing.bank.videos), never its value."""
+    if signal_type == SignalType.VPDQ:
+        return signal_vectors(vpdq_signal or "")
     own = bytes.fromhex(value)
     if signal_type != SignalType.IMAGE_PDQ or not variants:
         return own
@@ -114,11 +120,11 @@ class LiveIndex:
         rows = (
             BankEntry.objects.filter(signal_type=self.signal_type, status=BankStatus.ACTIVE)
             .order_by()
-            .values_list("id", "value", "pdq_variants")
+            .values_list("id", "value", "pdq_variants", "vpdq_signal")
             .iterator(chunk_size=_LOAD_CHUNK)
         )
-        for entry_id, value, variants in rows:
-            vectors = _entry_vectors(self.signal_type, value, variants)
+        for entry_id, value, variants, signal in rows:
+            vectors = _entry_vectors(self.signal_type, value, variants, signal)
             raw += vectors
             ids.extend([entry_id] * (len(vectors) // self._vector_bytes))
         # Little-endian words from the raw bytes: the layout hashing.bank.vectors.parse_hashes gives queries.
@@ -131,13 +137,18 @@ class LiveIndex:
         rows = (
             BankEntry.objects.filter(signal_type=self.signal_type, seq__gt=self.index.last_seq)
             .order_by("seq", "id")
-            .values_list("seq", "id", "status", "value", "pdq_variants")
+            .values_list("seq", "id", "status", "value", "pdq_variants", "vpdq_signal")
         )
         changes = [
-            Change(seq, ADD, entry_id, _split(_entry_vectors(self.signal_type, value, variants), self._vector_bytes))
+            Change(
+                seq,
+                ADD,
+                entry_id,
+                _split(_entry_vectors(self.signal_type, value, variants, signal), self._vector_bytes),
+            )
             if status == BankStatus.ACTIVE
             else Change(seq, WITHDRAW, entry_id)
-            for seq, entry_id, status, value, variants in rows
+            for seq, entry_id, status, value, variants, signal in rows
         ]
         self.index.apply_changes(changes)
         # Changes up to the clock value read before the query are all in it: nothing older can appear later.
@@ -150,7 +161,12 @@ class LiveIndex:
             return self.index.query(hashes, threshold)
 
 
-_INDEX_CLASSES: dict[str, type[HammingIndex]] = {SignalType.IMAGE_PDQ: PdqIndex, SignalType.PHASH: PhashIndex}
+# vPDQ entries sit in a PDQ index of their own, one vector per usable frame: it finds the candidate videos.
+_INDEX_CLASSES: dict[str, type[HammingIndex]] = {
+    SignalType.IMAGE_PDQ: PdqIndex,
+    SignalType.PHASH: PhashIndex,
+    SignalType.VPDQ: PdqIndex,
+}
 _process_indexes: dict[str, LiveIndex] = {}
 _registry_lock = threading.Lock()
 
@@ -164,7 +180,7 @@ def segment_store(signal_type: str) -> SegmentStore | None:
 
 
 def live_index(signal_type: str) -> LiveIndex:
-    """This process's index for PDQ or pHash, created on first use."""
+    """This process's index for PDQ, pHash or vPDQ frames, created on first use."""
     with _registry_lock:
         if signal_type not in _process_indexes:
             _process_indexes[signal_type] = LiveIndex(
@@ -174,7 +190,7 @@ def live_index(signal_type: str) -> LiveIndex:
 
 
 def live_indexes_warm() -> dict[str, float]:
-    """Build this process's PDQ and pHash indexes now (seconds per type), so the first match does not wait.
+    """Build this process's PDQ, pHash and vPDQ indexes now (seconds per type), so the first match does not wait.
 
     Called by each gunicorn worker as it starts (gunicorn.conf.py): the worker serves no request until it
     returns. A database that cannot be read leaves the indexes to be built on first use, as before.

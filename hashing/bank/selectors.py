@@ -36,6 +36,7 @@ class EntryRecord:
     seq: int
     pdq_quality: int | None = None
     pdq_variants: bytes | None = None
+    vpdq_signal: str = ""  # vPDQ entries, fetched natively only
     cases: list[tuple[int, str]] = field(default_factory=list)  # (case id, status)
     # (source, value, tags): the reading partner's own latest feedback in full, then one line per value with how
     # many other partners gave it as their latest ("other partners", "Blocked", ["partners:2"]).
@@ -67,9 +68,9 @@ def _records(
     queryset, size: int, *, with_cases: bool, viewer: Partner | None = None, with_variants: bool = False
 ) -> Page:
     columns = ["id", "signal_type", "value", "status", "seq", "pdq_quality"]
-    rows = list(
-        queryset.order_by("seq", "id").values_list(*columns, *(["pdq_variants"] if with_variants else []))[: size + 1]
-    )
+    # with_variants: the native fetch, which also serves vPDQ frames (one of the two is empty for any entry).
+    extra = ["pdq_variants", "vpdq_signal"] if with_variants else []
+    rows = list(queryset.order_by("seq", "id").values_list(*columns, *extra)[: size + 1])
     following_seq = rows[size][4] if len(rows) > size else None
     records = [
         EntryRecord(
@@ -80,6 +81,7 @@ def _records(
             seq=row[4],
             pdq_quality=row[5],
             pdq_variants=bytes(row[6]) if with_variants and row[6] else None,
+            vpdq_signal=row[7] if with_variants else "",
         )
         for row in rows[:size]
     ]

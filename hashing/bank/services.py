@@ -42,6 +42,7 @@ class WantedEntry:
     pdq_variants: bytes | None = None
     pdq_quality: int | None = None
     case_hash_id: int | None = None
+    vpdq_signal: str | None = None
 
     @property
     def key(self) -> EntryKey:
@@ -122,6 +123,7 @@ def _set_case_links(*, case: Case, wanted: Sequence[WantedEntry], others: str) -
                             status=BankStatus.ACTIVE,
                             pdq_variants=want.pdq_variants,
                             pdq_quality=want.pdq_quality,
+                            vpdq_signal=want.vpdq_signal or "",
                             seq=0,
                             last_modified=now,
                             created_at=now,

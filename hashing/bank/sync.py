@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from django.conf import settings
 
 from cases.models import Case, CaseHash
 from hashing.bank.services import WantedEntry, bank_delete, bank_share, bank_withdraw
+from hashing.bank.videos import usable_hashes
 from hashing.models import SignalType
-from hashing.values import HashValueError, Md5Digest, PdqHash, PerceptualHash, Sha256Digest
+from hashing.values import (
+    HashValueError,
+    Md5Digest,
+    PdqHash,
+    PerceptualHash,
+    Sha256Digest,
+    vpdq_frames_parse,
+    vpdq_signal,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +29,8 @@ def bank_sync_case(*, case: Case) -> int:
 
     Shared (consent given, not withdrawn): images give ImagePDQ entries (and their EXIF-oriented PDQ when it
     differs) with the 8 rotation and flip variants, videos give VideoMD5 entries, and every file gives the
-    native pHash, MD5 and SHA-256 entries the match API uses; files no longer in the case are withdrawn.
+    native pHash, MD5 and SHA-256 entries the match API uses; videos hashed on the device also give a vPDQ
+    entry (their frames); files no longer in the case are withdrawn.
     Consent withdrawn or never given: the case's entries are Withdrawn. Erased: Deleted, for good. Files held
     for review are left out until a caseworker releases them.
     Idempotent: returns how many entries changed, 0 when the bank already matched the case. Holds the bank
@@ -59,6 +70,13 @@ def _validated_entries(case_hash: CaseHash) -> list[WantedEntry]:
     ]
     if case_hash.media_kind == CaseHash.MediaKind.VIDEO:
         entries.append(WantedEntry(SignalType.VIDEO_MD5, Md5Digest(case_hash.md5).hex, case_hash_id=own))
+        frames = vpdq_frames_parse(case_hash.vpdq_frames) if case_hash.vpdq_frames else ()
+        if usable_hashes((f.pdq.hex, f.pdq.quality or 0) for f in frames):  # else nothing a partner could match
+            # One entry per video, named by the SHA-256 of its signal string: the same frames from two cases
+            # (or two copies of one file) are one entry, and a partner can name it from the string it fetched.
+            signal = vpdq_signal(frames)
+            value = hashlib.sha256(signal.encode()).hexdigest()
+            entries.append(WantedEntry(SignalType.VPDQ, value, case_hash_id=own, vpdq_signal=signal))
     if case_hash.media_kind == CaseHash.MediaKind.IMAGE and case_hash.pdq:
         pdq = PdqHash(case_hash.pdq, case_hash.pdq_quality)
         try:

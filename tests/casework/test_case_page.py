@@ -198,3 +198,24 @@ def test_a_supervisor_assigns_from_its_own_page(client, supervisor, caseworker):
     assert again.status_code == 400 and "already assigned to Casey" in again.content.decode()
     history = plain_text(client.get(reverse("casework:assign", args=[case.reference])).content.decode())
     assert "Assigned Casey — Sam" in history
+
+
+@pytest.mark.django_db
+def test_the_case_page_shows_video_fingerprints_as_counts_and_duration(caseworker_client, my_case):
+    html = caseworker_client.get(case_url(my_case)).content.decode()
+    assert "Video fingerprints (vPDQ)" not in html  # the video the browser could not decode has none
+    frames = [["9" * 64, 100, n * 30, float(n)] for n in range(185)]
+    CaseHash.objects.create(
+        case=my_case,
+        media_kind="video",
+        md5="1" * 32,
+        sha256="2" * 64,
+        vpdq_frames=frames,
+        video={"duration": 185.4, "width": 1280, "height": 720, "frame_rate": 30.0},
+    )
+    CaseHash.objects.create(
+        case=my_case, media_kind="video", md5="3" * 32, sha256="4" * 64, vpdq_frames=frames[:5], video={"duration": 5}
+    )
+    html = caseworker_client.get(case_url(my_case)).content.decode()
+    assert "Video fingerprints (vPDQ): 2 videos, 190 frames hashed (one a second), 0:03:10 of video." in html
+    assert "9999999999" not in html

@@ -138,7 +138,7 @@ def test_a_second_writer_waits_for_the_first_so_changes_commit_in_sequence_order
 
 
 @pytest.mark.django_db
-def test_warming_at_worker_start_builds_both_indexes_so_the_first_match_only_checks_the_clock(
+def test_warming_at_worker_start_builds_every_index_so_the_first_match_only_checks_the_clock(
     django_assert_num_queries, monkeypatch
 ):
     from hashing.bank import live
@@ -147,9 +147,10 @@ def test_warming_at_worker_start_builds_both_indexes_so_the_first_match_only_che
     make_case(files=[image])
     monkeypatch.setattr(live, "_process_indexes", {})  # a freshly started worker process
     seconds = live.live_indexes_warm()
-    assert set(seconds) == {SignalType.IMAGE_PDQ, SignalType.PHASH}
+    assert set(seconds) == {SignalType.IMAGE_PDQ, SignalType.PHASH, SignalType.VPDQ}
     pdq = live.live_index(SignalType.IMAGE_PDQ)
     assert pdq.rebuilds == 1 and live.live_index(SignalType.PHASH).rebuilds == 1
+    assert live.live_index(SignalType.VPDQ).rebuilds == 1
     with django_assert_num_queries(1):  # the clock read only: no build on the first match
         assert found(pdq, image["pdq"]) != []
     assert pdq.rebuilds == 1

@@ -4,12 +4,14 @@ whose withdrawal bug the partner docs describe) fetching from a live portal on P
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess  # nosec B404 - runs the partner's threatexchange command line
 import sys
 from pathlib import Path
 
 import pytest
+import requests
 from helpline_threatexchange import (
     TX_MANIFEST,
     HelplinePortalCheckpoint,
@@ -25,6 +27,7 @@ from threatexchange.exchanges.collab_config import CollaborationConfigBase
 from threatexchange.exchanges.fetch_state import SignalOpinion, SignalOpinionCategory
 from threatexchange.exchanges.impl.stop_ncii_api import StopNCIISignalExchangeAPI
 from threatexchange.extensions.manifest import ThreatExchangeExtensionManifest
+from threatexchange.extensions.vpdq.vpdq import VPDQSignal
 from threatexchange.signal_type.md5 import VideoMD5Signal
 from threatexchange.signal_type.pdq.signal import PdqSignal
 from threatexchange.utils import dataclass_json
@@ -33,6 +36,7 @@ from hashing.bank.partners import partner_create
 from hashing.bank.selectors import partner_feedback_summary
 from hashing.models import BankEntry, BankStatus, PartnerApiCall, SignalType
 from tests.hashing.bank_helpers import erase, flip_bits, image_hashes, make_case, video_hashes, withdraw_consent
+from tests.hashing.vpdq_videos import case_hash_fields, make_video, reencode_smaller
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -187,22 +191,53 @@ def test_checkpoints_resume_without_repeats_or_gaps_across_pages(live_server, pa
     assert checkpoint_after.cursors == _checkpoint.cursors
 
 
-def test_video_fingerprints_are_skipped_while_the_portal_serves_none(live_server, partner_key):
+def test_an_older_portal_without_vpdq_is_skipped_and_a_bad_type_is_an_error(live_server, partner_key, monkeypatch):
     _partner, raw_key = partner_key
     image = image_hashes()
     make_case(files=[image])
+    refusal = [{"loc": ["path", "signal_type"], "msg": "Input should be 'pdq'", "type": "enum"}]
+    real_get = requests.Session.get
 
-    class VpdqSignal(PdqSignal):  # stands in for threatexchange.extensions.vpdq's type of that name
-        @classmethod
-        def get_name(cls) -> str:
-            return "vpdq"
+    def older_portal(session, url, **kwargs):  # a portal from before video fingerprints refuses the path
+        if url.endswith("/bank/vpdq"):
+            response = requests.Response()
+            response.status_code, response._content = 422, json.dumps({"detail": refusal}).encode()
+            return response
+        return real_get(session, url, **kwargs)
 
+    monkeypatch.setattr(requests.Session, "get", older_portal)
     state: dict = {}
-    fetch_into(exchange_for(live_server, raw_key), state, signal_types=(PdqSignal, VpdqSignal))
+    fetch_into(exchange_for(live_server, raw_key), state, signal_types=(PdqSignal, VPDQSignal))
     assert set(state) == {("pdq", image["pdq"])}
     # A type the portal should serve but refuses is an error, not a silent skip.
     with pytest.raises(HelplinePortalError, match="HTTP 422"):
         HelplinePortalClient(portal_url(live_server), raw_key).fetch_page("pdqq", None)
+
+
+def test_vpdq_entries_are_fetched_matched_dropped_and_given_feedback_with_threatexchanges_signal_type(
+    live_server, partner_key, tmp_path
+):
+    _partner, raw_key = partner_key
+    filed = make_video(tmp_path / "filed.mp4", source="mandelbrot", seconds=6)
+    case = make_case(files=[case_hash_fields(filed)])
+    exchange = exchange_for(live_server, raw_key)
+    state: dict = {}
+    _deltas, checkpoint = fetch_into(exchange, state, signal_types=(VPDQSignal,))
+    ((type_name, signal),) = state
+    assert type_name == "vpdq" and VPDQSignal.validate_signal_str(signal) == signal
+    # The partner's own vPDQ index (threatexchange's, over faiss) finds the re-encoded copy.
+    converted = HelplinePortalSignalExchangeAPI.naive_convert_to_signal_type([VPDQSignal], COLLAB, state)
+    index = VPDQSignal.get_index_cls().build(converted[VPDQSignal].items())
+    copy = reencode_smaller(filed, tmp_path / "copy.mp4")
+    (hit,) = index.query(VPDQSignal.hash_from_file(copy))
+    assert hit.metadata.entry_id == BankEntry.objects.get(signal_type=SignalType.VPDQ).pk
+    # Feedback names the entry by the signal string the partner holds.
+    exchange.report_opinion(VPDQSignal, signal, SignalOpinion(True, SignalOpinionCategory.POSITIVE_CLASS, set()))
+    assert partner_feedback_summary(case) == [("Platform X", "Blocked", 1)]
+    # Withdrawn: the next fetch drops it by the same key.
+    withdraw_consent(case)
+    fetch_into(exchange, state, checkpoint, signal_types=(VPDQSignal,))
+    assert state == {}
 
 
 def test_feedback_through_report_opinion_reaches_the_case(live_server, partner_key):

@@ -109,9 +109,9 @@ def test_workers_started_together_build_the_shared_index_once_and_all_answer(tmp
 
         wait_for(all_ready, timeout=120, what="three workers to map or build the bank index")
         text = log.read_text()
-        assert text.count("ImagePDQ") == 3 and text.count("pHash") == 3, text
-        assert text.count("snapshot built") == 2, text  # one worker built PDQ and pHash, the others mapped them
-        assert text.count("snapshot mapped") == 4, text
+        assert text.count("ImagePDQ") == 3 and text.count("pHash") == 3 and text.count("vPDQ") == 3, text
+        assert text.count("snapshot built") == 3, text  # one worker built PDQ, pHash and vPDQ, the others mapped them
+        assert text.count("snapshot mapped") == 6, text
         assert len(list((tmp_path / "bank-index").glob("ImagePDQ-*/header.json"))) == 1
         for _ in range(6):  # requests spread over the workers
             answer = requests.post(

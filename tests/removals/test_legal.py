@@ -162,3 +162,21 @@ def test_fingerprints_go_only_with_consent_to_share_them():
     case.save()
     request.case = case
     assert "ab" * 32 not in services.render(request).body
+
+
+def test_video_fingerprints_are_cited_as_a_count_never_as_frame_hashes():
+    case = make_case(urls=[URL], consent_share_hashes=True)
+    frames = [["cd" * 32, 100, n * 25, float(n)] for n in range(7)]
+    case.hashes.create(media_kind="video", md5="2" * 32, sha256="3" * 64, vpdq_frames=frames, video={"duration": 7.0})
+    case.hashes.create(media_kind="video", md5="4" * 32, sha256="5" * 64, vpdq_error="unsupported")
+    request = _request(case)
+    body = services.render(request).body
+    assert "video fingerprints (vPDQ, one frame a second: 7 frames of 1 video)" in body
+    assert "MD5 " + "2" * 32 in body and "cd" * 32 not in body
+    spanish = engines["django"].get_template("removals/requests/_extras.es.txt")
+    spanish = spanish.render({"fingerprints": [{"md5": "2" * 32}], "video_fingerprints": {"videos": 2, "frames": 14}})
+    assert "huellas digitales de vídeo (vPDQ, un fotograma por segundo: 14 fotogramas de 2 vídeos)" in spanish
+    case.consent_share_hashes = False
+    case.save()
+    request.case = case
+    assert "vPDQ" not in services.render(request).body

@@ -269,7 +269,17 @@ def _fingerprints(case: Case) -> list[dict[str, str]]:
     """PDQ and MD5 of the victim's files, only when they agreed to share fingerprints."""
     if not case.consent_share_hashes or case.hashes_withdrawn_at is not None or case.pk is None:
         return []
-    return [{"pdq": h.pdq, "md5": h.md5, "kind": h.media_kind} for h in case.hashes.all()]
+    return [
+        {"pdq": h.pdq, "md5": h.md5, "kind": h.media_kind, "frames": len(h.vpdq_frames or [])}
+        for h in case.hashes.all()
+    ]
+
+
+def _video_fingerprints(fingerprints: list[dict]) -> dict[str, int]:
+    """How many of the shared videos carry vPDQ frames, and how many frames: cited as a count, never the hashes
+    (hundreds of frame hashes in a letter help nobody; partners fetch them from the bank)."""
+    frames = [f["frames"] for f in fingerprints if f["frames"]]
+    return {"videos": len(frames), "frames": sum(frames)} if frames else {}
 
 
 def render_request(
@@ -289,6 +299,7 @@ def render_request(
     signer = parties.signer_for(request, case, may_name=may_name)
     ai = choice.is_ai_generated(case)
     country = case.country.upper()
+    fingerprints = _fingerprints(case)
     context = {
         "request": request,
         "code": request.code,
@@ -313,7 +324,8 @@ def render_request(
         "country": country,
         "country_name": COUNTRY_NAMES.get(country, country),
         "preservation": case.police in (Case.Police.YES, Case.Police.UNSURE),
-        "fingerprints": _fingerprints(case),
+        "fingerprints": fingerprints,
+        "video_fingerprints": _video_fingerprints(fingerprints),
         # Only a StopNCII partner can look the case up; to anyone else the number is just one more identifier.
         "stopncii_case": case.stopncii_case if request.platform.is_hash_partner else "",
         "statutory": choice.starts_statutory_deadline(request),

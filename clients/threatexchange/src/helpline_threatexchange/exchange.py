@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 import time
 import typing as t
@@ -21,8 +22,9 @@ logger = logging.getLogger(__name__)
 # The portal's fetch path per threatexchange signal type name. The portal's "md5" is the MD5 of any file a
 # victim hashed; threatexchange's only MD5 type is video_md5, so image MD5s will only match if the partner
 # hashes images with it too. "vpdq" is fetched once the portal serves video fingerprints and the partner
-# has a signal type of that name (threatexchange.extensions.vpdq); until then the portal refuses the path
-# and the fetch skips it.
+# has a signal type of that name (threatexchange.extensions.vpdq); a portal that predates it refuses the path
+# and the fetch skips it. A vPDQ entry's signal is its `vpdq` string (VPDQSignal's form); its `value` is that
+# string's SHA-256, which is how feedback names it.
 NATIVE_TYPES: dict[str, str] = {"pdq": "pdq", "video_md5": "md5", "vpdq": "vpdq"}
 OPTIONAL_NATIVE_TYPES = frozenset({"vpdq"})
 
@@ -246,6 +248,8 @@ class HelplinePortalSignalExchangeAPI(
         native_type = NATIVE_TYPES.get(s_type.get_name())
         if native_type is None:
             raise NotImplementedError(f"the helpline portal takes no feedback on {s_type.get_name()} signals")
+        if native_type == "vpdq":
+            signal = hashlib.sha256(signal.encode()).hexdigest()
         item = {"hash": signal, "value": FEEDBACK_VALUES[opinion.category], "tags": sorted(opinion.tags)}
         # The portal answers alike whether or not it holds the hash (it is no membership oracle), so there is
         # nothing to check in its answer beyond success.
@@ -262,7 +266,9 @@ def _refuses_path(response: requests.Response) -> bool:
 
 
 def _delta_entry(type_name: str, entry: dict[str, t.Any]) -> tuple[UpdateKey, HelplinePortalSignalMetadata | None]:
-    key = (type_name, entry["value"])
+    # Withdrawn and Deleted vPDQ entries keep their `vpdq` string, so the key that drops one is the key that added it.
+    signal = entry.get("vpdq") if type_name == "vpdq" else None
+    key = (type_name, signal or entry["value"])
     if entry["status"] != ACTIVE:
         if entry["status"] not in DROPPED_STATUSES:
             # A status this version does not know: dropping is the safe reading for a victim's hash.
