@@ -71,7 +71,7 @@ def test_no_request_carries_the_files_during_hashing_or_submission(intake):
     value = json.loads(page.input_value("input[name=file_hashes]"))
     for got, data in zip(value, [photo, png], strict=True):
         want = hash_bytes(data).as_dict()
-        assert {k: got[k] for k in want} == want
+        assert {k: got.get(k) for k in want} == want  # an image carries no video fields: absent is null
 
     with page.expect_request("**/submit"):
         page.click("button[type=submit]")
