@@ -52,7 +52,7 @@ class Case(models.Model):
         OTHER = "other", "Other"
 
     reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
-    pin_hash = models.CharField(max_length=256, help_text="The victim's PIN, as a password hash only.")
+    pin_hash = models.CharField(max_length=256, help_text="The victim's PIN, as a keyed hash only (cases.pins).")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
     is_urgent = models.BooleanField(default=False, help_text="Threats, extortion or a minor: worked first.")
     language = models.CharField(max_length=8, default="en")

@@ -42,12 +42,12 @@ def main() -> None:
 
 
 def _case(**fields):
-    from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
     from cases.models import Case
+    from cases.pins import pin_hash_make
 
-    values = {"pin_hash": make_password("000000"), "consent_act_on_behalf": True, "consent_given_at": timezone.now()}
+    values = {"pin_hash": pin_hash_make("000000"), "consent_act_on_behalf": True, "consent_given_at": timezone.now()}
     values.update(fields)
     return Case.objects.create(**values)
 

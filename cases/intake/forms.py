@@ -12,6 +12,7 @@ from cases.intake.countries import country_choices, is_country
 from cases.intake.hashes import MAX_JSON_LENGTH, parse_hash_list
 from cases.models import Case
 from cases.urls_normalise import RejectedLink, parse_url_lines, parse_url_list
+from helpline.widgets import FastSelect
 
 MAX_FREE_TEXT = 4000
 MAX_ELSEWHERE = 2000
@@ -100,6 +101,7 @@ class WhatHappenedForm(forms.Form):
         error_messages={"invalid_choice": _("Please choose from the list.")},
     )
     country = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Which country does the person in the images live in? (optional)"),
         help_text=_("Laws differ between countries: this helps us use the right one."),
         required=False,

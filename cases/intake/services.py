@@ -6,7 +6,6 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.intake.hashes import case_hash_from, parse_hash_list
 from cases.intake.screening import filing_admit, hold_files, hold_reasons
 from cases.models import Case, CaseEvent, CaseURL, new_reference
+from cases.pins import pin_hash_make
 from cases.removals.queueing import queue_drafting
 from cases.services import case_bank_sync
 from cases.timeline import event_record
@@ -124,7 +124,7 @@ def case_file(*, draft: dict, language: str, client_address: str | None = None) 
         recent = filing_admit(address=client_address) if client_address is not None else None
         case = Case.objects.create(
             reference=_unused_reference(),
-            pin_hash=make_password(pin),
+            pin_hash=pin_hash_make(pin),
             is_urgent=is_minor or bool(URGENT_CATEGORIES & set(categories)),
             language=language if language in ("en", "es") else "en",
             is_minor=is_minor,

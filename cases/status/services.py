@@ -6,21 +6,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
 from cases.intake.screening import hold_files, hold_reasons
 from cases.intake.services import case_hashes_create, case_urls_create, safe_contact_json
 from cases.models import Case, CaseEvent
+from cases.pins import pin_check, pin_dummy_check, pin_hash_make
 from cases.removals.queueing import queue_drafting
 from cases.services import case_bank_sync, case_erase
 from cases.status import throttle
 from cases.timeline import event_record
 
 _NOT_REFERENCE = re.compile(r"[^A-Z0-9]")
-# Checked against when the reference is unknown, so a wrong reference costs the same time as a wrong PIN.
-_DUMMY_PIN_HASH = None
 
 
 @dataclass(frozen=True)
@@ -41,31 +39,30 @@ def normalise_reference(text: str) -> str:
     return f"HL-{chars[:4]}-{chars[4:]}"
 
 
-def _dummy_hash() -> str:
-    global _DUMMY_PIN_HASH
-    if _DUMMY_PIN_HASH is None:
-        _DUMMY_PIN_HASH = make_password("not-a-pin")
-    return _DUMMY_PIN_HASH
-
-
 def victim_sign_in(*, reference: str, pin: str) -> SignIn:
     """Check reference and PIN. Unknown references and wrong PINs fail alike, and count alike towards the lock."""
     reference = normalise_reference(reference)
     pin = re.sub(r"\s", "", pin or "")
     if not reference:
-        check_password(pin, _dummy_hash())
+        pin_dummy_check(pin)
         return SignIn(case=None)
     with transaction.atomic():
         # The row lock serialises attempts on one reference, so the failure count cannot be raced past 5.
         case = Case.objects.select_for_update().filter(reference=reference, erased_at__isnull=True).first()
         if throttle.reference_is_locked(reference):
             return SignIn(case=None, locked=True)
-        if case is not None and check_password(pin, case.pin_hash):
+        checked = pin_check(pin, case.pin_hash) if case is not None else None
+        if case is not None and checked is not None and checked.ok:
+            if checked.upgrade:
+                # Stored by an earlier release (PBKDF2) or under a rotated-out key: the PIN is at hand only now.
+                case.pin_hash = pin_hash_make(pin)
+                case.save(update_fields=["pin_hash"])
             throttle.reference_success(reference)
             event_record(case=case, kind=CaseEvent.Kind.VICTIM_SIGNED_IN, actor_label="victim")
             return SignIn(case=case)
         if case is None:
-            check_password(pin, _dummy_hash())
+            # An unknown reference costs what a wrong PIN costs (a timing difference would tell which exist).
+            pin_dummy_check(pin)
         tries_left = throttle.reference_failure(reference)
         locked = tries_left == 0
         if locked and case is not None:

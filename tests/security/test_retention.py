@@ -181,7 +181,7 @@ def test_a_case_closed_past_retention_keeps_only_anonymous_figures_evidence_obje
     for field in ("contact_name", "contact_email", "contact_phone", "safe_contact", "description", "elsewhere"):
         assert getattr(case, field) == ""
     assert case.signature_name == "" and case.signature_statement == ""
-    assert not case.pin_hash.startswith(("pbkdf2", "md5", "scrypt"))
+    assert not case.pin_hash.startswith(("hmac-sha256", "pbkdf2", "md5", "scrypt"))
     for model in (CaseURL, CaseHash, CaseNote, CaseMessage, Evidence):
         assert not model.objects.filter(case=case).exists(), model.__name__
     assert not RequestURL.objects.filter(request__case=case).exists()

@@ -16,7 +16,6 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from cases.casework.audit import Origin
 from cases.casework.services import case_claim
 from cases.intake.services import SIGNATURE_STATEMENT, case_hashes_create, case_urls_create
 from cases.models import Case
+from cases.pins import pin_hash_make
 from cases.removals import state
 from cases.removals.drafting import draft_for_case
 from cases.removals.models import RemovalRequest
@@ -263,7 +263,7 @@ class Command(BaseCommand):
                 reference=spec.pop("reference"),
                 defaults={
                     **spec,
-                    "pin_hash": make_password(DEMO_PIN),
+                    "pin_hash": pin_hash_make(DEMO_PIN),
                     "consent_share_hashes": True,
                     "consent_contact": bool(spec.get("contact_email")),
                     "consent_act_on_behalf": True,
