@@ -12,7 +12,7 @@ already requires from the environment and which already protects the case's pers
 Stored forms:
 - ``hmac-sha256$<salt>$<hex>``: HMAC(key, salt + "$" + pin); the salt keeps equal PINs from having equal digests.
 - ``pbkdf2-hmac$<iterations>$<salt>$<hex>``: a PBKDF2 hash of the portal's earlier releases, wrapped by migration
-  cases.0008 as HMAC(key, Django's encoded PBKDF2 hash), so a dump cannot test those PINs either. It still costs
+  cases.0009 as HMAC(key, Django's encoded PBKDF2 hash), so a dump cannot test those PINs either. It still costs
   the PBKDF2 to check, and is replaced by the first form at the PIN's next correct use (only the PIN can do that).
 - anything else (an unusable "!", a hash of another Django hasher): Django's check_password, then replaced alike.
 
