@@ -17,7 +17,7 @@ $(VENV)/.installed-run: requirements.txt constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip==25.3
 	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	@echo "== Compiling the hash bank index's numba kernels (cached beside the code)"
-	$(PY) -c "from hashing.bank.index import warm_up; warm_up()"
+	$(PY) -c "from hashing.engine.index import warm_up; warm_up()"
 	touch $@
 
 # Adds the test and tooling stack (requirements-dev.txt) for `make test`, lint, audit and benchmarks.
