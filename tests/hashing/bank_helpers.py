@@ -8,9 +8,9 @@ import random
 import pytest
 from django.utils import timezone
 
+from cases.bank_sync import bank_sync_case
 from cases.models import Case, CaseHash
 from hashing.bank.partners import partner_create
-from hashing.bank.sync import bank_sync_case
 
 _rng = random.Random(20261126)
 

@@ -9,8 +9,8 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from cases.bank_sync import bank_sync_case
 from hashing.bank.live import LiveIndex
-from hashing.bank.sync import bank_sync_case
 from hashing.engine.index import PdqIndex, PhashIndex
 from hashing.models import BankClock, BankEntry, BankStatus, SignalType
 from tests.hashing.bank_helpers import flip_bits, image_hashes, make_case, random_hex, withdraw_consent

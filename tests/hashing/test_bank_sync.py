@@ -7,10 +7,10 @@ import io
 import pytest
 from django.core.management import call_command
 
+from cases.bank_sync import bank_sync_case
 from cases.models import Case
 from hashing.bank.clock import clock_read
 from hashing.bank.services import FeedbackItem, bank_feedback_record
-from hashing.bank.sync import bank_sync_case
 from hashing.models import BankEntry, BankEntryCase, BankStatus, SignalType
 from tests.hashing import bank_helpers
 from tests.hashing.bank_helpers import (

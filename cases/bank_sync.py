@@ -1,4 +1,5 @@
-"""What the bank should hold for a case, from its hashes and consent: the one call intake makes."""
+"""What the bank should hold for a case, from its hashes and consent: the one call intake makes (the cases side
+reads Case and CaseHash and hands the bank plain lists of wanted entries)."""
 
 from __future__ import annotations
 
