@@ -73,7 +73,7 @@ def _targets(
 
 def draft_for_case(*, case_id: int) -> DraftResult:
     """Draft or update every request the case's URLs call for. Raises Case.DoesNotExist for a gone case."""
-    snapshot = directory_module.directory()
+    snapshot = directory_module.directory_snapshot()
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case_id)
         if case.erased_at is not None or case.status == Case.Status.CLOSED:
@@ -83,7 +83,7 @@ def draft_for_case(*, case_id: int) -> DraftResult:
             # A platform added in the admin since this process took its snapshot: never file it under
             # 'other website' for want of a refresh.
             directory_module.directory_changed()
-            snapshot = directory_module.directory()
+            snapshot = directory_module.directory_snapshot()
         platforms = {p.pk: p for p in snapshot.by_slug.values()}
         rederived = []
         for url in urls:
