@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from cases.casework import states as case_states
 from helpline.crypto import EncryptedTextField
 
 # No 0/O, 1/I/L or U/V pairs: a reference must survive being read over the phone or written by hand.
@@ -21,11 +22,13 @@ def new_reference() -> str:
 
 class Case(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        IN_PROGRESS = "in_progress", "In progress"
-        WAITING_ON_VICTIM = "waiting_on_victim", "Waiting on victim"
-        RESOLVED = "resolved", "Resolved"
-        CLOSED = "closed", "Closed"
+        # Values and labels from the pure status machine (cases/casework/states.py), as RemovalRequest.Status
+        # comes from cases/removals/state.py.
+        NEW = case_states.NEW, case_states.LABELS[case_states.NEW]
+        IN_PROGRESS = case_states.IN_PROGRESS, case_states.LABELS[case_states.IN_PROGRESS]
+        WAITING_ON_VICTIM = case_states.WAITING_ON_VICTIM, case_states.LABELS[case_states.WAITING_ON_VICTIM]
+        RESOLVED = case_states.RESOLVED, case_states.LABELS[case_states.RESOLVED]
+        CLOSED = case_states.CLOSED, case_states.LABELS[case_states.CLOSED]
 
     class Filer(models.TextChoices):
         SELF = "self", "The person pictured"

@@ -160,11 +160,11 @@ def case_status_change(*, case: Case, status: str, actor, origin: Origin, closin
         if locked.erased_at is not None and status in states.OPEN:
             raise CaseworkError("This case was erased at the victim's request; it cannot be reopened.")
         try:
-            states.check_move(locked.status, status, closing_reason=closing_reason)
-        except states.TransitionError as exc:
+            move = states.check_move(locked.status, status, closing_reason=closing_reason)
+        except states.IllegalMove as exc:
             raise CaseworkError(str(exc)) from None
         before = locked.status
-        reopened = states.is_reopen(before, status)
+        reopened = move.reopens
         locked.status = status
         if status == Case.Status.CLOSED:
             locked.closed_at = timezone.now()
