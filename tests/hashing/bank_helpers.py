@@ -6,13 +6,12 @@ import hashlib
 import random
 
 import pytest
-from django.utils import timezone
 
-from cases.bank_sync import bank_sync_case
 from cases.models import Case, CaseHash
 from cases.services import case_erase
 from cases.status.services import case_sharing_withdraw
 from hashing.bank.partners import partner_create
+from tests.factories import CaseFactory
 
 _rng = random.Random(20261126)
 
@@ -55,14 +54,8 @@ def video_hashes(**overrides) -> dict:
 
 
 def make_case(*, shared: bool = True, files: list[dict] | None = None, sync: bool = True) -> Case:
-    """A case whose victim hashed `files` on their device (each a dict of CaseHash fields)."""
-    now = timezone.now()
-    case = Case.objects.create(pin_hash="!", consent_share_hashes=shared, consent_given_at=now if shared else None)
-    for fields in files if files is not None else [image_hashes()]:
-        CaseHash.objects.create(case=case, **fields)
-    if sync:
-        bank_sync_case(case=case)
-    return case
+    """A case whose victim hashed `files` on their device (each a dict of CaseHash fields; one image by default)."""
+    return CaseFactory(shared=shared, files=files if files is not None else [image_hashes()], sync=sync)
 
 
 def withdraw_consent(case: Case) -> None:
