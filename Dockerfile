@@ -17,7 +17,7 @@ COPY . .
 # collectstatic needs settings but no real secrets; these throwaway values never reach a running container.
 RUN DEBUG=false SECRET_KEY=build-only EMAIL_URL=smtp://build-only.invalid FIELD_ENCRYPTION_KEY=Jd1mMm3R0nE9aL0Yv1YqkW7bJ3bC9qW8f7c3Wl1l2s8= \
     python manage.py collectstatic --noinput \
-    && python -c "from hashing.bank.index import warm_up; warm_up()" \
+    && python -c "from hashing.engine.index import warm_up; warm_up()" \
     && mkdir -p /app/var/bank-index && chown -R helpline /app/var
 USER helpline
 EXPOSE 8000

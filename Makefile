@@ -7,7 +7,7 @@ PY := $(BIN)/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpline
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run demo demo-stop test test-js lint format venv install messages bench-hashing bench-vpdq bench-bank bench-bank-shared bench-first-match bench-feed bench-drafting bench-queue bench-reporting bench-load clean audit
+.PHONY: run demo demo-stop test test-fast test-js lint format venv install messages bench-hashing bench-vpdq bench-bank bench-bank-shared bench-first-match bench-feed bench-drafting bench-queue bench-reporting bench-load clean audit
 
 # What the portal needs to run (requirements.txt); the numba kernels of the bank index are compiled once here
 # and cached with the install, so no process compiles them on its first match.
@@ -17,7 +17,7 @@ $(VENV)/.installed-run: requirements.txt constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip==25.3
 	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	@echo "== Compiling the hash bank index's numba kernels (cached beside the code)"
-	$(PY) -c "from hashing.bank.index import warm_up; warm_up()"
+	$(PY) -c "from hashing.engine.index import warm_up; warm_up()"
 	touch $@
 
 # Adds the test and tooling stack (requirements-dev.txt) for `make test`, lint, audit and benchmarks.
@@ -53,6 +53,13 @@ test: $(VENV)/.installed
 	node --test tests/js/
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+# While you work: no browser (Chromium) and no process or server a test starts of its own (Celery worker, gunicorn,
+# moto's S3, a private Redis, Dovecot). It still needs PostgreSQL and Redis: most tests use the Django test
+# database. tests/conftest.py marks `browser` and `services` from what each test uses; CONTRIBUTING.md has timings.
+test-fast: $(VENV)/.installed
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/pytest -m "not browser and not services" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

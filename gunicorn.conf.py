@@ -45,7 +45,7 @@ def when_ready(server) -> None:
     from django.db import connections
     from django.urls import get_resolver
 
-    from hashing.bank.index import warm_up
+    from hashing.engine.index import warm_up
 
     started = time.perf_counter()
     get_resolver().url_patterns  # noqa: B018  (imports every view module the URLconf names)

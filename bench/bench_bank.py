@@ -26,8 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hashing.bank.index import PdqIndex, brute_force_query, warm_up
-from hashing.bank.vectors import words_to_hex
+from hashing.engine.index import PdqIndex, brute_force_query, warm_up
+from hashing.engine.vectors import words_to_hex
 
 THRESHOLD = 31
 PAGE = os.sysconf("SC_PAGE_SIZE")

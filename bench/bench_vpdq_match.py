@@ -22,8 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hashing.bank.index import PdqIndex, warm_up
 from hashing.bank.videos import frames_of_signal, usable_hashes, video_matches
+from hashing.engine.index import PdqIndex, warm_up
 
 
 def _hex(rng: random.Random) -> str:

@@ -51,14 +51,12 @@ def bench_environment(database_url: str, *, data_key_label: bytes) -> None:
 
 def bench_staff(count: int) -> tuple[list, object]:
     """`count` caseworkers (worker00@bench.test, ...) and a supervisor, each enrolled in TOTP, after django.setup()."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    from helpline.staff import roles
-    from helpline.staff.services import staff_create
+    from helpline.staff import roles, totp
+    from helpline.staff.services import staff_create, staff_totp_enrol
 
     def make(email: str, role: str, first_name: str):
         user = staff_create(email=email, role=role, password=BENCH_PASSWORD, first_name=first_name)
-        TOTP.activate(user, generate_totp_secret())
+        staff_totp_enrol(user=user, secret=totp.new_secret())
         return user
 
     staff = [make(f"worker{i:02d}@bench.test", roles.CASEWORKER, f"Worker {i}") for i in range(count)]

@@ -7,6 +7,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from cases.bank_sync import bank_sync_case
 from cases.models import Case, CaseEvent
 from cases.timeline import event_record
 
@@ -15,8 +16,6 @@ logger = logging.getLogger(__name__)
 
 def case_bank_sync(*, case: Case) -> None:
     """Make the partner hash bank reflect the case's hashes and consent. Call inside the writing transaction."""
-    from hashing.bank.sync import bank_sync_case  # imported here: hashing.bank.sync imports cases.models
-
     bank_sync_case(case=case)
 
 

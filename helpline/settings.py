@@ -162,6 +162,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's default, set here so the portal's adapter reads it from settings rather than allauth's app_settings.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 LOGIN_URL = "account_login"
 # Staff land on the queue, where their work is (issue 16, item 13).
 LOGIN_REDIRECT_URL = "casework:queue"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 
 import pytest
@@ -18,6 +19,30 @@ STAFF_PASSWORD = "correct-horse-battery-staple-42"
 # A fast password hasher for the test run only (settings.py does not read hashers from the environment). Set on import,
 # before the other conftests, some of which hash passwords when they load. Django is set up by now (pytest-django).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# What `make test-fast` leaves out, marked here from what a test really uses rather than by hand: `browser` when
+# it opens Chromium (the shared_chromium fixture), `services` when it or one of its fixtures starts a process or
+# server of its own (a Celery worker, gunicorn, moto's S3, a private Redis, Dovecot, the fault-injection portal).
+_STARTS_A_SERVICE = ("celery_worker(", "s3_server(", "redis_server(", "start_dovecot(", "Popen(", "Portal(")
+
+
+def _test_sources(item: pytest.Item):
+    yield inspect.getsource(item.function)
+    for definitions in item._fixtureinfo.name2fixturedefs.values():
+        for definition in definitions:
+            if definition.func.__module__.startswith("tests"):
+                yield inspect.getsource(definition.func)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not isinstance(item, pytest.Function):
+            continue
+        if "shared_chromium" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        if any(starter in source for source in _test_sources(item) for starter in _STARTS_A_SERVICE):
+            item.add_marker(pytest.mark.services)
 
 
 @pytest.fixture(scope="session")

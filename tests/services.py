@@ -92,6 +92,13 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, what: s
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
+def worker_ran(queue: str, task_id: str) -> bool:
+    """Whether the worker started by celery_worker for `queue` has finished task `task_id` (its INFO log line;
+    the portal keeps no task results)."""
+    log = ROOT / "var" / f"worker-{queue}.log"
+    return log.exists() and f"[{task_id}] succeeded" in log.read_text(errors="replace")
+
+
 @contextmanager
 def s3_server():
     """moto's S3 in server mode on a loopback port: real HTTP, real signatures."""

@@ -86,7 +86,7 @@ class AssignForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label="New status", choices=Case.Status.choices)
     closing_reason = forms.ChoiceField(
-        label="Closing reason", required=False, choices=[("", "Choose when closing"), *states.ClosingReason.choices]
+        label="Closing reason", required=False, choices=[("", "Choose when closing"), *states.CLOSING_REASONS.items()]
     )
 
 

@@ -116,7 +116,12 @@ class CaseAssignment(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="assignment_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="assignment_case_idx"),
+            # Cases given to a caseworker in a period (their own figures); built by reporting 0001, adopted by
+            # casework 0010.
+            models.Index(fields=["assigned_to", "at"], include=["case"], name="reporting_assignment_to_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"

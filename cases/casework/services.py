@@ -9,7 +9,9 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import transaction
+from django.db.models import Case as SqlCase
+from django.db.models import F, Value, When
 from django.utils import timezone
 
 from cases.casework import access, states
@@ -72,9 +74,9 @@ def case_claim(*, case: Case, actor, origin: Origin) -> Case:
             assigned_to=actor,
             assigned_at=now,
             updated_at=now,
-            status=models.Case(
-                models.When(status=Case.Status.NEW, then=models.Value(Case.Status.IN_PROGRESS)),
-                default=models.F("status"),
+            status=SqlCase(
+                When(status=Case.Status.NEW, then=Value(Case.Status.IN_PROGRESS)),
+                default=F("status"),
             ),
         )
         if claimed:
@@ -158,11 +160,11 @@ def case_status_change(*, case: Case, status: str, actor, origin: Origin, closin
         if locked.erased_at is not None and status in states.OPEN:
             raise CaseworkError("This case was erased at the victim's request; it cannot be reopened.")
         try:
-            states.check_move(locked.status, status, closing_reason=closing_reason)
-        except states.TransitionError as exc:
+            move = states.check_move(locked.status, status, closing_reason=closing_reason)
+        except states.IllegalMove as exc:
             raise CaseworkError(str(exc)) from None
         before = locked.status
-        reopened = states.is_reopen(before, status)
+        reopened = move.reopens
         locked.status = status
         if status == Case.Status.CLOSED:
             locked.closed_at = timezone.now()

@@ -128,9 +128,7 @@ def _render_case(request, reference: str, *, forms: dict | None = None, status: 
             BankHoldReason(reason).label if reason in BankHoldReason.values else reason
             for reason in case.bank_hold_reasons
         ],
-        "closing_reason_label": states.ClosingReason(case.closing_reason).label
-        if case.closing_reason in states.ClosingReason.values
-        else case.closing_reason,
+        "closing_reason_label": states.CLOSING_REASONS.get(case.closing_reason, case.closing_reason),
         "status_form": forms.get("status") or StatusForm(initial={"status": case.status}),
     }
     if not allowed:

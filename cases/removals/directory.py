@@ -61,7 +61,8 @@ def _domains() -> dict[str, str]:
     return mapping
 
 
-def directory() -> Directory:
+def directory_snapshot() -> Directory:
+    """This process's snapshot of the platforms and their open channels, taken again after CACHE_SECONDS."""
     global _platforms
     now = time.monotonic()
     cached = _platforms

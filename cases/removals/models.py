@@ -279,7 +279,21 @@ class RemovalRequest(models.Model):
                 condition=Q(deadline_at__isnull=True) | Q(sent_at__isnull=False), name="removal_deadline_after_sent"
             ),
         ]
-        indexes = [models.Index(fields=["status", "deadline_at"], name="removal_deadline_idx")]
+        # Adopted into model state by removals 0007 from the SQL that built them (casework 0003, reporting 0001);
+        # tests/helpline/test_indexes.py checks each one in the database is the index described here. Not
+        # reporting_request_sent_v2_idx (reporting 0008): Django writes `kind <> 'escalation'` as
+        # NOT (kind = 'escalation'), a different predicate for the planner, so it stays in SQL.
+        indexes = [
+            models.Index(fields=["status", "deadline_at"], name="removal_deadline_idx"),
+            # The Overdue count reads case ids from the index alone.
+            models.Index(fields=["status", "deadline_at", "case"], name="casework_overdue_idx"),
+            # The slowest requests still waiting on a platform.
+            models.Index(
+                fields=["sent_at", "id"],
+                condition=Q(status__in=["sent", "acknowledged", "needs_info", "overdue"]),
+                name="reporting_request_awaiting_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.platform.name} {self.kind}"

@@ -396,7 +396,7 @@ def url_recheck(*, case_url_id: int) -> UrlCheck:
     if not claimed:
         return check
     case_url = CaseURL.objects.select_related("case").get(pk=case_url_id)
-    platform = directory.directory().by_slug.get(case_url.platform_slug)
+    platform = directory.directory_snapshot().by_slug.get(case_url.platform_slug)
     markers = list(platform.removed_markers) if platform else []
     try:
         fetched = fetch(case_url.url)

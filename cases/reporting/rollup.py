@@ -16,97 +16,20 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.reporting.models import FirstActionDay, RemovalDay, RemovalSenderDay, RollupDay, RollupDirty
-from cases.reporting.period import Period
+from cases.reporting.period import day_ranges
+from cases.reporting.selectors import queue_report, removals_report
 
 DIRTY = RollupDirty._meta.db_table
 DAYS = RollupDay._meta.db_table
 # One refresh at a time (a session lock taken before the refresh's snapshot; see refresh_rollups).
 LOCK_KEY = 0x7265706F7274  # "report"
-
-
-def midnight(day: date, tz: str) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zoneinfo.ZoneInfo(tz))
-
-
-def day_ranges(days: list[date], tz: str) -> tuple[list[datetime], list[datetime]]:
-    """Runs of consecutive days as [start, end) moments (local midnights), for an index range scan per run."""
-    lows: list[datetime] = []
-    highs: list[datetime] = []
-    previous = None
-    for day in sorted(days):
-        if previous is not None and day == previous + timedelta(days=1):
-            highs[-1] = midnight(day + timedelta(days=1), tz)
-        else:
-            lows.append(midnight(day, tz))
-            highs.append(midnight(day + timedelta(days=1), tz))
-        previous = day
-    return lows, highs
-
-
-USABLE_SQL = f"""
-SELECT d.day FROM {DAYS} d
-WHERE d.report = %(report)s AND d.tz = %(tz)s AND d.day >= %(first_day)s AND d.day <= %(last_day)s
-  AND (d.stable_until IS NULL OR d.stable_until >= %(now)s)
-  AND (%(sends_before)s::timestamptz IS NULL OR d.sends_until IS NULL OR d.sends_until < %(sends_before)s)
-  AND NOT EXISTS (
-      SELECT 1 FROM {DIRTY} x
-      WHERE x.report = d.report
-        AND x.at >= (d.day::timestamp AT TIME ZONE d.tz) AND x.at < ((d.day + 1)::timestamp AT TIME ZONE d.tz)
-  )
-ORDER BY d.day
-"""  # noqa: S608 - table names from the models
-
-
-@dataclass(frozen=True)
-class Split:
-    """A period cut into the days read from the rollup and the runs of days worked out live."""
-
-    rolled: list[date]
-    live_lows: list[datetime]
-    live_highs: list[datetime]
-
-    def params(self) -> dict:
-        return {"rolled": self.rolled, "live_lo": self.live_lows, "live_hi": self.live_highs}
-
-    def live_days(self, since: datetime | None = None) -> float:
-        """How many days are worked out live (from `since` on, when given)."""
-        seconds = 0.0
-        for lo, hi in zip(self.live_lows, self.live_highs, strict=True):
-            lo = max(lo, since) if since is not None else lo
-            seconds += max((hi - lo).total_seconds(), 0.0)
-        return seconds / 86400
-
-
-def split_period(report: str, period: Period, *, sends_before: datetime | None = None) -> Split:
-    """`sends_before`: read only days whose staff sends (RollupDay.sends_until) all came before it."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            USABLE_SQL,
-            {
-                "report": report,
-                "tz": period.tz,
-                "first_day": period.first_day,
-                "last_day": period.last_day,
-                "now": period.now,
-                "sends_before": sends_before,
-            },
-        )
-        rolled = [row[0] for row in cursor.fetchall()]
-    taken = set(rolled)
-    live = [
-        period.first_day + timedelta(days=i)
-        for i in range(period.days)
-        if period.first_day + timedelta(days=i) not in taken
-    ]
-    lows, highs = day_ranges(live, period.tz)
-    return Split(rolled=rolled, live_lows=lows, live_highs=highs)
 
 
 # ---- The refresh ---------------------------------------------------------------------------------------------
@@ -124,9 +47,6 @@ class Rollup:
 
 
 def _rollups() -> list[Rollup]:
-    # Imported here: the selectors import this module for split_period.
-    from cases.reporting.selectors import queue_report, removals_report
-
     return [
         Rollup(
             "removals",

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from hashing.bank.clock import clock_read
-from hashing.bank.index import ADD, WITHDRAW, Change, HammingIndex, Match, PdqIndex, PhashIndex
 from hashing.bank.store import SegmentStore
 from hashing.bank.videos import signal_vectors
+from hashing.engine.index import ADD, WITHDRAW, Change, HammingIndex, Match, PdqIndex, PhashIndex
 from hashing.models import BankEntry, BankStatus, SignalType
 
 logger = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ class LiveIndex:
             vectors = _entry_vectors(self.signal_type, value, variants, signal)
             raw += vectors
             ids.extend([entry_id] * (len(vectors) // self._vector_bytes))
-        # Little-endian words from the raw bytes: the layout hashing.bank.vectors.parse_hashes gives queries.
+        # Little-endian words from the raw bytes: the layout hashing.engine.vectors.parse_hashes gives queries.
         words = np.frombuffer(bytes(raw), dtype="<u8").astype(np.uint64).reshape(-1, self._vector_bytes // 8)
         entry_ids = np.frombuffer(ids, dtype=np.int64) if ids else np.empty(0, np.int64)
         return self.index_class.from_arrays(entry_ids, words, last_seq=clock_value)

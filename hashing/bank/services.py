@@ -10,16 +10,17 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from cases.models import Case
 from hashing.bank.clock import clock_allocate, clock_lock
 from hashing.models import (
     FEED_SIGNAL_TYPES,
+    BankClock,
     BankEntry,
     BankEntryCase,
     BankStatus,
@@ -61,9 +62,9 @@ class _Plan:
         return bool(self.create or self.restatus or self.fill_variants)
 
 
-def _plan(case: Case, wanted: dict[EntryKey, WantedEntry], others: str) -> _Plan:
+def _plan(case_id: int, wanted: dict[EntryKey, WantedEntry], others: str) -> _Plan:
     plan = _Plan()
-    links = BankEntryCase.objects.filter(case=case).select_related("entry")
+    links = BankEntryCase.objects.filter(case_id=case_id).select_related("entry")
     linked: set[EntryKey] = set()
     for link in links:
         key = (link.entry.signal_type, link.entry.value)
@@ -89,110 +90,131 @@ def _aggregate(statuses: Iterable[str]) -> str:
     return BankStatus.DELETED
 
 
-def _set_case_links(*, case: Case, wanted: Sequence[WantedEntry], others: str) -> int:
+def _set_case_links(*, case_id: int, wanted: Sequence[WantedEntry], others: str) -> int:
     """Make the case's links Active for `wanted` and `others` for the rest; returns entries changed."""
     by_key = {want.key: want for want in wanted}
     with transaction.atomic():
-        if not _plan(case, by_key, others):
+        if not _plan(case_id, by_key, others):
             return 0
         clock = clock_lock()
         # Planned again under the lock: another writer for this case may have committed meanwhile.
-        plan = _plan(case, by_key, others)
+        plan = _plan(case_id, by_key, others)
         if not plan:
             return 0
         now = timezone.now()
-        touched: set[int] = set()
+        touched = _link_new_entries(case_id=case_id, plan=plan, now=now)
+        touched |= _restatus_links(plan=plan, now=now)
+        touched |= _fill_variants(plan=plan)
+        _restamp_entries(clock=clock, entry_ids=touched, now=now)
+        return len(touched)
 
-        entries: dict[EntryKey, BankEntry] = {}
-        if plan.create:
-            by_type: dict[str, list[str]] = defaultdict(list)
-            for want in plan.create:
-                by_type[want.signal_type].append(want.value)
-            for signal_type, values in by_type.items():
-                for entry in BankEntry.objects.filter(signal_type=signal_type, value__in=values):
-                    entries[(entry.signal_type, entry.value)] = entry
-            missing = [want for want in plan.create if want.key not in entries]
-            if missing:
-                # Placeholder seq, replaced below with the entry's real one; the clock lock keeps these
-                # inserts from racing another writer's insert of the same value.
-                created = BankEntry.objects.bulk_create(
-                    [
-                        BankEntry(
-                            signal_type=want.signal_type,
-                            value=want.value,
-                            status=BankStatus.ACTIVE,
-                            pdq_variants=want.pdq_variants,
-                            pdq_quality=want.pdq_quality,
-                            vpdq_signal=want.vpdq_signal or "",
-                            seq=0,
-                            last_modified=now,
-                            created_at=now,
-                        )
-                        for want in missing
-                    ]
+
+def _entries_for_keys(wants: Sequence[WantedEntry], now: datetime) -> dict[EntryKey, BankEntry]:
+    """The bank entries for `wants`, created Active where the bank has none yet (under the clock lock)."""
+    entries: dict[EntryKey, BankEntry] = {}
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for want in wants:
+        by_type[want.signal_type].append(want.value)
+    for signal_type, values in by_type.items():
+        for entry in BankEntry.objects.filter(signal_type=signal_type, value__in=values):
+            entries[(entry.signal_type, entry.value)] = entry
+    missing = [want for want in wants if want.key not in entries]
+    if missing:
+        # Placeholder seq, replaced by _restamp_entries with the entry's real one; the clock lock keeps these
+        # inserts from racing another writer's insert of the same value.
+        created = BankEntry.objects.bulk_create(
+            [
+                BankEntry(
+                    signal_type=want.signal_type,
+                    value=want.value,
+                    status=BankStatus.ACTIVE,
+                    pdq_variants=want.pdq_variants,
+                    pdq_quality=want.pdq_quality,
+                    vpdq_signal=want.vpdq_signal or "",
+                    seq=0,
+                    last_modified=now,
+                    created_at=now,
                 )
-                for entry in created:
-                    entries[(entry.signal_type, entry.value)] = entry
-            BankEntryCase.objects.bulk_create(
-                [
-                    BankEntryCase(
-                        entry=entries[want.key],
-                        case=case,
-                        case_hash_id=want.case_hash_id,
-                        status=BankStatus.ACTIVE,
-                        changed_at=now,
-                    )
-                    for want in plan.create
-                ]
+                for want in missing
+            ]
+        )
+        for entry in created:
+            entries[(entry.signal_type, entry.value)] = entry
+    return entries
+
+
+def _link_new_entries(*, case_id: int, plan: _Plan, now: datetime) -> set[int]:
+    """Link the case to the entries it newly shares; an existing entry without variants gets them later."""
+    if not plan.create:
+        return set()
+    entries = _entries_for_keys(plan.create, now)
+    BankEntryCase.objects.bulk_create(
+        [
+            BankEntryCase(
+                entry=entries[want.key],
+                case_id=case_id,
+                case_hash_id=want.case_hash_id,
+                status=BankStatus.ACTIVE,
+                changed_at=now,
             )
-            touched.update(entries[want.key].pk for want in plan.create)
-            for want in plan.create:
-                entry = entries[want.key]
-                if want.pdq_variants and not entry.pdq_variants:
-                    plan.fill_variants.append((entry.pk, want))
-
-        for link, status in plan.restatus:
-            BankEntryCase.objects.filter(pk=link.pk).update(status=status, changed_at=now)
-            touched.add(link.entry_id)
-        for entry_id, want in plan.fill_variants:
-            BankEntry.objects.filter(pk=entry_id, pdq_variants__isnull=True).update(
-                pdq_variants=want.pdq_variants, pdq_quality=want.pdq_quality
-            )
-            touched.add(entry_id)
-
-        statuses: dict[int, list[str]] = defaultdict(list)
-        for entry_id, status in BankEntryCase.objects.filter(entry_id__in=touched).values_list("entry_id", "status"):
-            statuses[entry_id].append(status)
-        ordered = sorted(touched)
-        previous = dict(BankEntry.objects.filter(pk__in=ordered).values_list("pk", "inactive_since_seq"))
-        first = clock_allocate(clock, len(ordered))
-        updated = []
-        for offset, entry_id in enumerate(ordered):
-            status, seq = _aggregate(statuses[entry_id]), first + offset
-            # Leaving the active set starts the entry's tombstone point; a later Withdrawn -> Deleted keeps it.
-            inactive_since = None if status == BankStatus.ACTIVE else (previous.get(entry_id) or seq)
-            updated.append(
-                BankEntry(pk=entry_id, status=status, seq=seq, inactive_since_seq=inactive_since, last_modified=now)
-            )
-        # One UPDATE for all, not one per entry: this runs under the bank clock's row lock, which every bank write
-        # of the portal waits for, so each round trip here was paid by every filing queued behind it (issue 18).
-        BankEntry.objects.bulk_update(updated, ["status", "seq", "inactive_since_seq", "last_modified"], batch_size=500)
-        return len(ordered)
+            for want in plan.create
+        ]
+    )
+    for want in plan.create:
+        entry = entries[want.key]
+        if want.pdq_variants and not entry.pdq_variants:
+            plan.fill_variants.append((entry.pk, want))
+    return {entries[want.key].pk for want in plan.create}
 
 
-def bank_share(*, case: Case, wanted: Sequence[WantedEntry]) -> int:
+def _restatus_links(*, plan: _Plan, now: datetime) -> set[int]:
+    for link, status in plan.restatus:
+        BankEntryCase.objects.filter(pk=link.pk).update(status=status, changed_at=now)
+    return {link.entry_id for link, _status in plan.restatus}
+
+
+def _fill_variants(*, plan: _Plan) -> set[int]:
+    for entry_id, want in plan.fill_variants:
+        BankEntry.objects.filter(pk=entry_id, pdq_variants__isnull=True).update(
+            pdq_variants=want.pdq_variants, pdq_quality=want.pdq_quality
+        )
+    return {entry_id for entry_id, _want in plan.fill_variants}
+
+
+def _restamp_entries(*, clock: BankClock, entry_ids: set[int], now: datetime) -> None:
+    """Give each changed entry its status over all its cases and the next sequence numbers, in id order."""
+    statuses: dict[int, list[str]] = defaultdict(list)
+    for entry_id, status in BankEntryCase.objects.filter(entry_id__in=entry_ids).values_list("entry_id", "status"):
+        statuses[entry_id].append(status)
+    ordered = sorted(entry_ids)
+    previous = dict(BankEntry.objects.filter(pk__in=ordered).values_list("pk", "inactive_since_seq"))
+    first = clock_allocate(clock, len(ordered))
+    updated = []
+    for offset, entry_id in enumerate(ordered):
+        status, seq = _aggregate(statuses[entry_id]), first + offset
+        # Leaving the active set starts the entry's tombstone point; a later Withdrawn -> Deleted keeps it.
+        inactive_since = None if status == BankStatus.ACTIVE else (previous.get(entry_id) or seq)
+        updated.append(
+            BankEntry(pk=entry_id, status=status, seq=seq, inactive_since_seq=inactive_since, last_modified=now)
+        )
+    # One UPDATE for all, not one per entry: this runs under the bank clock's row lock, which every bank write
+    # of the portal waits for, so each round trip here was paid by every filing queued behind it (issue 18).
+    BankEntry.objects.bulk_update(updated, ["status", "seq", "inactive_since_seq", "last_modified"], batch_size=500)
+
+
+def bank_share(*, case_id: int, wanted: Sequence[WantedEntry]) -> int:
     """The case shares exactly `wanted`: those entries become Active, its other entries Withdrawn."""
-    return _set_case_links(case=case, wanted=wanted, others=BankStatus.WITHDRAWN)
+    return _set_case_links(case_id=case_id, wanted=wanted, others=BankStatus.WITHDRAWN)
 
 
-def bank_withdraw(*, case: Case) -> int:
+def bank_withdraw(*, case_id: int) -> int:
     """The victim withdrew consent: every entry of the case is Withdrawn for it (partners drop them)."""
-    return _set_case_links(case=case, wanted=(), others=BankStatus.WITHDRAWN)
+    return _set_case_links(case_id=case_id, wanted=(), others=BankStatus.WITHDRAWN)
 
 
-def bank_delete(*, case: Case) -> int:
+def bank_delete(*, case_id: int) -> int:
     """The case was erased: every entry of the case is Deleted for it, for good."""
-    return _set_case_links(case=case, wanted=(), others=BankStatus.DELETED)
+    return _set_case_links(case_id=case_id, wanted=(), others=BankStatus.DELETED)
 
 
 @dataclass(frozen=True)

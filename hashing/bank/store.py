@@ -38,8 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hashing.bank.compact import Directory, EntryIds, Segment
-from hashing.bank.index import HammingIndex
+from hashing.engine.compact import Directory, EntryIds, Segment
+from hashing.engine.index import HammingIndex
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hashing.bank.index import brute_force_pairs
+from hashing.engine.index import brute_force_pairs
 from hashing.values import HashValueError, VpdqFrame
 
 FRAME_DISTANCE = 31  # VPDQ_DISTANCE_THRESHOLD

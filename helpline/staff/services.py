@@ -1,4 +1,4 @@
-"""Writes for staff accounts: creating staff, inviting them, accepting an invitation."""
+"""Writes for staff accounts: creating staff, enrolling seeded staff in TOTP, inviting them, accepting an invitation."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -47,6 +49,26 @@ def staff_create(*, email: str, role: str, password: str | None, first_name: str
     user.groups.add(group)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     return user
+
+
+def staff_totp_enrol(*, user: User, secret: str) -> Authenticator:
+    """Enrol `user` in TOTP with `secret`, as completing allauth's set-up page stores it: the secret encrypted
+    by the MFA adapter (allauth's documented `encrypt` hook). For the demo seed and benchmarks, whose staff
+    never see the set-up page; people enrol through allauth's own pages. An existing TOTP is kept."""
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        return existing
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": get_mfa_adapter().encrypt(secret)}
+    )
+
+
+def staff_totp_secret(*, user: User) -> str | None:
+    """The TOTP secret `user` enrolled with, decrypted by the MFA adapter; None if not enrolled."""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return None
+    return get_mfa_adapter().decrypt(authenticator.data["secret"])
 
 
 @transaction.atomic

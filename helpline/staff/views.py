@@ -1,6 +1,5 @@
 """Staff pages that are not casework: the staff home and the invitation flow."""
 
-from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from helpline.models import StaffInvitation
 from helpline.staff import roles
+from helpline.staff.adapters import mark_signed_in
 from helpline.staff.forms import AcceptInvitationForm, InvitationForm
 from helpline.staff.services import (
     StaffError,
@@ -87,7 +87,7 @@ def invitation_accept_view(request):
             request.session.pop(INVITATION_SESSION_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             # Setting the password just now counts as a fresh sign-in, so enrolment needs no re-entry.
-            record_authentication(request, user, method="password", email=user.email)
+            mark_signed_in(request)
             messages.info(request, "Your account is ready. Set up two-factor authentication to continue.")
             return redirect("mfa_activate_totp")
     return render(request, "staff/invitation_accept.html", {"form": form, "invitation": invitation})

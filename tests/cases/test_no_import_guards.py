@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import pytest
@@ -10,12 +11,13 @@ from cases import services
 from tests.casework.conftest import make_case
 
 
-@pytest.mark.django_db
-def test_bank_sync_raises_when_the_bank_module_cannot_be_imported(monkeypatch):
-    case = make_case()
-    monkeypatch.setitem(sys.modules, "hashing.bank.sync", None)  # the next import of it raises ImportError
+def test_case_services_fail_to_load_when_the_bank_sync_cannot_be_imported(monkeypatch):
+    # The bank sync is imported at module level: a broken import stops the process from starting instead of
+    # leaving a portal that files cases and never shares or withdraws their hashes.
+    monkeypatch.setitem(sys.modules, "cases.bank_sync", None)  # the next import of it raises ImportError
+    monkeypatch.delitem(sys.modules, "cases.services")
     with pytest.raises(ImportError):
-        services.case_bank_sync(case=case)
+        importlib.import_module("cases.services")
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from django.test import Client
 from cases.intake.services import case_file
 from tests.cases.browser import open_page
 from tests.cases.helpers import fingerprint
+from tests.services import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,10 +43,12 @@ def _session_key(context) -> str:
 
 
 def _wait_until_session_is_gone(session_key: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while Session.objects.filter(session_key=session_key).exists():
-        assert time.monotonic() < deadline, "quick exit did not end the server session"
-        time.sleep(0.05)
+    wait_for(
+        lambda: not Session.objects.filter(session_key=session_key).exists(),
+        timeout=timeout,
+        interval=0.05,
+        what="quick exit to end the server session",
+    )
 
 
 def _everything_shown(page) -> str:

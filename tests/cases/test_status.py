@@ -18,6 +18,7 @@ from cases.models import Case, CaseEvent, CaseHash, CaseURL
 from cases.status import throttle
 from cases.status.services import normalise_reference
 from cases.status.session import SESSION_KEY
+from hashing.models import BankEntry, BankEntryCase, BankStatus, SignalType
 from helpline.counters import counter_value
 from tests.cases.helpers import fingerprint, post_form
 
@@ -232,14 +233,23 @@ def test_a_line_of_words_is_one_entry_the_good_links_are_saved_and_the_rest_list
     assert "not a link</textarea>" in html and "ok.example.org/1</textarea>" not in html
 
 
-def test_adding_fingerprints_validates_them_and_syncs_the_bank(victim_client, filed):
-    with mock.patch("cases.status.services.case_bank_sync") as sync:
-        response = post_form(
-            victim_client, "/status/case/fingerprints/", {"hashes": json.dumps([fingerprint(1), fingerprint(7)])}
+def _bank_statuses(case: Case, md5: str) -> set[str]:
+    """The statuses the bank holds for the case's MD5 entry `md5` (the bank's own rows, not a call to it)."""
+    return set(
+        BankEntryCase.objects.filter(case=case, entry__signal_type=SignalType.MD5, entry__value=md5).values_list(
+            "status", flat=True
         )
+    )
+
+
+def test_adding_fingerprints_validates_them_and_syncs_the_bank(victim_client, filed):
+    assert _bank_statuses(filed.case, fingerprint(7)["md5"]) == set()
+    response = post_form(
+        victim_client, "/status/case/fingerprints/", {"hashes": json.dumps([fingerprint(1), fingerprint(7)])}
+    )
     assert response.status_code == 302
     assert filed.case.hashes.count() == 2
-    sync.assert_called_once()
+    assert _bank_statuses(filed.case, fingerprint(7)["md5"]) == {BankStatus.ACTIVE}
     bad = dict(fingerprint(8), pdq_quality=101)
     response = post_form(victim_client, "/status/case/fingerprints/", {"hashes": json.dumps([bad])})
     assert response.status_code == 400 and filed.case.hashes.count() == 2
@@ -258,27 +268,31 @@ def test_contact_preferences_say_what_is_missing(victim_client):
 
 
 def test_withdrawing_sharing_needs_a_confirmation_and_tells_the_bank(victim_client, filed):
-    with mock.patch("cases.status.services.case_bank_sync") as sync:
-        assert post_form(victim_client, "/status/case/withdraw/", {}).status_code == 200
-        assert Case.objects.get(pk=filed.case.pk).consent_share_hashes
-        response = post_form(victim_client, "/status/case/withdraw/", {"confirm": "on"})
+    md5 = fingerprint(1)["md5"]
+    assert _bank_statuses(filed.case, md5) == {BankStatus.ACTIVE}
+    assert post_form(victim_client, "/status/case/withdraw/", {}).status_code == 200
+    assert Case.objects.get(pk=filed.case.pk).consent_share_hashes
+    assert _bank_statuses(filed.case, md5) == {BankStatus.ACTIVE}  # nothing changes without the confirmation
+    response = post_form(victim_client, "/status/case/withdraw/", {"confirm": "on"})
     assert response.status_code == 302
     case = Case.objects.get(pk=filed.case.pk)
     assert not case.consent_share_hashes and case.hashes_withdrawn_at is not None
-    (call,) = sync.call_args_list
-    assert call.kwargs["case"].consent_share_hashes is False
+    assert _bank_statuses(case, md5) == {BankStatus.WITHDRAWN}
+    assert BankEntry.objects.get(signal_type=SignalType.MD5, value=md5).status == BankStatus.WITHDRAWN
     assert CaseEvent.objects.filter(case=case, kind="sharing_withdrawn").exists()
 
 
 def test_deleting_the_case_erases_the_victims_data_at_once_and_ends_the_session(victim_client, filed):
-    with mock.patch("cases.services.case_bank_sync") as sync:
-        response = post_form(victim_client, "/status/case/delete/", {"confirm": "on"})
+    md5 = fingerprint(1)["md5"]
+    assert _bank_statuses(filed.case, md5) == {BankStatus.ACTIVE}
+    response = post_form(victim_client, "/status/case/delete/", {"confirm": "on"})
     assert response.status_code == 200 and "Your case is deleted" in response.content.decode()
     case = Case.objects.get(pk=filed.case.pk)
     assert case.erased_at is not None and case.status == Case.Status.CLOSED
     assert (case.contact_name, case.contact_email, case.safe_contact, case.signature_name) == ("", "", "", "")
     assert not CaseURL.objects.filter(case=case).exists() and not CaseHash.objects.filter(case=case).exists()
-    assert sync.call_args.kwargs["case"].erased_at is not None
+    assert _bank_statuses(case, md5) == {BankStatus.DELETED}
+    assert BankEntry.objects.get(signal_type=SignalType.MD5, value=md5).status == BankStatus.DELETED
     assert SESSION_KEY not in victim_client.session
     assert victim_client.get("/status/case/")["Location"] == "/status/"
     # The reference and PIN no longer open anything.

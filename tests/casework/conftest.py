@@ -2,53 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from itertools import count
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from cases.models import Case
+from tests.factories import PIN_HASH, VICTIM, CaseFactory, safe_contact  # noqa: F401 - shared with casework tests
 
 _references = count(1)
-# A cheap, fixed hash: the PIN is never checked in these tests.
-PIN_HASH = make_password("246810", hasher="md5")
-
-VICTIM = {
-    "contact_name": "Alex Example",
-    "contact_email": "alex.victim@example.org",
-    "contact_phone": "+44 20 7946 0000",
-    "signature_name": "Alexandra Example",
-    "description": "My former partner posted the pictures on a forum.",
-    "elsewhere": "a private group chat",
-}
-
-
-def safe_contact(channels=("email",), *, name_helpline=False, voicemail=False, times="weekdays 9-12", code="tulip"):
-    return json.dumps(
-        {
-            "channels": list(channels),
-            "times": times,
-            "voicemail_ok": voicemail,
-            "email_may_name_helpline": name_helpline,
-            "code_word": code,
-        }
-    )
 
 
 def make_case(**fields) -> Case:
+    """A case with the victim's details and safe-contact preferences, as caseworkers see it (tests.factories)."""
     n = next(_references)
-    values = {
-        "reference": f"HL-T{n:03d}-{n:04d}"[:12],
-        "pin_hash": PIN_HASH,
-        "consent_contact": True,
-        "safe_contact": safe_contact(),
-        **VICTIM,
-    }
-    values.update(fields)
-    return Case.objects.create(**values)
+    return CaseFactory(victim=True, reference=f"HL-T{n:03d}-{n:04d}"[:12], **fields)
 
 
 @pytest.fixture

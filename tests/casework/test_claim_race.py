@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import connection, connections
@@ -13,6 +12,17 @@ from cases.casework.audit import Origin
 from cases.casework.models import AuditRecord, CaseAssignment
 from cases.models import Case, CaseEvent
 from tests.casework.conftest import make_case
+from tests.services import wait_for
+
+
+def _claims_waiting_on_a_lock() -> int:
+    with connections["default"].cursor() as cursor:
+        # Inside a transaction pg_stat_activity is a snapshot taken at first read: clear it to see the present.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
 
 
 @pytest.mark.services
@@ -23,12 +33,13 @@ def test_two_simultaneous_claims_exactly_one_wins_and_the_other_sees_who(
 ):
     assert connection.vendor == "postgresql"
     case = make_case()
-    # The winner holds its row lock a little longer (after its UPDATE, before COMMIT), so the other claim's
-    # UPDATE is sure to run while the first is uncommitted: it must wait, then find assigned_to set.
+    # The winner holds its row lock (after its UPDATE, before COMMIT) until the other claim's UPDATE is seen
+    # waiting on it, so that UPDATE surely runs while the first is uncommitted: it must wait, then find
+    # assigned_to set.
     create = CaseAssignment.objects.create
 
     def slow_create(**kwargs):
-        time.sleep(0.3)
+        wait_for(lambda: _claims_waiting_on_a_lock() > 0, timeout=10, what="the other claim to wait on the row")
         return create(**kwargs)
 
     monkeypatch.setattr(CaseAssignment.objects, "create", slow_create)

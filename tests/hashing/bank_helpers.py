@@ -6,11 +6,12 @@ import hashlib
 import random
 
 import pytest
-from django.utils import timezone
 
 from cases.models import Case, CaseHash
+from cases.services import case_erase
+from cases.status.services import case_sharing_withdraw
 from hashing.bank.partners import partner_create
-from hashing.bank.sync import bank_sync_case
+from tests.factories import CaseFactory
 
 _rng = random.Random(20261126)
 
@@ -53,30 +54,21 @@ def video_hashes(**overrides) -> dict:
 
 
 def make_case(*, shared: bool = True, files: list[dict] | None = None, sync: bool = True) -> Case:
-    """A case whose victim hashed `files` on their device (each a dict of CaseHash fields)."""
-    now = timezone.now()
-    case = Case.objects.create(pin_hash="!", consent_share_hashes=shared, consent_given_at=now if shared else None)
-    for fields in files if files is not None else [image_hashes()]:
-        CaseHash.objects.create(case=case, **fields)
-    if sync:
-        bank_sync_case(case=case)
-    return case
+    """A case whose victim hashed `files` on their device (each a dict of CaseHash fields; one image by default)."""
+    return CaseFactory(shared=shared, files=files if files is not None else [image_hashes()], sync=sync)
 
 
 def withdraw_consent(case: Case) -> None:
-    case.hashes_withdrawn_at = timezone.now()
-    case.save(update_fields=["hashes_withdrawn_at"])
-    bank_sync_case(case=case)
+    """The victim withdraws sharing from the status page: the real service, which tells the bank. `case` is
+    reloaded, so the test's object shows what the service wrote."""
+    case_sharing_withdraw(case=case)
+    case.refresh_from_db()
 
 
 def erase(case: Case) -> None:
-    """What intake's erasure does to the rows the bank reads: hashes deleted, consent off, erased_at set."""
-    case.hashes.all().delete()
-    case.consent_share_hashes = False
-    case.hashes_withdrawn_at = case.hashes_withdrawn_at or timezone.now()
-    case.erased_at = timezone.now()
-    case.save()
-    bank_sync_case(case=case)
+    """The victim erases the case: the real service (personal data, links and hashes gone, bank told)."""
+    case_erase(case=case)
+    case.refresh_from_db()
 
 
 def file_md5(seed: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hashing.bank import kernels
-from hashing.bank.compact import EntryIds, Segment, pack, unpack
-from hashing.bank.index import Match, PdqIndex, PhashIndex, brute_force_query, warm_up
-from hashing.bank.layout import choose_layout, layout_bytes
-from hashing.bank.vectors import words_to_hex
+from hashing.engine import kernels
+from hashing.engine.compact import EntryIds, Segment, pack, unpack
+from hashing.engine.index import Match, PdqIndex, PhashIndex, brute_force_query, warm_up
+from hashing.engine.layout import choose_layout, layout_bytes
+from hashing.engine.vectors import words_to_hex
 
 
 def random_words(rng: np.random.Generator, count: int, words: int = 4) -> np.ndarray:

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hashing.bank.exact import ExactIndex
-from hashing.bank.index import (
+from hashing.engine.exact import ExactIndex
+from hashing.engine.index import (
     ADD,
     WITHDRAW,
     Change,
@@ -19,8 +19,8 @@ from hashing.bank.index import (
     choose_layout,
     radii_for,
 )
-from hashing.bank.layout import layout_bytes
-from hashing.bank.vectors import parse_hashes, words_to_hex
+from hashing.engine.layout import layout_bytes
+from hashing.engine.vectors import parse_hashes, words_to_hex
 from hashing.values import HashValueError, Md5Digest, Sha256Digest
 
 PDQ_INDEX_REFERENCE = Path(__file__).resolve().parents[2] / "tests" / "data" / "reference" / "pdq-index"

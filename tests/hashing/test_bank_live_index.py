@@ -4,16 +4,16 @@ processes agree without rebuilding; and the clock lock makes changes visible in 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
 
-from hashing.bank.index import PdqIndex, PhashIndex
+from cases.bank_sync import bank_sync_case
 from hashing.bank.live import LiveIndex
-from hashing.bank.sync import bank_sync_case
+from hashing.engine.index import PdqIndex, PhashIndex
 from hashing.models import BankClock, BankEntry, BankStatus, SignalType
 from tests.hashing.bank_helpers import flip_bits, image_hashes, make_case, random_hex, withdraw_consent
+from tests.services import wait_for
 
 
 def two_processes() -> tuple[LiveIndex, LiveIndex]:
@@ -93,6 +93,16 @@ def test_an_entry_without_variants_is_matched_by_its_own_value():
     assert found(index, random_hex(64)) == []
 
 
+def _backends_waiting_on_a_lock() -> int:
+    with connection.cursor() as cursor:
+        # Inside a transaction pg_stat_activity is a snapshot taken at first read: clear it to see the present.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_second_writer_waits_for_the_first_so_changes_commit_in_sequence_order():
     """The race the clock lock prevents: B allocating a later seq and committing before A, so a reader that has
@@ -124,7 +134,8 @@ def test_a_second_writer_waits_for_the_first_so_changes_commit_in_sequence_order
     assert a_locked.wait(10)
     thread_b = threading.Thread(target=writer, args=(case_b, None, b_done))
     thread_b.start()
-    time.sleep(0.5)
+    # B is blocked on a lock held by A's open transaction (the clock row), not merely slow to start.
+    wait_for(lambda: _backends_waiting_on_a_lock() > 0, timeout=10, what="B to wait on A's lock")
     assert not b_done.is_set(), "B must wait for A's transaction to end"
     assert not BankEntry.objects.exists(), "A's uncommitted entries are invisible"
     release_a.set()

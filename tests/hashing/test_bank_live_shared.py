@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hashing.bank.index import PdqIndex
 from hashing.bank.live import LiveIndex, index_snapshot_write, segment_store
+from hashing.engine.index import PdqIndex
 from hashing.models import BankEntry, SignalType
 from hashing.tasks import index_snapshot
 from tests.hashing.bank_helpers import flip_bits, image_hashes, make_case, withdraw_consent

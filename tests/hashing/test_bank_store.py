@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hashing.bank.index import PdqIndex, PhashIndex, brute_force_query
 from hashing.bank.store import SegmentStore, SnapshotInvalid
+from hashing.engine.index import PdqIndex, PhashIndex, brute_force_query
 
 EPOCH = "e1"
 

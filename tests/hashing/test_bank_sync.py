@@ -7,10 +7,10 @@ import io
 import pytest
 from django.core.management import call_command
 
+from cases.bank_sync import bank_sync_case
 from cases.models import Case
 from hashing.bank.clock import clock_read
 from hashing.bank.services import FeedbackItem, bank_feedback_record
-from hashing.bank.sync import bank_sync_case
 from hashing.models import BankEntry, BankEntryCase, BankStatus, SignalType
 from tests.hashing import bank_helpers
 from tests.hashing.bank_helpers import (
@@ -138,7 +138,9 @@ def test_a_file_removed_from_a_shared_case_is_withdrawn_and_a_new_one_added():
 def test_consent_given_again_after_a_withdrawal_shares_the_hashes_again():
     case = make_case()
     withdraw_consent(case)
-    case.hashes_withdrawn_at = None
+    assert set(entries_of(case).values()) == {BankStatus.WITHDRAWN}
+    # No page gives consent again today; a caseworker recording a new consent would set these.
+    case.consent_share_hashes, case.hashes_withdrawn_at = True, None
     case.save()
     bank_sync_case(case=case)
     assert set(entries_of(case).values()) == {BankStatus.ACTIVE}

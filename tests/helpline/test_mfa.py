@@ -103,3 +103,20 @@ def test_a_non_staff_account_cannot_open_staff_pages_even_with_mfa(client, djang
 @pytest.mark.django_db
 def test_a_caseworker_cannot_open_supervisor_pages(caseworker_client):
     assert caseworker_client.get(reverse("staff:invitations")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_enrolment_asks_for_the_password_again_once_the_sign_in_is_older_than_the_reauthentication_timeout(
+    client, staff_without_mfa, settings
+):
+    # The portal keeps the time of the last sign-in step itself (allauth's record of it is internal): a fresh
+    # sign-in enrols without a second prompt, a stale one must re-enter the password first.
+    from helpline.staff.adapters import SIGNED_IN_AT_KEY
+
+    client.post(reverse("account_login"), {"login": staff_without_mfa.email, "password": STAFF_PASSWORD})
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    session = client.session
+    session[SIGNED_IN_AT_KEY] -= settings.ACCOUNT_REAUTHENTICATION_TIMEOUT + 1
+    session.save()
+    stale = client.get(reverse("mfa_activate_totp"))
+    assert stale.status_code == 302 and stale["Location"].startswith(reverse("account_reauthenticate"))

@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.services import wait_for
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
 
@@ -152,18 +154,21 @@ service stats {{
         [DOVECOT, "-c", str(config)], check=True, timeout=30,
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
-                raise RuntimeError(f"Dovecot did not listen on {port}: {log[-2000:]}") from None
-            time.sleep(0.05)
+    try:
+        wait_for(lambda: _listening(port), timeout=20, interval=0.05, what=f"Dovecot to listen on {port}")
+    except AssertionError:
+        log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+        raise RuntimeError(f"Dovecot did not listen on {port}: {log[-2000:]}") from None
     pid = int((root / "run" / "master.pid").read_text().strip())
     return ImapServer("127.0.0.1", port, user, password, str(cert), root, pid)
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def stop_dovecot(server: ImapServer) -> None:

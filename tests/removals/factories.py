@@ -2,48 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.hashers import make_password
-from django.utils import timezone
-
-from cases.models import Case, CaseHash, CaseURL
-from cases.removals.directory import host_of, platform_slug_for_host
-from helpline.crypto import keyed_digest
-
-_PIN_HASH = make_password("246810")  # the first configured hasher: MD5 in tests, so fast
+from cases.models import Case, CaseHash
+from tests.factories import CaseFactory, add_url  # noqa: F401 - add_url is part of this module's helpers
 
 
 def make_case(*, urls: list[str] = (), signed: bool = True, anonymous: bool = False, **fields) -> Case:
+    """A case filed with `urls`, signed by the victim unless `signed=False`, named unless `anonymous`."""
     values = {
-        "pin_hash": _PIN_HASH,
         "categories": [Case.Category.KNOWN_PERSON],
         "consent_act_on_behalf": True,
         "consent_contact": not anonymous,
     }
     if not anonymous:
         values.update(contact_name="Alex Example", contact_email="alex@example.org")
-    if signed:
-        values.update(
-            signature_name="Alex Example",
-            signature_statement="I confirm these images of me were shared without my consent.",
-            signed_at=timezone.now(),
-        )
-    values.update(fields)
-    case = Case.objects.create(**values)
-    for url in urls:
-        add_url(case, url)
-    return case
-
-
-def add_url(case: Case, url: str, *, slug: str | None = None, created_at=None) -> CaseURL:
-    host = host_of(url)
-    return CaseURL.objects.create(
-        case=case,
-        url=url,
-        url_digest=keyed_digest(url, purpose="case-url"),
-        host=host,
-        platform_slug=platform_slug_for_host(host) if slug is None else slug,
-        created_at=created_at or timezone.now(),
-    )
+    return CaseFactory(signed=signed, urls=list(urls), **{**values, **fields})
 
 
 def add_hash(case: Case, hashes) -> CaseHash:

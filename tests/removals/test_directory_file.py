@@ -275,7 +275,7 @@ def test_a_dropped_channel_that_requests_use_is_retired_and_keeps_their_links(tm
     assert used.retired
     # Drafting and the board no longer offer it.
     directory.directory_changed()
-    assert used.pk not in {c.pk for c in directory.directory().channels[used.platform_id]}
+    assert used.pk not in {c.pk for c in directory.directory_snapshot().channels[used.platform_id]}
 
     # Back in the file: the same row, no longer retired.
     data["version"] += 1

@@ -41,7 +41,7 @@ def test_one_removal_request_per_platform_and_one_deindex_request_per_search_eng
 
 def test_running_drafting_again_changes_nothing(django_assert_max_num_queries):
     case = make_case(urls=FIVE)
-    directory.directory()  # the per-process snapshot of the directory, warm as in a running worker
+    directory.directory_snapshot()  # the per-process snapshot of the directory, warm as in a running worker
     with django_assert_max_num_queries(9):  # a fixed number (7 + the test's savepoint), whatever the platforms
         drafting.draft_for_case(case_id=case.pk)
     before = (_targets(case), RequestURL.objects.filter(request__case=case).count())
@@ -133,7 +133,7 @@ def test_a_missing_case_raises_for_the_task_to_drop():
 def test_a_platform_added_since_the_snapshot_is_used_not_other_website():
     from cases.removals.models import Platform, PlatformDomain
 
-    directory.directory()  # this process's snapshot, taken before the admin adds a platform
+    directory.directory_snapshot()  # this process's snapshot, taken before the admin adds a platform
     platform = Platform.objects.create(slug="newsite", name="New site", accepted_bases=["platform_policy"])
     PlatformDomain.objects.create(platform=platform, domain="newsite.example")
     platform.channels.create(method="web_form", label="Report form", url="https://newsite.example/report")

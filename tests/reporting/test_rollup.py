@@ -12,6 +12,7 @@ from django.db import connection
 from cases.removals.models import RemovalRequest, RequestTransition
 from cases.reporting import rollup, tasks
 from cases.reporting.models import FirstActionDay, RemovalDay, RemovalSenderDay, RollupDay, RollupDirty
+from cases.reporting.period import split_period
 from cases.reporting.selectors import own_report, queue_report, removals_report
 from tests.reporting import dataset, expected
 from tests.reporting.dataset import NOW, TransitionSpec
@@ -34,7 +35,7 @@ def assert_own_outcomes_match(data, period, staff) -> None:
 
 
 def own_split(period):
-    return rollup.split_period("removals", period, sends_before=period.end)
+    return split_period("removals", period, sends_before=period.end)
 
 
 def assert_first_actions_match(data, period, staff) -> None:
@@ -101,9 +102,9 @@ def test_the_refresh_rolls_up_every_day_to_yesterday_and_the_page_reads_them(dat
     assert done == {"removals": len(days), "first_action": RollupDay.objects.filter(report="first_action").count()}
     assert not RollupDirty.objects.exists(), "the refresh consumed the marks it saw"
     # The whole period is read from the rollup, and its figures are still every expected one.
-    split = rollup.split_period("removals", period)
+    split = split_period("removals", period)
     assert len(split.rolled) == period.days and split.live_lows == []
-    assert len(rollup.split_period("first_action", period).rolled) == period.days
+    assert len(split_period("first_action", period).rolled) == period.days
     assert_outcomes_match(data, period)
     assert_first_actions_match(data, period, staff)
     # A caseworker's own requests too, from the rows per sender.
@@ -130,13 +131,13 @@ def test_a_request_removed_after_the_refresh_counts_at_once_for_the_day_it_was_s
     waiting.transitions.append(TransitionSpec(removed, "acknowledged", "removed", "cw1"))
     waiting.status, waiting.status_changed_at = "removed", removed
     sent_day = waiting.sent_at.astimezone(dataset.ZONE).date()
-    split = rollup.split_period("removals", period)
+    split = split_period("removals", period)
     assert sent_day not in split.rolled, "the day it was sent is worked out live until the next refresh"
     assert len(split.rolled) == period.days - 1
     assert_outcomes_match(data, period)
     # The next refresh rolls that day up again, with the removal.
     assert rollup.refresh_rollups(now=NOW)["removals"] == 1
-    assert len(rollup.split_period("removals", period).rolled) == period.days
+    assert len(split_period("removals", period).rolled) == period.days
     assert_outcomes_match(data, period)
 
 
@@ -169,12 +170,12 @@ def test_an_urgency_change_or_a_first_staff_action_after_the_refresh_counts_at_o
     other = next(c for c in data.cases if expected.in_period(c.created_at) and c.pk != untouched.pk)
     Case.objects.filter(pk=other.pk).update(is_urgent=not other.is_urgent)
     other.is_urgent = not other.is_urgent
-    rolled = rollup.split_period("first_action", period).rolled
+    rolled = split_period("first_action", period).rolled
     assert untouched.created_at.astimezone(dataset.ZONE).date() not in rolled
     assert other.created_at.astimezone(dataset.ZONE).date() not in rolled
     assert_first_actions_match(data, period, staff)
     rollup.refresh_rollups(now=NOW)
-    assert len(rollup.split_period("first_action", period).rolled) == period.days
+    assert len(split_period("first_action", period).rolled) == period.days
     assert_first_actions_match(data, period, staff)
 
 
@@ -186,7 +187,7 @@ def test_days_whose_figures_change_with_the_clock_are_worked_out_live_once_their
     rollup.refresh_rollups(now=earlier)
     stale = RollupDay.objects.filter(report="removals", stable_until__lt=NOW)
     assert stale.exists(), "the data set has requests whose deadline or 48 hours ran out in those three days"
-    split = rollup.split_period("removals", period)
+    split = split_period("removals", period)
     assert set(stale.values_list("day", flat=True)).isdisjoint(split.rolled)
     assert split.rolled, "the other days still come from the rollup"
     assert_outcomes_match(data, period)
@@ -214,12 +215,12 @@ def test_refreshing_twice_changes_nothing(data, period, helpline_zone, staff):
 def test_a_rollup_made_for_another_time_zone_is_not_read_and_is_rebuilt(data, period, settings):
     settings.TIME_ZONE = "UTC"
     rollup.refresh_rollups(now=NOW)
-    assert rollup.split_period("removals", period).rolled == []
+    assert split_period("removals", period).rolled == []
     assert_outcomes_match(data, period)
     settings.TIME_ZONE = dataset.TZ
     rollup.refresh_rollups(now=NOW)
     assert set(RollupDay.objects.values_list("tz", flat=True)) == {dataset.TZ}
-    assert len(rollup.split_period("removals", period).rolled) == period.days
+    assert len(split_period("removals", period).rolled) == period.days
     assert_outcomes_match(data, period)
 
 
@@ -283,7 +284,7 @@ def test_a_day_with_a_staff_send_after_the_periods_end_is_live_for_own_figures_o
     )
     rollup.refresh_rollups(now=NOW)
     day = request.sent_at.astimezone(dataset.ZONE).date()
-    assert day in rollup.split_period("removals", period).rolled
+    assert day in split_period("removals", period).rolled
     assert day not in own_split(period).rolled
     assert len(own_split(period).rolled) == period.days - 1
     # Not counted for cw2 in this period (the expected figures do not have the late send).

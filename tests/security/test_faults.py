@@ -126,8 +126,8 @@ def test_redis_dies_while_victims_file_every_intake_succeeds_and_drafting_catche
 
             # Drafted once: the sweeper finds nothing more, and another sweep drafts nothing twice.
             assert sweeper.removals_sweep().cases_requeued == 0
-            app.send_task("removals.sweep", queue=queue)
-            time.sleep(2)
+            sweep = app.send_task("removals.sweep", queue=queue)
+            wait_for(lambda: services.worker_ran(queue, sweep.id), timeout=30, what="the second sweep")
     assert RemovalRequest.objects.count() == per_case * 5
     targets = list(RemovalRequest.objects.values_list("case_id", "platform_id", "host", "kind", "sequence"))
     assert len(targets) == len(set(targets))

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import hashlib
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
-from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -34,8 +30,8 @@ from cases.status.services import case_sharing_withdraw
 from hashing.bank.partners import partner_create
 from hashing.bank.services import FeedbackItem, bank_feedback_record
 from hashing.models import FeedbackValue, Partner
-from helpline.staff import roles
-from helpline.staff.services import staff_create
+from helpline.staff import roles, totp
+from helpline.staff.services import staff_create, staff_totp_enrol, staff_totp_secret
 
 DEMO_STAFF = [
     ("caseworker@demo.helpline.test", roles.CASEWORKER, "demo-caseworker-2026", "Casey", "Worker"),
@@ -211,13 +207,12 @@ def _demo_messages(caseworker) -> int:
 
 
 def _totp_secret(user) -> str:
-    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-    if authenticator is None:
-        secret = generate_totp_secret()
-        TOTP.activate(user, secret)
-        RecoveryCodes.activate(user)
-        return secret
-    return decrypt(authenticator.data["secret"])
+    # Recovery codes are left to the person: allauth's recovery-codes page generates them on request.
+    secret = staff_totp_secret(user=user)
+    if secret is None:
+        secret = totp.new_secret()
+        staff_totp_enrol(user=user, secret=secret)
+    return secret
 
 
 class Command(BaseCommand):
@@ -252,7 +247,7 @@ class Command(BaseCommand):
                 email=email, role=role, password=password, first_name=first, last_name=last
             )
             secret = _totp_secret(user)
-            now_code = format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+            now_code = totp.code(secret)
             lines.append(f"  {role:<11} {email}  password: {password}  TOTP secret: {secret}  (code now: {now_code})")
         created = 0
         for spec in DEMO_CASES:

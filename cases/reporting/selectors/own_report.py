@@ -4,8 +4,7 @@ and how quickly they acted first on new cases. Every query is filtered to the on
 from __future__ import annotations
 
 from cases.casework.models import CaseAssignment
-from cases.reporting import rollup
-from cases.reporting.period import Period
+from cases.reporting.period import Period, split_period
 from cases.reporting.selectors import WEEKS_CTE, fetch, queue_report, split_total, week_of
 from cases.reporting.selectors.queue_report import OPEN
 from cases.reporting.selectors.removals_report import outcome_tables
@@ -141,7 +140,7 @@ def own_requests(period: Period, user) -> dict[str, Table]:
 
 
 def own_first_action(period: Period, user) -> Table:
-    split = rollup.split_period(queue_report.REPORT, period)
+    split = split_period(queue_report.REPORT, period)
     params = {**period.sql_params(), **split.params(), "actor": user.pk}
     rows = fetch(FIRST_ACTION_SQL, params, **queue_report.ROLLUP_TABLES)
     for row in rows:

@@ -7,9 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from cases.casework import states
-from cases.reporting import rollup
 from cases.reporting.models import FirstActionDay, RollupDay
-from cases.reporting.period import Period
+from cases.reporting.period import Period, split_period
 from cases.reporting.selectors import TABLES, fetch, split_total
 from cases.reporting.tables import COUNT, LABEL, STAT, Chart, Column, Table
 from helpline.staff import roles
@@ -223,7 +222,7 @@ def first_action(period: Period) -> Table:
         Column("median_hours", "Time to first action, median", STAT, base="acted", unit="hours"),
         Column("p90_hours", "Time to first action, 90th percentile", STAT, base="acted", unit="hours"),
     ]
-    params = {**period.sql_params(), **rollup.split_period(REPORT, period).params()}
+    params = {**period.sql_params(), **split_period(REPORT, period).params()}
     rows, total = split_total(fetch(FIRST_ACTION_SQL, params, **ROLLUP_TABLES))
     total = total or _empty_total(columns)
     _urgency_labels(rows, total, "All cases opened")

@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from cases.removals import state
 from cases.removals.models import RemovalRequest
-from cases.reporting import rollup
 from cases.reporting.models import RemovalDay, RemovalSenderDay, RollupDay
-from cases.reporting.period import Period
+from cases.reporting.period import Period, midnight, split_period
 from cases.reporting.selectors import TABLES, fetch
 from cases.reporting.tables import COUNT, DATE, LABEL, RATE, STAT, TEXT, Chart, Column, Table
 
@@ -213,7 +212,7 @@ def channel_outcomes(period: Period, channel_ids: list[int]) -> list[dict]:
     """Requests sent in `period` through each of `channel_ids`: sent, removed (as the removals report counts it)
     and the median hours from sending to removal; channels with no request have no row."""
     params = period.sql_params()
-    params.update(rollup.split_period(REPORT, period).params())
+    params.update(split_period(REPORT, period).params())
     params["channels"] = list(channel_ids)
     sql = CHANNEL_SQL.replace("{sent_filter}", "AND r.channel_id = ANY(%(channels)s)")
     return fetch(sql, params, **ROLLUP_TABLES)
@@ -276,7 +275,7 @@ def outcome_tables(period: Period, *, sent_by=None, slug_prefix: str = "removals
     rolled_source = "{removal_day} WHERE true"
     # From the rollup where it is exact, the rest live. A person's own figures count their sends before the
     # period's end: a day is read from the rollup only if its staff sends all came before it.
-    split = rollup.split_period(REPORT, period, sends_before=period.end if sent_by is not None else None)
+    split = split_period(REPORT, period, sends_before=period.end if sent_by is not None else None)
     params.update(split.params())
     if sent_by is not None:
         rolled_source = "{removal_sender_day} WHERE sender_id = %(actor)s"
@@ -286,7 +285,7 @@ def outcome_tables(period: Period, *, sent_by=None, slug_prefix: str = "removals
         # (an array of ids) rather than every request of those days tested.
         # Days before the first rolled-up one held no request when the rollup was made (a period reaching back
         # before the helpline's first request): only the days from it on say how much is live.
-        since = rollup.midnight(split.rolled[0], period.tz) if split.rolled else None
+        since = midnight(split.rolled[0], period.tz) if split.rolled else None
         if split.live_days(since) <= FEW_LIVE_DAYS:
             sent_filter = (
                 "AND (r.send_approved_by_id = %(actor)s OR EXISTS (SELECT 1 FROM {transition} t "

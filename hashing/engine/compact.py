@@ -1,6 +1,6 @@
 """One immutable, compact part of the bank's Hamming index: rows, chunk tables and entry ids in about 60 bytes a vector.
 
-Multi-index hashing (see `hashing.bank.index` for the guarantee): the bits are cut into chunks; each
+Multi-index hashing (see `hashing.engine.index` for the guarantee): the bits are cut into chunks; each
 chunk has a table grouping the rows by that chunk's key, and a query probes, in every table, each key
 within the chunk's radius of its own. How the memory is kept down:
 
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hashing.bank import kernels
-from hashing.bank.layout import chunk_keys, flip_masks, radii_for
+from hashing.engine import kernels
+from hashing.engine.layout import chunk_keys, flip_masks, radii_for
 
 # Words of each row read for every candidate (see kernels._distances).
 _HEAD_WORDS = 2

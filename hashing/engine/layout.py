@@ -13,7 +13,7 @@ import numpy as np
 PROBE_NS = 25.0
 CANDIDATE_NS = 45.0
 MAX_CHUNK_BITS = 24
-# The primary chunk also numbers a segment's entries (see hashing.bank.compact), so it may be wider.
+# The primary chunk also numbers a segment's entries (see hashing.engine.compact), so it may be wider.
 MAX_PRIMARY_BITS = 28
 MAX_TABLES = 16
 # Directories and samples of a small segment cost a fixed amount whatever its size; this much is allowed.
@@ -37,7 +37,7 @@ def radii_for(widths: Sequence[int], threshold: int) -> list[int]:
 
 
 def layout_bytes(layout: Sequence[int], bits: int, vectors: int, entries: int | None = None) -> float:
-    """Bytes a segment with this layout holds for this many vectors (see hashing.bank.compact)."""
+    """Bytes a segment with this layout holds for this many vectors (see hashing.engine.compact)."""
     n = max(vectors, 1)
     m = n if entries is None else max(entries, 1)
     row_bits = max(1, (n - 1).bit_length())

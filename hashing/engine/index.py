@@ -8,7 +8,7 @@ of the query, some chunk i differs in at most r_i bits (pigeonhole), so enumerat
 r_i of the query's chunk i, in every chunk's table, finds it. Every candidate is then verified over
 all its bits, so the answer is exact. The layout (how many chunks, how wide) is chosen for the bank's
 size from a cost model within a memory budget; see `layout.choose_layout`. The tables themselves are
-compact, immutable segments (`hashing.bank.compact`): about 62 bytes per 256-bit vector, ids included.
+compact, immutable segments (`hashing.engine.compact`): about 62 bytes per 256-bit vector, ids included.
 
 Changes are incremental. New vectors go to a small unsorted `delta` that queries scan by brute force;
 when it outgrows `delta_limit` it becomes part of a second, "recent" segment (rebuilt from the recent
@@ -28,10 +28,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from hashing.bank.compact import Segment, count_distinct
-from hashing.bank.feed import ADD, WITHDRAW, Change, check_entry_id, read_changes
-from hashing.bank.layout import MAX_CHUNK_BITS, MAX_PRIMARY_BITS, choose_layout, radii_for
-from hashing.bank.vectors import BitVectors, parse_hashes
+from hashing.engine.compact import Segment, count_distinct
+from hashing.engine.feed import ADD, WITHDRAW, Change, check_entry_id, read_changes
+from hashing.engine.layout import MAX_CHUNK_BITS, MAX_PRIMARY_BITS, choose_layout, radii_for
+from hashing.engine.vectors import BitVectors, parse_hashes
 
 # Queries per search call on one thread: enough to amortise the call, few enough to share out.
 _QUERY_BATCH = 512

@@ -1,4 +1,5 @@
-"""What the bank should hold for a case, from its hashes and consent: the one call intake makes."""
+"""What the bank should hold for a case, from its hashes and consent: the one call intake makes (the cases side
+reads Case and CaseHash and hands the bank plain lists of wanted entries)."""
 
 from __future__ import annotations
 
@@ -37,19 +38,19 @@ def bank_sync_case(*, case: Case) -> int:
     clock's lock from its first change until the caller's transaction ends, so keep that transaction short.
     """
     if case.erased_at is not None:
-        return bank_delete(case=case)
+        return bank_delete(case_id=case.pk)
     if not case.consent_share_hashes or case.hashes_withdrawn_at is not None:
-        return bank_withdraw(case=case)
+        return bank_withdraw(case_id=case.pk)
     if case.is_minor and not settings.BANK_SHARE_MINORS:
         # Images of a child are child sexual abuse material: their hashes belong with NCMEC and the IWF, whose
         # lists partners already use, not in an adult NCII bank whose partners' processes assume adults.
-        return bank_withdraw(case=case)
+        return bank_withdraw(case_id=case.pk)
     wanted: list[WantedEntry] = []
     for case_hash in case.hashes.all():
         if case_hash.bank_held:
             continue  # waits for a caseworker's release (cases.intake.screening)
         wanted.extend(_entries_for(case_hash))
-    return bank_share(case=case, wanted=wanted)
+    return bank_share(case_id=case.pk, wanted=wanted)
 
 
 def _entries_for(case_hash: CaseHash) -> list[WantedEntry]:

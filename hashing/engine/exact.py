@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from hashing.bank.feed import Change, check_entry_id, read_changes
+from hashing.engine.feed import Change, check_entry_id, read_changes
 from hashing.values import HashValueError, Md5Digest, Sha256Digest
 
 

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cases.bank_sync import bank_sync_case
 from cases.models import Case
-from hashing.bank.sync import bank_sync_case
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Compiled inner loops of the compact index (numba): directory lookups, candidate gathering and verification.
 
-Everything here works on plain arrays that `hashing.bank.compact` builds; nothing holds state. The loops
+Everything here works on plain arrays that `hashing.engine.compact` builds; nothing holds state. The loops
 are split into small passes over buffers (probe, unpack, distance, keep) rather than one loop that does
 everything per candidate: each pass makes independent memory reads, so the processor overlaps their
 cache misses, and no pass branches on data it has just loaded. That is where the speed comes from.
