@@ -40,8 +40,8 @@ SIZES = {"12 MP (4032x3024)": (4032, 3024), "1 MP (1152x864)": (1152, 864)}
 
 # One worker for the whole run, as the intake page keeps one; each call hashes the file once.
 START_WORKER = """() => { window.benchWorker = new Worker('/static/hashing/worker.js', { type: 'module' }); }"""
-WORKER_TIME = """async (url) => {
-  const file = new File([await (await fetch(url)).blob()], 'photo.jpg', { type: 'image/jpeg' });
+WORKER_TIME = """async ([url, name, type]) => {
+  const file = new File([await (await fetch(url)).blob()], name, { type });
   const started = performance.now();
   const hashes = await new Promise((resolve, reject) => {
     window.benchWorker.onmessage = ({ data }) => {
@@ -51,20 +51,6 @@ WORKER_TIME = """async (url) => {
     window.benchWorker.postMessage({ id: started, file });
   });
   return { ms: performance.now() - started, hashes };
-}"""
-
-
-VIDEO_WORKER_TIME = """async (url) => {
-  const file = new File([await (await fetch(url)).blob()], 'clip.mp4', { type: 'video/mp4' });
-  const started = performance.now();
-  const hashes = await new Promise((resolve, reject) => {
-    window.benchWorker.onmessage = ({ data }) => {
-      if (data.type === 'done') resolve(data.hashes);
-      if (data.type === 'error') reject(new Error(data.message));
-    };
-    window.benchWorker.postMessage({ id: started, file });
-  });
-  return { ms: performance.now() - started, vpdq: hashes.vpdq, error: hashes.vpdq_error };
 }"""
 
 
@@ -90,13 +76,13 @@ def bench_video(page, base: str, folder: Path, runs: int) -> None:
     result: dict = {}
     reference: list = []
     for _ in range(runs):
-        result = page.evaluate(VIDEO_WORKER_TIME, url)
+        result = page.evaluate(WORKER_TIME, [url, "clip.mp4", "video/mp4"])
         browser_times.append(result["ms"])
         ms, reference = vpdq_time(path, 1)
         one_times.append(ms)
         ms, _ = vpdq_time(path, 0)
         all_times.append(ms)
-    got = [(f["frame_number"], f["pdq"], f["quality"]) for f in result["vpdq"] or []]
+    got = [(f["frame_number"], f["pdq"], f["quality"]) for f in result["hashes"]["vpdq"] or []]
     same = got == [(r.frame_number, r.hex, r.quality) for r in reference]
     browser_ms = statistics.median(browser_times)
     one_ms = statistics.median(one_times)
@@ -156,7 +142,7 @@ def main() -> None:
             url = f"{base}/files/{name}"
             browser_times, python_times = [], []
             for run in range(RUNS + 1):
-                result = page.evaluate(WORKER_TIME, url)
+                result = page.evaluate(WORKER_TIME, [url, "photo.jpg", "image/jpeg"])
                 python_ms, reference = reference_time(data)
                 if run:  # the first run also loads and compiles the modules, and warms Python's caches
                     browser_times.append(result["ms"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 
 import pytest
@@ -82,6 +83,21 @@ def partner_and_key(db):
         name="Platform X", scopes=["fetch", "match", "feedback"], rate_limit_per_minute=10_000
     )
     return partner, raw_key
+
+
+@pytest.fixture
+def api(client, partner_and_key):
+    """`api(body)` posts a match request with the partner's key; `api.get(path, **params)` reads the API."""
+    _partner, raw_key = partner_and_key
+
+    def post(body: dict):
+        return client.post("/api/v1/match", data=json.dumps(body), content_type="application/json", **bearer(raw_key))
+
+    def get(path: str, **params):
+        return client.get(f"/api/v1{path}", params, **bearer(raw_key))
+
+    post.get = get
+    return post
 
 
 def bearer(raw_key: str) -> dict:

@@ -23,23 +23,7 @@ pytestmark = pytest.mark.django_db
 partner_and_key = bank_helpers.partner_and_key  # the shared fixture
 
 
-@pytest.fixture
-def api(client, partner_and_key):
-    _partner, raw_key = partner_and_key
-
-    def post(body: dict):
-        return client.post(
-            "/api/v1/match",
-            data=json.dumps(body),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {raw_key}",
-        )
-
-    def get(path: str, **params):
-        return client.get(f"/api/v1{path}", params, HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-
-    post.get = get
-    return post
+api = bank_helpers.api  # the shared fixture
 
 
 def matches(response, position: int = 0) -> list[tuple[str, int]]:

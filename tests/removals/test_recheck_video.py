@@ -9,23 +9,15 @@ from cases.models import CaseHash
 from cases.removals import recheck
 from hashing import video_reference
 from tests.hashing.vpdq_videos import case_hash_fields, compact, make_video, reencode_smaller, reference_frames
+from tests.removals import test_recheck
 from tests.removals.factories import add_url, make_case
-from tests.removals.test_recheck import Site
 
 pytestmark = pytest.mark.usefixtures("platforms")
 
 
-@pytest.fixture
-def site():
-    server = Site()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-
-
-@pytest.fixture
-def allow_loopback(settings):
-    settings.RECHECK_ALLOW_PRIVATE_ADDRESSES = True
+# The same test site and loopback permission as the image re-check tests.
+site = test_recheck.site
+allow_loopback = test_recheck.allow_loopback
 
 
 @pytest.fixture(scope="module")
