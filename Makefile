@@ -15,6 +15,11 @@ $(VENV)/.installed-run: requirements.txt constraints.txt
 	@echo "== Python environment in $(VENV): the portal's pinned requirements (requirements.txt)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
+	@# vpdq (video fingerprints) builds from source against FFmpeg's libraries: say what is missing before pip fails.
+	@$(BIN)/python -c "import vpdq" 2>/dev/null || { command -v cmake >/dev/null && pkg-config --exists libavcodec libavformat libavfilter libswscale libswresample libavutil libavdevice; } || { \
+	  echo "vpdq needs FFmpeg's development libraries, cmake and pkg-config to build. On Debian or Ubuntu:"; \
+	  echo "  apt-get install libavcodec-dev libavformat-dev libavdevice-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev cmake pkg-config g++"; \
+	  exit 1; }
 	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	@echo "== Compiling the hash bank index's numba kernels (cached beside the code)"
 	$(PY) -c "from hashing.engine.index import warm_up; warm_up()"
