@@ -22,34 +22,23 @@ older key is replaced by one with the first key at the next correct PIN.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password
+
+from helpline.crypto import keyed_digest, keyed_digests
 
 SCHEME = "hmac-sha256"
 WRAPPED_PBKDF2 = "pbkdf2-hmac"
-
-
-def _key(field_key: str) -> bytes:
-    # A key of its own for PINs: a digest made for another purpose (helpline.crypto.keyed_digest) never verifies one.
-    return hashlib.sha256(f"helpline-pin:{field_key}".encode()).digest()
-
-
-def _keys() -> list[bytes]:
-    return [_key(field_key) for field_key in settings.FIELD_ENCRYPTION_KEYS]
-
-
-def _mac(key: bytes, message: str) -> str:
-    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+# Digests of their own purpose: a digest made for another purpose (helpline.crypto.keyed_digest) never verifies a PIN.
+PURPOSE = "pin"
 
 
 def pin_hash_make(pin: str) -> str:
     salt = secrets.token_hex(16)
-    return f"{SCHEME}${salt}${_mac(_keys()[0], f'{salt}${pin}')}"
+    return f"{SCHEME}${salt}${keyed_digest(f'{salt}${pin}', purpose=PURPOSE)}"
 
 
 def pbkdf2_wrap(encoded: str) -> str | None:
@@ -57,7 +46,7 @@ def pbkdf2_wrap(encoded: str) -> str | None:
     parts = encoded.split("$")
     if len(parts) != 4 or parts[0] != PBKDF2PasswordHasher.algorithm or not parts[1].isdigit():
         return None
-    return f"{WRAPPED_PBKDF2}${parts[1]}${parts[2]}${_mac(_keys()[0], encoded)}"
+    return f"{WRAPPED_PBKDF2}${parts[1]}${parts[2]}${keyed_digest(encoded, purpose=PURPOSE)}"
 
 
 @dataclass(frozen=True)
@@ -70,8 +59,8 @@ class PinCheck:
 def _matches_any_key(expected: str, message: str) -> int | None:
     """Index of the key under which `message` gives `expected`; every key is computed, so the time is the same."""
     found = None
-    for number, key in enumerate(_keys()):
-        if hmac.compare_digest(_mac(key, message), expected) and found is None:
+    for number, digest in enumerate(keyed_digests(message, purpose=PURPOSE)):
+        if hmac.compare_digest(digest, expected) and found is None:
             found = number
     return found
 

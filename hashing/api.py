@@ -319,9 +319,11 @@ def _match_video(request: HttpRequest, payload: VpdqMatchIn) -> VpdqMatchOut:
     if query:
         found = live_index(SignalType.VPDQ).query(query, FRAME_DISTANCE)
         candidate_ids = {m.entry_id for hits in found for m in hits}
-        rows = BankEntry.objects.filter(
-            id__in=candidate_ids, signal_type=SignalType.VPDQ, status=BankStatus.ACTIVE
-        ).values_list("id", "value", "vpdq_signal")
+        rows = list(
+            BankEntry.objects.filter(
+                id__in=candidate_ids, signal_type=SignalType.VPDQ, status=BankStatus.ACTIVE
+            ).values_list("id", "value", "vpdq_signal")
+        )
         values = {entry_id: value for entry_id, value, _signal in rows}
         may_fetch = Partner.Scope.FETCH in request.bank_partner.scopes
         for m in video_matches(

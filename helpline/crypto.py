@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -53,12 +55,19 @@ class EncryptedTextField(models.TextField):
         return decrypt_text(value)
 
 
+def _digest(text: str, *, purpose: str, field_key: str) -> str:
+    # A key per purpose: a digest made for one purpose never equals one made for another.
+    key = hashlib.sha256(f"helpline-digest:{purpose}:{field_key}".encode()).digest()
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def keyed_digest(text: str, *, purpose: str) -> str:
     """HMAC-SHA256 of text under a key derived from the first field key: lets encrypted values be
     de-duplicated or looked up without storing them in the clear. Rotating the first key changes
     digests, so a rotation must re-digest existing rows."""
-    import hashlib
-    import hmac
+    return _digest(text, purpose=purpose, field_key=settings.FIELD_ENCRYPTION_KEYS[0])
 
-    key = hashlib.sha256(f"helpline-digest:{purpose}:{settings.FIELD_ENCRYPTION_KEYS[0]}".encode()).digest()
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+def keyed_digests(text: str, *, purpose: str) -> list[str]:
+    """keyed_digest under every field key, the first key's first: for checking a stored digest across a rotation."""
+    return [_digest(text, purpose=purpose, field_key=field_key) for field_key in settings.FIELD_ENCRYPTION_KEYS]

@@ -5,7 +5,7 @@ The semantics are those of `threatexchange.extensions.vpdq.vpdq_brute_matcher.ma
 then frames below quality 50 are left out; a frame "matches" if any frame of the other side is within 31 bits;
 the query match percentage is the share of the query's frames that match, the compared match percentage the
 share of the entry's frames. threatexchange calls it a match at >= 80% query and >= 0% compared.
-Checked against python-threatexchange 1.2.17 (tests/hashing/test_vpdq_match.py compares the percentages).
+Checked against python-threatexchange 1.2.17 (tests/hashing/test_vpdq_bank.py compares the percentages).
 """
 
 from __future__ import annotations
