@@ -11,6 +11,7 @@ the same process, for building the same pages in-process (the feed's queries and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import enum
 import json
 import os
@@ -122,6 +123,7 @@ def _entry_rows(begin: int, end: int, first_seq: int, stamp: bytes) -> bytes:
                 _digits(first_seq + pdq, 15),
                 stamp,
                 stamp,
+                b"",
             ]
         )
     )
@@ -140,6 +142,7 @@ def _entry_rows(begin: int, end: int, first_seq: int, stamp: bytes) -> bytes:
                     _digits(first_seq + md5, 15),
                     stamp,
                     stamp,
+                    b"",
                 ]
             )
         )
@@ -194,13 +197,19 @@ def seed(total: int) -> float:
     raw = connection.connection  # psycopg 3
     stamp = now.encode()
     with raw.cursor() as cursor:
-        with cursor.copy(
-            "COPY hashing_bankentry (id, signal_type, value, status, pdq_variants, pdq_quality, seq, "
-            "last_modified, created_at) FROM STDIN"
-        ) as copy:
+        with (
+            _indexes_built_after(cursor, "hashing_bankentry"),
+            cursor.copy(
+                "COPY hashing_bankentry (id, signal_type, value, status, pdq_variants, pdq_quality, seq, "
+                "last_modified, created_at, vpdq_signal) FROM STDIN"
+            ) as copy,
+        ):
             for begin in range(0, total, _CHUNK):
                 copy.write(_entry_rows(begin, min(begin + _CHUNK, total), first_seq, stamp))
-        with cursor.copy("COPY hashing_bankentrycase (entry_id, case_id, status, changed_at) FROM STDIN") as copy:
+        with (
+            _indexes_built_after(cursor, "hashing_bankentrycase"),
+            cursor.copy("COPY hashing_bankentrycase (entry_id, case_id, status, changed_at) FROM STDIN") as copy,
+        ):
             for begin in range(0, total, _CHUNK):
                 copy.write(_link_rows(begin, min(begin + _CHUNK, total), first_case, stamp))
         cursor.execute("SELECT setval(pg_get_serial_sequence('hashing_bankentry', 'id'), %s)", [total])
@@ -208,6 +217,24 @@ def seed(total: int) -> float:
         cursor.execute("ANALYZE hashing_bankentrycase")
     raw.commit()
     return time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def _indexes_built_after(cursor, table: str):
+    """Drop a table's plain indexes (not its keys and constraints) for a bulk COPY and build them again after:
+    one sort per index instead of millions of random inserts (the 10M-entry bank loads in minutes, not an hour)."""
+    cursor.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+        [table],
+    )
+    plain = cursor.fetchall()
+    for name, _definition in plain:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    cursor.execute("SET maintenance_work_mem = '1GB'")
+    for _name, definition in plain:
+        cursor.execute(definition)
 
 
 def free_port() -> int:

@@ -35,6 +35,9 @@ from hashing.engine.vectors import BitVectors, parse_hashes
 
 # Queries per search call on one thread: enough to amortise the call, few enough to share out.
 _QUERY_BATCH = 512
+# A request smaller than threads x _QUERY_BATCH is still shared out, down to spans of this many queries, so
+# one partner's batch of 100 hashes uses every thread: its latency, not only a big batch's, scales with cores.
+_MIN_SPAN = 16
 
 
 class Match(NamedTuple):
@@ -204,7 +207,7 @@ class HammingIndex:
         """Array form of `query`: (query row, entry id, distance), sorted by row, distance, entry id."""
         t = self._check_threshold(threshold)
         queries = np.ascontiguousarray(queries, dtype=np.uint64).reshape(-1, self._words)
-        spans = [(i, min(i + _QUERY_BATCH, len(queries))) for i in range(0, len(queries), _QUERY_BATCH)]
+        spans = _spans(len(queries), self.threads)
         if self.threads > 1 and len(spans) > 1:
             with ThreadPoolExecutor(self.threads) as pool:
                 parts = list(pool.map(lambda s: self._search_span(queries, s, t), spans))
@@ -330,6 +333,16 @@ def warm_up() -> None:
         index.query_arrays(words[:3])
         index.withdraw(1)
         index._fold()
+
+
+def _spans(count: int, threads: int) -> list[tuple[int, int]]:
+    """Near-equal (begin, end) spans of `count` queries: at most _QUERY_BATCH each, and at least one per thread
+    while each still has _MIN_SPAN queries."""
+    pieces = max(-(-count // _QUERY_BATCH), min(max(threads, 1), count // _MIN_SPAN))
+    if count == 0:
+        return []
+    bounds = [count * i // pieces for i in range(pieces + 1)]
+    return [(bounds[i], bounds[i + 1]) for i in range(pieces)]
 
 
 def _entry_array(ids: Sequence[int] | np.ndarray) -> np.ndarray:

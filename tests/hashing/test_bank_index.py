@@ -272,3 +272,23 @@ def test_exact_indexes_match_digests_and_follow_the_change_feed(digest_type, val
     assert index.query([value, other]) == [[1, 3], []]
     with pytest.raises(HashValueError, match="must be"):
         index.query([value[:-1]])
+
+
+@pytest.mark.parametrize("count", [1, 15, 16, 100, 513, 1500])
+def test_a_batch_is_shared_out_over_the_threads_and_answers_as_on_one(count):
+    from hashing.engine.index import _QUERY_BATCH, _spans
+
+    spans = _spans(count, 2)
+    assert spans[0][0] == 0 and spans[-1][1] == count
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(0 < end - begin <= _QUERY_BATCH for begin, end in spans)
+    # A partner's batch of 100 is split over both threads; a single hash is not.
+    assert len(spans) >= (2 if count >= 32 else 1)
+
+    rng = np.random.default_rng(count)
+    bank = random_words(rng, 2000)
+    queries = np.vstack([bank[rng.integers(0, len(bank), count // 2)], random_words(rng, count - count // 2)])
+    ids = np.arange(len(bank))
+    one = PdqIndex.from_arrays(ids, bank, threads=1).query(words_to_hex(queries))
+    shared = PdqIndex.from_arrays(ids, bank, threads=3).query(words_to_hex(queries))
+    assert shared == one == brute_force_query(ids, bank, queries, 31)
