@@ -38,8 +38,6 @@ from bench.bench_feed_sync import BENCH_ENV, VIDEO_SHARE, create_database, free_
 from bench.bench_first_match import bench_database_url, match, queries  # noqa: E402
 
 RUN_DIR = ROOT / "var" / "bench-shared"
-# The benchmark sends no email; a production start refuses the console backend, so name a loopback server.
-EXTRA_ENV = {"EMAIL_URL": "smtp://127.0.0.1:25"}
 
 
 def load() -> str:
@@ -66,7 +64,7 @@ def children(pid: int) -> list[int]:
 def start(database_url: str, workers: int, index_dir: str, log: Path) -> tuple[subprocess.Popen, int, float]:
     """gunicorn with the portal's config; returns once every worker logged its index ready (or fails)."""
     port = free_port()
-    env = {**os.environ, **BENCH_ENV, **EXTRA_ENV, "DATABASE_URL": database_url, "LOG_LEVEL": "INFO"}
+    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url, "LOG_LEVEL": "INFO"}
     env["BANK_INDEX_DIR"] = index_dir
     env["VAR_DIR"] = str(RUN_DIR)
     env.pop("REDIS_URL", None)
@@ -170,7 +168,6 @@ def main() -> None:
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpline")
     database_url, name = bench_database_url(base)
-    os.environ.update(EXTRA_ENV)
     create_database(base, name)
     setup_django(database_url)
 

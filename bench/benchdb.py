@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 BENCH_PASSWORD = "bench-password-123456"
+BENCH_EMAIL_URL = "smtp://127.0.0.1:25"
 
 
 def bench_database_url(url: str, *, suffix: str, tool: str) -> tuple[str, str, str]:
@@ -47,6 +48,8 @@ def bench_environment(database_url: str, *, data_key_label: bytes) -> None:
     os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Benchmarks send no email, and a production start refuses the console backend: name a loopback server.
+    os.environ.setdefault("EMAIL_URL", BENCH_EMAIL_URL)
 
 
 def bench_staff(count: int) -> tuple[list, object]:

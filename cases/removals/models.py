@@ -287,6 +287,13 @@ class RemovalRequest(models.Model):
             models.Index(fields=["status", "deadline_at"], name="removal_deadline_idx"),
             # The Overdue count reads case ids from the index alone.
             models.Index(fields=["status", "deadline_at", "case"], name="casework_overdue_idx"),
+            # ... and those of requests whose legal deadline runs: only these rows, so the count needs no heap
+            # (the index above cannot test deadline_statutory: 65 ms a count over 60,000 sent requests).
+            models.Index(
+                fields=["deadline_at", "case"],
+                condition=Q(status__in=sorted(state.DEADLINE_RUNS), deadline_statutory=True),
+                name="casework_statutory_running_idx",
+            ),
             # The slowest requests still waiting on a platform.
             models.Index(
                 fields=["sent_at", "id"],
