@@ -57,6 +57,7 @@ from tests.services import free_port, s3_server, wait_for  # noqa: E402
 RUN_DIR = ROOT / "var" / "bench-load"
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1] if Path("/usr/lib/postgresql").exists() else None
 P95_LIMIT_MS = 500
+SLOW_STATEMENT_MS = 200
 # The fault step: long enough for the three faults one after the other (fault_schedule) and a minute after them.
 FAULT_SECONDS = 150
 
@@ -70,6 +71,32 @@ def log(message: str) -> None:
 
 
 # ---- Private services --------------------------------------------------------------------------------------
+
+
+def slow_statements(log_file: Path, top: int = 8) -> list[str]:
+    """The statements PostgreSQL logged as slow during the run, grouped by their first words: count, median, max."""
+    if not log_file.exists():
+        return []
+    found: dict[str, list[float]] = {}
+    pattern = re.compile(r"duration: ([0-9.]+) ms\s+(?:statement|execute [^:]*): (.*)")
+    lines = log_file.read_text(errors="replace").splitlines()
+    for number, line in enumerate(lines):
+        match = pattern.search(line)
+        if not match:
+            continue
+        # The statement runs on over the following lines (no prefix): join them, then keep a recognisable head.
+        text = match.group(2)
+        for more in lines[number + 1 : number + 40]:
+            if re.match(r"\d{4}-\d\d-\d\d ", more):
+                break
+            text += " " + more.strip()
+        head = re.sub(r"\s+", " ", re.sub(r"'[^']*'|\$\d+|\b\d+\b", "?", text)).strip()[:150]
+        found.setdefault(head, []).append(float(match.group(1)))
+    ranked = sorted(found.items(), key=lambda item: -sum(item[1]))[:top]
+    return [
+        f"{len(times):>5} x  median {sorted(times)[len(times) // 2]:>7.0f} ms  max {max(times):>7.0f} ms  {head}"
+        for head, times in ranked
+    ]
 
 
 def as_postgres_user(command: list[str]) -> list[str]:
@@ -92,6 +119,8 @@ class PrivatePostgres:
 
     def start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} -c max_connections=200 -c fsync=off"
+        # Statements slower than this are logged, and summarised after the run (slow_statements).
+        options += f" -c log_min_duration_statement={SLOW_STATEMENT_MS} -c log_line_prefix='%m '"
         self.pg_ctl("-w", "-o", options, "start")
 
     def __enter__(self) -> str:
@@ -538,6 +567,10 @@ def main() -> int:
     print(f"filed cases stuck without drafts {drained_note}: {counts.get('undrafted', '?')}")
     for name, count in counts.get("stuck", {}).items():
         print(f"stuck {drained_note}: {name}: {count}")
+    slow = slow_statements(RUN_DIR / "postgres" / "postgres.log")
+    print(f"\nstatements over {SLOW_STATEMENT_MS} ms in PostgreSQL's log, by total time:" if slow else "")
+    for line in slow:
+        print("  " + line)
     if highest is None:
         print(f"no step had every p95 < {P95_LIMIT_MS} ms with no error")
     else:
