@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 
 from cryptography.fernet import InvalidToken
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import InterfaceError, OperationalError
 
 from helpline.crypto import fernet
 
@@ -34,3 +36,15 @@ class SessionStore(DatabaseSessionStore):
         except (InvalidToken, ValueError):
             logger.warning("a session could not be decrypted; it starts empty")
             return {}
+
+    def save(self, must_create: bool = False) -> None:
+        """Django turns every database error of an update into UpdateError, which its middleware answers with a
+        400 ("the session was deleted"). A lost connection is not that: it is raised as itself, so the person
+        gets the calm 503 page (helpline.views.server_error) and their session is still there when they retry."""
+        try:
+            super().save(must_create=must_create)
+        except UpdateError as exc:
+            cause = exc.__context__
+            if isinstance(cause, (OperationalError, InterfaceError)):
+                raise cause from None
+            raise
