@@ -7,8 +7,21 @@ without requests, stale send claims and due re-checks and queues them again.
 from __future__ import annotations
 
 import logging
+import sys
 
 logger = logging.getLogger(__name__)
+
+
+def _not_queued(message: str, object_id: int) -> None:
+    """Log work left to the sweeper: one line while the broker is unreachable (every filing during an outage would
+    otherwise log a long traceback), the whole traceback for anything unexpected. No personal data either way."""
+    from kombu.exceptions import OperationalError
+
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, ConnectionError, TimeoutError)):
+        logger.warning(message + " (%s: %s)", object_id, type(error).__name__, error)
+    else:
+        logger.warning(message, object_id, exc_info=True)
 
 
 def queue_drafting(*, case_id: int) -> None:
@@ -19,7 +32,7 @@ def queue_drafting(*, case_id: int) -> None:
     try:
         draft_for_case.delay(case_id)
     except Exception:  # broker down: logged without personal data; the sweeper catches up
-        logger.warning("could not queue drafting for case id %s; the sweeper will retry", case_id, exc_info=True)
+        _not_queued("could not queue drafting for case id %s; the sweeper will retry", case_id)
 
 
 def queue_send(*, request_id: int, token: str) -> None:
@@ -29,7 +42,7 @@ def queue_send(*, request_id: int, token: str) -> None:
     try:
         send_request.delay(request_id, token)
     except Exception:
-        logger.warning("could not queue sending request id %s; the sweeper will retry", request_id, exc_info=True)
+        _not_queued("could not queue sending request id %s; the sweeper will retry", request_id)
 
 
 def queue_recheck(*, case_url_id: int) -> None:
@@ -38,4 +51,4 @@ def queue_recheck(*, case_url_id: int) -> None:
     try:
         recheck_url.delay(case_url_id)
     except Exception:
-        logger.warning("could not queue a re-check of URL id %s; it is tried again later", case_url_id, exc_info=True)
+        _not_queued("could not queue a re-check of URL id %s; it is tried again later", case_url_id)

@@ -165,10 +165,14 @@ def test_a_filed_case_is_drafted_by_a_real_worker_after_commit(platforms_tx):
     assert_drafted_once_and_nothing_stuck(case)
 
 
-def test_redis_down_when_a_case_is_filed_loses_nothing_the_sweeper_queues_it_again(platforms_tx):
-    with broker_down():
+def test_redis_down_when_a_case_is_filed_loses_nothing_the_sweeper_queues_it_again(platforms_tx, caplog):
+    with broker_down(), caplog.at_level("WARNING", logger="cases.removals.queueing"):
         case = file_case()  # the victim's filing succeeds although the task could not be queued
     assert requests_of(case) == 0
+    # One line per filing while the broker is down, not a traceback each.
+    (record,) = [r for r in caplog.records if r.name == "cases.removals.queueing"]
+    assert record.getMessage().startswith(f"could not queue drafting for case id {case.pk}; the sweeper will retry (")
+    assert record.exc_info is None
     with celery_worker() as (_process, queue), removals_routed_to(queue):
         assert sweep_as_beat_would().cases_requeued == 1
         wait_for(lambda: requests_of(case) == EXPECTED, timeout=60, what="drafting of the swept case")
@@ -378,3 +382,17 @@ def test_a_stalled_recheck_is_stopped_by_the_tasks_soft_time_limit_in_a_real_wor
             assert process.poll() is None
     finally:
         server.close()
+
+
+def test_an_unexpected_error_while_queueing_keeps_its_traceback_in_the_log(caplog, monkeypatch):
+    from cases.removals import tasks
+
+    def broken(*args, **kwargs):
+        raise ValueError("not a broker problem")
+
+    monkeypatch.setattr(tasks.draft_for_case, "delay", broken)
+    with caplog.at_level("WARNING", logger="cases.removals.queueing"):
+        queueing.queue_drafting(case_id=7)
+    (record,) = caplog.records
+    assert record.getMessage() == "could not queue drafting for case id 7; the sweeper will retry"
+    assert record.exc_info is not None and record.exc_info[0] is ValueError
