@@ -6,7 +6,8 @@ seeds it once by COPY (bench_feed_sync's seeder: PDQ entries with their 8 varian
 then starts gunicorn with the portal's own gunicorn.conf.py and one worker, as compose does. It prints the time
 from start until the worker answers, and the latency of the first `POST /api/v1/match` (100 PDQ hashes, half
 near copies of bank entries), then of the next ones. As a reference in the same run it starts a second worker
-with the start-up warm-up switched off (an empty post_worker_init), where the first match builds the index.
+with the start-up warm-up switched off (an empty post_worker_init), where the first match builds the index. Each
+start has an empty snapshot folder of its own: it is a host's first start.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -41,9 +43,12 @@ def bench_database_url(base: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(path=f"/{name}")), name
 
 
-def start(database_url: str, port: int, *, config: Path) -> tuple[subprocess.Popen, float]:
+def start(database_url: str, port: int, *, config: Path, index_dir: str) -> tuple[subprocess.Popen, float]:
     """gunicorn as compose runs it (one worker); returns the process and the seconds until it answered."""
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url, "LOG_LEVEL": "INFO"}
+    # A host's first start each time: an empty snapshot folder, so the worker (or its first match) builds the
+    # index from the database instead of mapping a snapshot an earlier start wrote (bench_bank_shared measures that).
+    env["BANK_INDEX_DIR"] = index_dir
     env.pop("REDIS_URL", None)
     command = [sys.executable, "-m", "gunicorn", "--config", str(config), "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", "1", "--timeout", "120"]
@@ -127,13 +132,15 @@ def main() -> None:
     reference_config.write_text(NO_WARM_CONFIG)
     for warm, config in ((True, ROOT / "gunicorn.conf.py"), (False, reference_config)):
         port = free_port()
-        process, ready = start(database_url, port, config=config)
+        index_dir = tempfile.mkdtemp(prefix="bench-first-match-")
+        process, ready = start(database_url, port, config=config, index_dir=index_dir)
         try:
             first, answer = match(port, raw_key, hashes)
             later = sorted(match(port, raw_key, hashes)[0] for _ in range(5))
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=60)
+            shutil.rmtree(index_dir, ignore_errors=True)
         found = sum(1 for result in answer["results"] if result["matches"])
         label = "gunicorn.conf.py (index warmed at worker start)" if warm else "reference: warm-up switched off"
         print(
