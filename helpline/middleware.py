@@ -72,3 +72,50 @@ class SameOriginFormsMiddleware:
         ):
             request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
         return self.get_response(request)
+
+
+def large_form_body(when=None):
+    """Mark a view whose form may carry up to DATA_UPLOAD_MAX_MEMORY_SIZE (a long video's fingerprints); `when`,
+    given the view's URL kwargs, narrows it (one step of the wizard). Every other view keeps FORM_BODY_MAX_BYTES."""
+
+    def mark(view):
+        view.large_form_body = when or (lambda kwargs: True)
+        return view
+
+    return mark
+
+
+class FormBodyLimitMiddleware:
+    """Refuses a request body over FORM_BODY_MAX_BYTES (Django's own default, 2.5 MB) before anything reads it,
+    except on the views marked with `large_form_body`.
+
+    DATA_UPLOAD_MAX_MEMORY_SIZE is raised for the fingerprint forms alone; without this, every form of the portal
+    (sign-in, the status page, the API) would parse bodies that large. It runs before the CSRF check, which reads
+    the body.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.conf import settings
+        from django.http import HttpResponse
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length <= settings.FORM_BODY_MAX_BYTES:
+            return None
+        allowed = getattr(view_func, "large_form_body", None)
+        if allowed is not None and allowed(view_kwargs):
+            return None
+        limit = settings.FORM_BODY_MAX_BYTES / 1_000_000
+        return HttpResponse(
+            f"This request is too large: {length:,} bytes, where this page takes at most {limit:.1f} MB.",
+            status=413,
+            content_type="text/plain; charset=utf-8",
+        )

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "helpline.middleware.FormBodyLimitMiddleware",
     "helpline.middleware.SameOriginFormsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -245,7 +246,10 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # 6 MiB: a victim's form may carry a long video's vPDQ frames (cases.intake.hashes.MAX_JSON_LENGTH, urlencoded).
+# Only the views marked helpline.middleware.large_form_body take that much; FormBodyLimitMiddleware holds every
+# other request to Django's default.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+FORM_BODY_MAX_BYTES = 2_621_440
 
 # Celery. Without REDIS_URL tasks run in-process, so the embedded demo needs no broker; with it, a
 # real broker and worker. Late acks plus reject-on-lost make a killed worker's task run again.

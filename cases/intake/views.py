@@ -24,6 +24,7 @@ from cases.intake.services import SIGNATURE_STATEMENT, case_file
 from cases.status.throttle import client_address
 from cases.uploads import refuse_file_uploads
 from helpline.crypto import keyed_digest
+from helpline.middleware import large_form_body
 
 DRAFT_KEY = "intake_draft"
 FILING_CLAIM_SECONDS = 60
@@ -100,6 +101,7 @@ def start(request):
     return render(request, "intake/start.html", {"steps": STEPS, "resuming": bool(_draft(request))})
 
 
+@large_form_body(when=lambda kwargs: kwargs.get("name") == "images")
 @refuse_file_uploads
 @require_http_methods(["GET", "POST"])
 def step(request, name: str):

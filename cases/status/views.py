@@ -15,6 +15,7 @@ from cases.status.forms import ConfirmForm, ContactUpdateForm, SignInForm
 from cases.status.selectors import case_status_page
 from cases.status.session import victim_required, victim_session_case, victim_session_end, victim_session_start
 from cases.uploads import refuse_file_uploads
+from helpline.middleware import large_form_body
 
 # From the third wrong PIN on (2 tries left of 5), the page says how many remain before the hour's lock.
 WARN_WHEN_TRIES_LEFT = throttle.FAILURES_BEFORE_LOCK - 3
@@ -102,6 +103,7 @@ def add_urls(request):
     return redirect("status:case")
 
 
+@large_form_body()
 @refuse_file_uploads
 @victim_required
 @require_POST

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 
@@ -69,3 +70,22 @@ def test_four_hours_of_frames_as_a_browser_writes_them_fit_the_victims_form(vict
     too_long = {**long, "vpdq": [*frames, {**frames[-1], "frame_number": MAX_VPDQ_FRAMES * 30}]}
     response = post_form(victim_client, "/status/case/fingerprints/", {"hashes": json.dumps([too_long])})
     assert response.status_code == 400 and "One of the fingerprints is not valid" in response.content.decode()
+
+
+def test_four_hours_of_frames_fit_the_wizards_images_step_too(client, video):
+    from tests.cases.helpers import wizard_answers
+
+    frames = [
+        {"pdq": f"{n * 7919:064x}", "quality": 100, "frame_number": n * 30, "timestamp": n * 1001 / 1000 + 1 / 3}
+        for n in range(MAX_VPDQ_FRAMES)
+    ]
+    long = {**video, "vpdq": frames, "video": {**video["video"], "duration": 14_414.4, "frame_rate": 29.97}}
+    answers = wizard_answers()
+    for name in ("safety", "what-happened", "where"):
+        assert post_form(client, f"/help/step/{name}/", answers[name]).status_code == 302
+    body = {"hashes": json.dumps([long])}
+    # Urlencoded as the browser posts it, over the 2.5 MB every other form is held to (tests/security/).
+    assert len(urlencode(body)) > 2_621_440
+    response = post_form(client, "/help/step/images/", body)
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert len(client.session["intake_draft"]["images"]["hashes"][0]["vpdq"]) == MAX_VPDQ_FRAMES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -280,7 +281,7 @@ def test_a_batch_is_shared_out_over_the_threads_and_answers_as_on_one(count):
 
     spans = _spans(count, 2)
     assert spans[0][0] == 0 and spans[-1][1] == count
-    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in pairwise(spans))
     assert all(0 < end - begin <= _QUERY_BATCH for begin, end in spans)
     # A partner's batch of 100 is split over both threads; a single hash is not.
     assert len(spans) >= (2 if count >= 32 else 1)
