@@ -86,12 +86,15 @@ def large_form_body(when=None):
 
 
 class FormBodyLimitMiddleware:
-    """Refuses a request body over FORM_BODY_MAX_BYTES (Django's own default, 2.5 MB) before anything reads it,
-    except on the views marked with `large_form_body`.
+    """Refuses a form or JSON body over FORM_BODY_MAX_BYTES (Django's own default, 2.5 MB) before anything reads
+    it, except on the views marked with `large_form_body`.
 
     DATA_UPLOAD_MAX_MEMORY_SIZE is raised for the fingerprint forms alone; without this, every form of the portal
     (sign-in, the status page, the API) would parse bodies that large. It runs before the CSRF check, which reads
-    the body.
+    the body. Multipart bodies are left alone: their length is mostly files (a staff screenshot of up to 10 MB,
+    an inbound email's attachments), which Django streams to its upload handlers and each view caps itself; their
+    form fields stay under DATA_UPLOAD_MAX_MEMORY_SIZE, and the victims' views refuse multipart outright
+    (cases.uploads.refuse_file_uploads).
     """
 
     def __init__(self, get_response):
@@ -108,7 +111,7 @@ class FormBodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length <= settings.FORM_BODY_MAX_BYTES:
+        if length <= settings.FORM_BODY_MAX_BYTES or request.content_type.startswith("multipart/"):
             return None
         allowed = getattr(view_func, "large_form_body", None)
         if allowed is not None and allowed(view_kwargs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
 import time
 import zlib
@@ -280,3 +281,19 @@ def test_with_s3_evidence_is_a_private_object_reached_only_by_a_short_lived_sign
 
     client.force_login(other_caseworker)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_screenshot_over_the_form_body_limit_is_still_taken_through_the_case_page(
+    local_storage, client, my_case, caseworker, settings
+):
+    """The 2.5 MB limit on form bodies (tests/security/test_request_size.py) is not a limit on uploaded files."""
+    buffer = io.BytesIO()
+    # Noise does not compress: a PNG of about 4 MB, well within the 10 MB a screenshot may be.
+    Image.frombytes("RGB", (1200, 1200), os.urandom(1200 * 1200 * 3)).save(buffer, "PNG")
+    assert len(buffer.getvalue()) > settings.FORM_BODY_MAX_BYTES
+    client.force_login(caseworker)
+    url = reverse("casework:evidence_add", args=[my_case.reference])
+    response = client.post(url, {"kind": "url", "screenshot": upload(buffer.getvalue(), "big.png")})
+    assert response.status_code == 302
+    assert Evidence.objects.filter(case=my_case).count() == 1

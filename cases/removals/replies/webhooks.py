@@ -37,6 +37,7 @@ from django.views.decorators.csrf import csrf_exempt
 from cases.removals.replies import sns
 from cases.removals.replies.models import PlatformReply
 from cases.removals.replies.services import reply_ingest
+from helpline.middleware import large_form_body
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,8 @@ def _inbound(provider: str):
             return HttpResponseBadRequest(f"The {provider} inbound payload could not be read ({type(exc).__name__}).")
 
     view.__name__ = f"{provider}_inbound"
-    return view
+    # A platform's reply with its attachments comes as JSON or a form (Postmark, Mandrill), not only multipart.
+    return large_form_body()(view)
 
 
 mailgun_inbound = _inbound("mailgun")
