@@ -83,7 +83,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Hashes that victims of non-consensual intimate imagery shared with partner platforms. Fetch the bank by "
-        "signal type, or match your uploads' hashes against it. Send your key as `Authorization: Bearer <key>`."
+        "signal type, or match your uploads' hashes against it. Send your key as `Authorization: Bearer <key>`. "
+        "A request body may be up to 2.5 MB (2,621,440 bytes; longer ones are refused with 413): a vPDQ match of "
+        "the longest video allowed, 14,400 frames, is about 2.2 MB as compact JSON."
     ),
     urls_namespace="bank-api",
     docs_url=None,  # the docs page would load its scripts from another site; the schema is enough

@@ -325,3 +325,18 @@ def test_the_native_fetch_serves_vpdq_as_threatexchange_parses_it_and_stopncii_k
     body = json.dumps(feed.json())
     assert fields["md5"] in body and _vpdq_entry(case).value not in body
     assert served["vpdq"].split(",")[0] not in body
+
+
+@pytest.mark.django_db
+def test_the_longest_video_a_partner_may_send_fits_the_apis_body_limit(api, settings):
+    """Four hours of frames with full-precision timestamps, as compact JSON: under the 2.5 MB every JSON body is
+    held to (helpline.middleware.FormBodyLimitMiddleware), so the API's own frame limit is the one a partner meets."""
+    frames = [
+        {"pdq": f"{n * 7919:064x}", "quality": 100, "frame_number": n * 30, "timestamp": n * 1001 / 1000 + 1 / 3}
+        for n in range(MAX_VPDQ_FRAMES)
+    ]
+    body = {"signal_type": "vpdq", "frames": frames}
+    assert 2_000_000 < len(json.dumps(body)) <= settings.FORM_BODY_MAX_BYTES
+    response = api(body)
+    assert response.status_code == 200, response.content[:300]
+    assert api({**body, "frames": [*frames, {**frames[-1], "frame_number": MAX_VPDQ_FRAMES * 30}]}).status_code == 422
