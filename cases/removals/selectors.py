@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -113,7 +113,6 @@ def board_requests(case: Case) -> list[RemovalRequest]:
         .prefetch_related(
             Prefetch("request_urls", RequestURL.objects.select_related("case_url", "case_url__recheck")),
             Prefetch("transitions", RequestTransition.objects.select_related("actor")),
-            Prefetch("platform__channels"),
             Prefetch("replies", PlatformReply.objects.select_related("decided_by").prefetch_related("attachments")),
         )
         .order_by("platform__name", "host", "kind", "sequence")
@@ -126,18 +125,24 @@ def board_requests(case: Case) -> list[RemovalRequest]:
 def board_rows(case: Case) -> list[BoardRow]:
     """Everything the board shows, texts included (they hold the victim's name: see services.board_viewed)."""
     requests = board_requests(case)
-    regulators = list(
-        ReportingChannel.objects.filter(purpose=ReportingChannel.Purpose.REGULATOR, retired=False).select_related(
-            "platform"
-        )
-    )
+    # The open channels of the case's platforms and every regulator's, in one query.
+    open_channels = ReportingChannel.objects.filter(
+        Q(platform_id__in={r.platform_id for r in requests}) | Q(purpose=ReportingChannel.Purpose.REGULATOR),
+        retired=False,
+    ).select_related("platform")
+    regulators: list[ReportingChannel] = []
+    channels_of: dict[int, list[ReportingChannel]] = {}
+    for channel in open_channels:
+        channels_of.setdefault(channel.platform_id, []).append(channel)
+        if channel.purpose == ReportingChannel.Purpose.REGULATOR:
+            regulators.append(channel)
     rows = []
     for request in requests:
         request.case = case
         links = list(request.request_urls.all())
         urls = [link.case_url.url for link in links]
         rendered = legal.render_request(request, case=case, urls=urls, original=request.escalates)
-        channels = [c for c in request.platform.channels.all() if not c.retired]
+        channels = channels_of.get(request.platform_id, [])
         if request.kind == RemovalRequest.Kind.ESCALATION:
             basis_values: list[str] = [Basis.APPEAL, Basis.REGULATOR_COMPLAINT]
             channel_choices = [c for c in channels if c.is_escalation] + regulators
