@@ -115,6 +115,10 @@ def test_a_caseworker_claims_a_case_records_a_platform_answer_and_sees_it_in_the
         # Tabs and filters update the list in place too, and the address follows them.
         page.click("ul.queue-tabs >> text=Mine")
         page.wait_for_selector("ul.queue-tabs a[aria-current=page][href*='tab=mine']")  # the new fragment is in
+        # htmx wires up swapped-in content (the filter form's change trigger) when it settles, a moment after the
+        # fragment is in the page; until then #queue carries htmx's documented swapping and settling classes. A
+        # change made before that is not seen (the case of a fast browser), so wait for them to go.
+        page.wait_for_function("() => !document.querySelector('#queue.htmx-swapping, #queue.htmx-settling')")
         page.select_option("#id_priority", "urgent")
         page.wait_for_selector("#id_priority option[value=urgent][selected]", state="attached")  # and the filtered one
         page.wait_for_function(
