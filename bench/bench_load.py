@@ -503,11 +503,11 @@ def main() -> int:
             rows = run_step(users, args.step_seconds, f"http://127.0.0.1:{port}", locust_env, RUN_DIR / f"step{number}")
             results.append((users, rows, load(), failures(RUN_DIR / f"step{number}")))
             log(f"step {number + 1}: {users} users done ({load()})")
+        clean = [users for users, rows, _load, _failed in results if step_is_clean(rows)]
         fault_result = None
         if not args.no_faults:
             # The faults get a step of their own, at the highest clean load so far (the lowest step if none was):
             # the steps above measure what the portal sustains, this one what a fault costs at such a load.
-            clean = [users for users, rows, _load, _failed in results if step_is_clean(rows)]
             fault_users = args.fault_users or (clean[-1] if clean else steps[0])
             fault = fault_schedule(services, private, time.monotonic(), events)
             rows = run_step(fault_users, FAULT_SECONDS, f"http://127.0.0.1:{port}", locust_env, RUN_DIR / "faults")
@@ -540,7 +540,7 @@ def main() -> int:
     print()
     header = ["step", "users", "endpoint", "reqs", "rps", "p50", "p95", "p99", "errors"]
     print("{:>4} {:>5}  {:<38} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}".format(*header) + "   (ms)")
-    highest = None
+    highest = clean[-1] if clean else None
     labelled = [(str(number + 1), result) for number, result in enumerate(results)]
     labelled += [("F", fault_result)] if fault_result else []
     for label, (users, rows, step_load, failed) in labelled:
@@ -554,8 +554,6 @@ def main() -> int:
         print(f"     ({step_load})")
         for line in failed:
             print(f"     error: {line}")
-        if label != "F" and step_is_clean(rows):
-            highest = users
     print()
     if fault_result:
         print(f"step F: {fault_result[0]} users for {FAULT_SECONDS} s with these faults:")

@@ -1,8 +1,9 @@
-"""Cross-cutting request rules: MFA before any staff page, and privacy headers on every response."""
+"""Cross-cutting request rules: MFA before any staff page, privacy headers on every response, body size limits."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import redirect
 
 from helpline.staff.roles import has_mfa
@@ -104,9 +105,6 @@ class FormBodyLimitMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from django.conf import settings
-        from django.http import HttpResponse
-
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

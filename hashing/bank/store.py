@@ -82,6 +82,8 @@ def _crc_of_mapped(path: Path, array: np.ndarray) -> int:
     data = size - array.nbytes
     with open(path, "rb") as handle:
         header = handle.read(data)
+    # A header that lies about the data (a corrupt file mapped as Fortran order, or bigger than the file) cannot
+    # be read through the map as bytes: checksum the file as it is, which then does not match.
     if len(header) != data or not array.flags.c_contiguous:
         return _crc_of_file(path)
     return zlib.crc32(memoryview(array).cast("B"), zlib.crc32(header)) if array.nbytes else zlib.crc32(header)

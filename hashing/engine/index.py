@@ -338,9 +338,9 @@ def warm_up() -> None:
 def _spans(count: int, threads: int) -> list[tuple[int, int]]:
     """Near-equal (begin, end) spans of `count` queries: at most _QUERY_BATCH each, and at least one per thread
     while each still has _MIN_SPAN queries."""
-    pieces = max(-(-count // _QUERY_BATCH), min(max(threads, 1), count // _MIN_SPAN))
     if count == 0:
         return []
+    pieces = max(-(-count // _QUERY_BATCH), min(max(threads, 1), count // _MIN_SPAN))
     bounds = [count * i // pieces for i in range(pieces + 1)]
     return [(bounds[i], bounds[i + 1]) for i in range(pieces)]
 
